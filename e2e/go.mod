@@ -1,0 +1,4 @@
+module github.com/authbridge/authbridge/e2e
+
+go 1.26.8
+

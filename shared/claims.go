@@ -1,0 +1,60 @@
+package shared
+
+import (
+	"encoding/json"
+	"errors"
+)
+
+// AccessTokenType is the JOSE "typ" header of our access tokens (RFC 9068).
+const AccessTokenType = "at+jwt"
+
+// Audience is the "aud" claim: a JSON string or an array of strings.
+type Audience []string
+
+// MarshalJSON writes a single audience as a plain string.
+func (a Audience) MarshalJSON() ([]byte, error) {
+	if len(a) == 1 {
+		return json.Marshal(a[0])
+	}
+	return json.Marshal([]string(a))
+}
+
+// UnmarshalJSON accepts a string or an array of strings.
+func (a *Audience) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*a = Audience{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return errors.New("aud: want a string or an array of strings")
+	}
+	*a = many
+	return nil
+}
+
+// Contains reports whether aud is one of the audiences.
+func (a Audience) Contains(aud string) bool {
+	for _, v := range a {
+		if v == aud {
+			return true
+		}
+	}
+	return false
+}
+
+// AccessClaims are the claims of an AuthBridge access token. Times are Unix
+// seconds (JWT NumericDate).
+type AccessClaims struct {
+	Issuer    string   `json:"iss"`
+	Subject   string   `json:"sub"` // user id
+	Audience  Audience `json:"aud"`
+	ExpiresAt int64    `json:"exp"`
+	IssuedAt  int64    `json:"iat"`
+	NotBefore int64    `json:"nbf,omitempty"`
+	ID        string   `json:"jti"`
+	SessionID string   `json:"sid"` // the refresh-token family
+	Name      string   `json:"name,omitempty"`
+	Email     string   `json:"email,omitempty"`
+}

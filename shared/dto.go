@@ -1,0 +1,172 @@
+package shared
+
+import "time"
+
+// TokenType is the only token_type we issue.
+const TokenType = "Bearer"
+
+// TokenPair is answered by every call that signs a user in or refreshes.
+type TokenPair struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"` // seconds until the access token expires
+}
+
+// User is the signed-in user as the API shows it.
+type User struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Email         string    `json:"email,omitempty"`
+	EmailVerified bool      `json:"email_verified"`
+	AvatarURL     string    `json:"avatar_url,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// SignInResponse is answered by the calls that sign a user in: a token pair,
+// the user, and whether this sign-in created the user.
+type SignInResponse struct {
+	TokenPair
+	User  User `json:"user"`
+	IsNew bool `json:"is_new"`
+}
+
+// RefreshResponse is answered by POST /api/auth/token/refresh.
+type RefreshResponse struct {
+	TokenPair
+	User User `json:"user"`
+}
+
+// LinkedAccount is one provider identity linked to the user.
+type LinkedAccount struct {
+	ID            string    `json:"id"`
+	Provider      string    `json:"provider"`
+	ProviderName  string    `json:"provider_name"`
+	Subject       string    `json:"subject"`
+	Email         string    `json:"email,omitempty"`
+	EmailVerified bool      `json:"email_verified"`
+	DisplayName   string    `json:"display_name,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	LastLoginAt   time.Time `json:"last_login_at"`
+}
+
+// Session is one refresh-token family: a signed-in browser or client.
+type Session struct {
+	ID        string    `json:"id"`
+	Current   bool      `json:"current"`
+	UserAgent string    `json:"user_agent,omitempty"`
+	IP        string    `json:"ip,omitempty"`
+	Provider  string    `json:"provider,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	LastUsed  time.Time `json:"last_used_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// LoginEvent is one sign-in attempt, successful or not.
+type LoginEvent struct {
+	ID        string    `json:"id"`
+	Time      time.Time `json:"time"`
+	Provider  string    `json:"provider"`
+	Outcome   string    `json:"outcome"` // "success" or "failure"
+	ErrorCode ErrorCode `json:"error_code,omitempty"`
+	IP        string    `json:"ip,omitempty"`
+	UserAgent string    `json:"user_agent,omitempty"`
+}
+
+// Login outcomes.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
+)
+
+// ListResponse wraps every list the API answers, so fields can be added later.
+type ListResponse[T any] struct {
+	Items []T `json:"items"`
+}
+
+// ProviderInfo describes one configured sign-in provider.
+type ProviderInfo struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"` // "oidc" or "oauth2"
+	LoginURL  string `json:"login_url"`
+	Available bool   `json:"available"`
+}
+
+// ProvidersResponse is answered by GET /api/auth/providers.
+type ProvidersResponse struct {
+	Providers      []ProviderInfo `json:"providers"`
+	GoogleClientID string         `json:"google_client_id,omitempty"`
+}
+
+// HandoffType is the type field of the popup handoff message.
+const HandoffType = "authbridge:handoff"
+
+// HandoffMessage is what the callback page posts to window.opener (popup) or
+// puts in the URL fragment (redirect): a one-time code on success, an error
+// otherwise. Never a token.
+type HandoffMessage struct {
+	Type  string     `json:"type"`
+	OK    bool       `json:"ok"`
+	Code  string     `json:"code,omitempty"`
+	Error *ErrorBody `json:"error,omitempty"`
+}
+
+// ExchangeRequest trades a one-time handoff code for a token pair.
+type ExchangeRequest struct {
+	Code     string `json:"code"`
+	Verifier string `json:"verifier"`
+}
+
+// RefreshRequest carries the refresh token when it is not in the cookie.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+// VerifyRequest asks whether an access token is valid.
+type VerifyRequest struct {
+	Token string `json:"token"`
+}
+
+// VerifyResponse is answered for a valid access token.
+type VerifyResponse struct {
+	Active bool         `json:"active"`
+	Claims AccessClaims `json:"claims"`
+}
+
+// LogoutRequest ends the caller's session, or all of them.
+type LogoutRequest struct {
+	All bool `json:"all,omitempty"`
+}
+
+// GoogleCredentialRequest is the ID token from the Google Identity button.
+type GoogleCredentialRequest struct {
+	Credential string `json:"credential"`
+	Nonce      string `json:"nonce,omitempty"`
+}
+
+// NonceResponse is answered by GET /api/auth/google/nonce.
+type NonceResponse struct {
+	Nonce     string    `json:"nonce"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// ConnectTicketRequest asks for a ticket to connect a provider.
+type ConnectTicketRequest struct {
+	Provider  string `json:"provider"`
+	Challenge string `json:"challenge"`
+}
+
+// ConnectTicketResponse carries a single-use connect ticket.
+type ConnectTicketResponse struct {
+	Ticket    string    `json:"ticket"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// CodeExchangeRequest is the client-driven code exchange of POST /api/auth/{provider}/code.
+type CodeExchangeRequest struct {
+	Code         string `json:"code"`
+	RedirectURI  string `json:"redirect_uri"`
+	CodeVerifier string `json:"code_verifier"`
+	Nonce        string `json:"nonce,omitempty"`
+}

@@ -1,0 +1,55 @@
+package shared
+
+// ErrorCode is a stable, machine-readable error code. Clients branch on it;
+// the message next to it is for people and may change.
+type ErrorCode string
+
+// The stable error codes of the contract.
+const (
+	CodeInvalidRequest        ErrorCode = "invalid_request"
+	CodeInvalidCredential     ErrorCode = "invalid_credential"
+	CodeInvalidState          ErrorCode = "invalid_state"
+	CodeAccessDenied          ErrorCode = "access_denied"
+	CodeProviderError         ErrorCode = "provider_error"
+	CodeProviderUnavailable   ErrorCode = "provider_unavailable"
+	CodeDuplicateEmail        ErrorCode = "duplicate_email"
+	CodeEmailNotVerified      ErrorCode = "email_not_verified"
+	CodeEmailDomainNotAllowed ErrorCode = "email_domain_not_allowed"
+	CodeAlreadyConnectedSelf  ErrorCode = "already_connected_self"
+	CodeAlreadyConnectedOther ErrorCode = "already_connected_other"
+	CodeConnectRequiresLogin  ErrorCode = "connect_requires_login"
+	CodeLastLoginMethod       ErrorCode = "last_login_method"
+	CodeInvalidToken          ErrorCode = "invalid_token"
+	CodeTokenExpired          ErrorCode = "token_expired"
+	CodeTokenReused           ErrorCode = "token_reused"
+	CodeNotFound              ErrorCode = "not_found"
+	CodeMethodNotAllowed      ErrorCode = "method_not_allowed"
+	CodeUnsupportedMediaType  ErrorCode = "unsupported_media_type"
+	CodeRequestTooLarge       ErrorCode = "request_too_large"
+	CodeOriginNotAllowed      ErrorCode = "origin_not_allowed"
+	CodeRateLimited           ErrorCode = "rate_limited"
+	CodeUnavailable           ErrorCode = "unavailable"
+	CodeInternal              ErrorCode = "internal_error"
+)
+
+// AllErrorCodes lists every code, in the order of the contract. The dashboard
+// keeps a message for each one; a test checks that none is missing.
+var AllErrorCodes = []ErrorCode{
+	CodeInvalidRequest, CodeInvalidCredential, CodeInvalidState, CodeAccessDenied,
+	CodeProviderError, CodeProviderUnavailable, CodeDuplicateEmail, CodeEmailNotVerified,
+	CodeEmailDomainNotAllowed, CodeAlreadyConnectedSelf, CodeAlreadyConnectedOther,
+	CodeConnectRequiresLogin, CodeLastLoginMethod, CodeInvalidToken, CodeTokenExpired,
+	CodeTokenReused, CodeNotFound, CodeMethodNotAllowed, CodeUnsupportedMediaType,
+	CodeRequestTooLarge, CodeOriginNotAllowed, CodeRateLimited, CodeUnavailable, CodeInternal,
+}
+
+// ErrorBody is the inner object of an error response.
+type ErrorBody struct {
+	Code    ErrorCode `json:"code"`
+	Message string    `json:"message"`
+}
+
+// ErrorEnvelope is every error response: {"error": {"code": "...", "message": "..."}}.
+type ErrorEnvelope struct {
+	Error ErrorBody `json:"error"`
+}

@@ -1,0 +1,3 @@
+module github.com/authbridge/authbridge/shared
+
+go 1.26.8
