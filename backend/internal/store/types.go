@@ -1,0 +1,91 @@
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// Errors the store answers. Callers compare with errors.Is.
+var (
+	// ErrNotFound: no row matched (unknown id, or a row of another user).
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: a unique key already holds this value.
+	ErrConflict = errors.New("store: conflict")
+	// ErrTokenReused: a spent refresh token was presented outside the grace
+	// window; its family has been revoked (and that revocation committed).
+	ErrTokenReused = errors.New("store: refresh token reused")
+	// ErrFamilyRevoked: the token's family was revoked (logout, reuse, admin).
+	ErrFamilyRevoked = errors.New("store: session revoked")
+	// ErrFamilyExpired: the family is past its absolute or idle lifetime.
+	ErrFamilyExpired = errors.New("store: session expired")
+	// ErrUserDisabled: the family's user is disabled; no tokens for them.
+	ErrUserDisabled = errors.New("store: user disabled")
+)
+
+// User is a row of users. EmailCanonical is set only when the email is
+// verified; it is unique, so one verified email belongs to one user.
+type User struct {
+	ID             string     `db:"id"`
+	Name           string     `db:"name"`
+	Email          string     `db:"email"`
+	EmailCanonical *string    `db:"email_canonical"`
+	EmailVerified  bool       `db:"email_verified"`
+	AvatarURL      string     `db:"avatar_url"`
+	DisabledAt     *time.Time `db:"disabled_at"`
+	CreatedAt      time.Time  `db:"created_at"`
+	UpdatedAt      time.Time  `db:"updated_at"`
+}
+
+// SigningKey is a row of signing_keys. PrivateKey is PKCS#8 DER, sealed with
+// AES-GCM when Encrypted is true. The newest non-retired key signs; the one
+// before it is still published so tokens it signed verify until they expire.
+type SigningKey struct {
+	KID        string     `db:"kid"`
+	Alg        string     `db:"alg"`
+	PrivateKey []byte     `db:"private_key"`
+	Encrypted  bool       `db:"encrypted"`
+	PublicJWK  string     `db:"public_jwk"`
+	CreatedAt  time.Time  `db:"created_at"`
+	RetiredAt  *time.Time `db:"retired_at"`
+}
+
+// Family is a row of refresh_families: one signed-in session. ExpiresAt is
+// the absolute lifetime, fixed at sign-in and never extended.
+type Family struct {
+	ID           string     `db:"id"`
+	UserID       string     `db:"user_id"`
+	Provider     string     `db:"provider"`
+	UserAgent    string     `db:"user_agent"`
+	IP           string     `db:"ip"`
+	CreatedAt    time.Time  `db:"created_at"`
+	LastUsedAt   time.Time  `db:"last_used_at"`
+	ExpiresAt    time.Time  `db:"expires_at"`
+	RevokedAt    *time.Time `db:"revoked_at"`
+	RevokeReason string     `db:"revoke_reason"`
+}
+
+// RotateParams says how RotateRefresh judges the presented token.
+type RotateParams struct {
+	OldHash []byte        // SHA-256 of the presented refresh token
+	NewHash []byte        // SHA-256 of the successor
+	Now     time.Time     // injected clock
+	IdleTTL time.Duration // family expires when unused this long
+	Grace   time.Duration // a spent token whose child is still unspent is accepted this long after it was spent
+	IP      string        // recorded as the family's last IP
+	// Mint runs inside the rotation transaction with the family and its
+	// user; when it fails the transaction rolls back and the old token stays
+	// unspent. The session service signs the access token here.
+	Mint func(f Family, u User) error
+}
+
+// LoginEvent is a row of login_events: one sign-in attempt.
+type LoginEvent struct {
+	ID        string    `db:"id"`
+	UserID    *string   `db:"user_id"`
+	Provider  string    `db:"provider"`
+	Outcome   string    `db:"outcome"`
+	ErrorCode string    `db:"error_code"`
+	IP        string    `db:"ip"`
+	UserAgent string    `db:"user_agent"`
+	CreatedAt time.Time `db:"created_at"`
+}
