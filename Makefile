@@ -1,0 +1,40 @@
+# AuthBridge — one command to run, one to test.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+PKGS  := ./shared/... ./backend/... ./frontend/... ./e2e/...
+
+.PHONY: run build test bench fmt lint vet clean
+
+## run: build and start the server on http://localhost:8080 (embedded SQLite in ./data)
+run: build
+	$(BIN)/authbridge
+
+## build: compile the server and check the shared contract builds for js/wasm
+build:
+	$(GO) build -trimpath -o $(BIN)/authbridge ./backend/cmd/authbridge
+	GOOS=js GOARCH=wasm $(GO) build ./shared/... ./frontend/...
+
+## test: every test, against a real MariaDB this target starts and stops
+test:
+	bash scripts/test.sh
+
+## bench: Go benchmarks (token sign/verify, refresh rotation on SQLite and MariaDB)
+bench:
+	bash scripts/bench.sh
+
+## fmt: gofmt the tree
+fmt:
+	gofmt -w shared backend frontend e2e
+
+## lint: formatting and go vet (and govulncheck when it is installed)
+lint: vet
+	@out=$$(gofmt -l shared backend frontend e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@if command -v govulncheck >/dev/null; then govulncheck ./backend/... ./shared/...; else echo "govulncheck not installed; skipped"; fi
+
+vet:
+	$(GO) vet $(PKGS)
+	GOOS=js GOARCH=wasm $(GO) vet ./shared/...
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/clientip"
+	"github.com/authbridge/authbridge/backend/internal/config"
+	"github.com/authbridge/authbridge/backend/internal/httpapi"
+	"github.com/authbridge/authbridge/backend/internal/metrics"
+	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/backend/internal/token"
+)
+
+// run is the whole program; main only wires it to the process. Tests call it
+// with their own environment and writers.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	if cmd != "serve" && cmd != "rotate-keys" {
+		return fmt.Errorf("unknown command %q (want serve or rotate-keys)", cmd)
+	}
+
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+
+	tm, err := token.New(ctx, st, token.Options{
+		Issuer:       cfg.Issuer(),
+		Audience:     cfg.Audience(),
+		TTL:          cfg.AccessTTL,
+		Alg:          cfg.SigningAlg,
+		SecretKey:    cfg.SecretKey,
+		StaticKeyPEM: cfg.SigningKeyPEM,
+		Logger:       log,
+	})
+	if err != nil {
+		return fmt.Errorf("signing keys: %w", err)
+	}
+
+	if cmd == "rotate-keys" {
+		kid, err := tm.Rotate(ctx)
+		if err != nil {
+			return fmt.Errorf("rotate keys: %w", err)
+		}
+		fmt.Fprintf(stdout, "new signing key %s is current; the previous key stays published\n", kid)
+		return nil
+	}
+	return serve(ctx, cfg, log, st, tm, stdout)
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, tm *token.Manager, stdout io.Writer) error {
+	ips, err := clientip.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("AUTHBRIDGE_TRUSTED_PROXIES: %w", err)
+	}
+	sessions := session.New(st, tm, session.Options{
+		RefreshTTL: cfg.RefreshTTL,
+		IdleTTL:    cfg.RefreshIdleTTL,
+		Grace:      cfg.RefreshGrace,
+	})
+	draining := new(atomic.Bool)
+	handler := httpapi.NewServer(httpapi.Deps{
+		Log:      log,
+		Config:   cfg,
+		Store:    st,
+		Tokens:   tm,
+		Sessions: sessions,
+		Metrics:  metrics.New(),
+		IPs:      ips,
+		Draining: draining,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("authbridge started", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(),
+		"database", st.Dialect(), "dev", cfg.Dev)
+	fmt.Fprintf(stdout, "authbridge listening on http://%s\n", ln.Addr())
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+
+	// Fail readiness first, give load balancers a moment to notice, then
+	// let in-flight requests finish.
+	draining.Store(true)
+	log.Info("shutting down", "drain_delay", cfg.ShutdownDelay, "timeout", cfg.ShutdownTimeout)
+	time.Sleep(cfg.ShutdownDelay)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

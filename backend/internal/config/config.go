@@ -1,0 +1,275 @@
+// Package config reads AuthBridge's AUTHBRIDGE_* environment once at start
+// and validates it, reporting every problem together.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// EmailConflict policies.
+const (
+	ConflictReject       = "reject"
+	ConflictLinkVerified = "link_verified"
+)
+
+// Config is the validated configuration of one server process.
+type Config struct {
+	Addr           string
+	PublicURL      *url.URL
+	FrontendOrigin string // scheme://host[:port], no path
+	DatabaseURL    string
+	DataDir        string
+	Dev            bool
+
+	AllowedEmailDomains []string
+	EmailConflict       string
+
+	AccessTTL      time.Duration
+	RefreshTTL     time.Duration
+	RefreshIdleTTL time.Duration
+	RefreshGrace   time.Duration
+
+	SigningKeyPEM string
+	SigningAlg    string
+	SecretKey     string
+
+	TrustedProxies string
+	// AllowedOrigins are the origins accepted on cookie-bearing POSTs: the
+	// frontend origin, the public URL's origin and AUTHBRIDGE_ALLOWED_ORIGINS.
+	AllowedOrigins []string
+
+	RateLimitPerMinute int
+	ShutdownTimeout    time.Duration
+	ShutdownDelay      time.Duration
+	LogLevel           string
+	LogFormat          string
+
+	// Env keeps the raw AUTHBRIDGE_* lookup for provider configuration.
+	Env func(string) string
+}
+
+// Issuer is the iss of our access tokens.
+func (c Config) Issuer() string { return strings.TrimRight(c.PublicURL.String(), "/") }
+
+// Audience is the aud of our access tokens.
+func (c Config) Audience() string { return c.Issuer() + "/api" }
+
+// SecureCookies reports whether cookies carry the Secure attribute. Browsers
+// accept Secure (and so __Host-) cookies on https and on http://localhost.
+func (c Config) SecureCookies() bool { return true }
+
+// Load reads the configuration through getenv. The error lists every problem.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	dur := func(name, def string, min, max time.Duration) time.Duration {
+		raw := get(name, def)
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			bad(name, "%q is not a duration like 10m or 720h", raw)
+			return 0
+		}
+		if d < min || (max > 0 && d > max) {
+			if max > 0 {
+				bad(name, "%s is outside %s..%s", d, min, max)
+			} else {
+				bad(name, "%s is shorter than %s", d, min)
+			}
+		}
+		return d
+	}
+
+	c := Config{Env: getenv}
+	c.Addr = get("AUTHBRIDGE_ADDR", ":8080")
+	c.DataDir = get("AUTHBRIDGE_DATA_DIR", "./data")
+
+	rawPublic := get("AUTHBRIDGE_PUBLIC_URL", "http://localhost:8080")
+	pu, err := url.Parse(rawPublic)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
+		bad("AUTHBRIDGE_PUBLIC_URL", "%q must be an absolute http(s) URL without query or fragment", rawPublic)
+		pu, _ = url.Parse("http://localhost:8080")
+	}
+	c.PublicURL = pu
+
+	c.FrontendOrigin = get("AUTHBRIDGE_FRONTEND_ORIGIN", originOf(pu))
+	if o, ok := parseOrigin(c.FrontendOrigin); ok {
+		c.FrontendOrigin = o
+	} else {
+		bad("AUTHBRIDGE_FRONTEND_ORIGIN", "%q must be an origin like https://app.example.com (scheme, host, optional port, nothing else)", c.FrontendOrigin)
+	}
+	c.AllowedOrigins = appendUnique(nil, c.FrontendOrigin, originOf(pu))
+	for _, o := range splitList(getenv("AUTHBRIDGE_ALLOWED_ORIGINS")) {
+		if po, ok := parseOrigin(o); ok {
+			c.AllowedOrigins = appendUnique(c.AllowedOrigins, po)
+		} else {
+			bad("AUTHBRIDGE_ALLOWED_ORIGINS", "%q is not an origin", o)
+		}
+	}
+
+	c.DatabaseURL = strings.TrimSpace(getenv("AUTHBRIDGE_DATABASE_URL"))
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "mysql" && u.Scheme != "sqlite") {
+			// Never echo the URL: it may hold a password.
+			bad("AUTHBRIDGE_DATABASE_URL", "must be mysql://user:pass@host:3306/db or sqlite:/path/file.db")
+		}
+	}
+
+	switch v := getenv("AUTHBRIDGE_DEV"); v {
+	case "":
+		c.Dev = !anyProviderConfigured(getenv)
+	case "1", "true":
+		c.Dev = true
+	case "0", "false":
+		c.Dev = false
+	default:
+		bad("AUTHBRIDGE_DEV", "%q must be 1 or 0", v)
+	}
+
+	for _, d := range splitList(getenv("AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS")) {
+		d = strings.ToLower(strings.TrimSuffix(d, "."))
+		if !validDomain(d) {
+			bad("AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "%q is not a domain name (use its ASCII/punycode form)", d)
+			continue
+		}
+		c.AllowedEmailDomains = appendUnique(c.AllowedEmailDomains, d)
+	}
+
+	c.EmailConflict = get("AUTHBRIDGE_EMAIL_CONFLICT", ConflictReject)
+	if c.EmailConflict != ConflictReject && c.EmailConflict != ConflictLinkVerified {
+		bad("AUTHBRIDGE_EMAIL_CONFLICT", "%q must be reject or link_verified", c.EmailConflict)
+	}
+
+	// Production access tokens live 5–15 minutes; shorter values exist so
+	// tests can watch a silent refresh happen.
+	c.AccessTTL = dur("AUTHBRIDGE_ACCESS_TTL", "10m", 10*time.Second, 15*time.Minute)
+	c.RefreshTTL = dur("AUTHBRIDGE_REFRESH_TTL", "720h", time.Minute, 0)
+	c.RefreshIdleTTL = dur("AUTHBRIDGE_REFRESH_IDLE_TTL", "168h", time.Minute, 0)
+	c.RefreshGrace = dur("AUTHBRIDGE_REFRESH_GRACE", "10s", 0, 10*time.Second)
+	if c.RefreshIdleTTL > c.RefreshTTL && c.RefreshTTL > 0 {
+		bad("AUTHBRIDGE_REFRESH_IDLE_TTL", "%s is longer than AUTHBRIDGE_REFRESH_TTL %s", c.RefreshIdleTTL, c.RefreshTTL)
+	}
+	if c.AccessTTL >= c.RefreshIdleTTL && c.RefreshIdleTTL > 0 {
+		bad("AUTHBRIDGE_ACCESS_TTL", "must be shorter than AUTHBRIDGE_REFRESH_IDLE_TTL")
+	}
+	c.ShutdownTimeout = dur("AUTHBRIDGE_SHUTDOWN_TIMEOUT", "15s", 0, 5*time.Minute)
+	c.ShutdownDelay = dur("AUTHBRIDGE_SHUTDOWN_DELAY", "0s", 0, time.Minute)
+
+	c.SigningKeyPEM = getenv("AUTHBRIDGE_SIGNING_KEY")
+	if c.SigningKeyPEM != "" && !strings.Contains(c.SigningKeyPEM, "-----BEGIN ") {
+		bad("AUTHBRIDGE_SIGNING_KEY", "must be a PEM private key (EC P-256 or Ed25519)")
+	}
+	c.SigningAlg = get("AUTHBRIDGE_SIGNING_ALG", "ES256")
+	if c.SigningAlg != "ES256" && c.SigningAlg != "EdDSA" {
+		bad("AUTHBRIDGE_SIGNING_ALG", "%q must be ES256 or EdDSA", c.SigningAlg)
+	}
+	c.SecretKey = getenv("AUTHBRIDGE_SECRET_KEY")
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		bad("AUTHBRIDGE_SECRET_KEY", "must be at least 32 characters")
+	}
+
+	c.TrustedProxies = getenv("AUTHBRIDGE_TRUSTED_PROXIES")
+
+	c.RateLimitPerMinute = 120
+	if v := getenv("AUTHBRIDGE_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			bad("AUTHBRIDGE_RATE_LIMIT", "%q must be requests per minute per client, 0 to disable", v)
+		}
+		c.RateLimitPerMinute = n
+	}
+
+	c.LogLevel = get("AUTHBRIDGE_LOG_LEVEL", "info")
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("AUTHBRIDGE_LOG_LEVEL", "%q must be debug, info, warn or error", c.LogLevel)
+	}
+	c.LogFormat = get("AUTHBRIDGE_LOG_FORMAT", "text")
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("AUTHBRIDGE_LOG_FORMAT", "%q must be text or json", c.LogFormat)
+	}
+
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("config: %d problem(s):\n%w", len(errs), errors.Join(errs...))
+	}
+	return c, nil
+}
+
+func anyProviderConfigured(getenv func(string) string) bool {
+	for _, p := range []string{"GOOGLE", "MICROSOFT", "LINE", "DISCORD", "GITHUB"} {
+		if getenv("AUTHBRIDGE_"+p+"_CLIENT_ID") != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// parseOrigin accepts scheme://host[:port] with nothing after it and
+// returns it lower-cased.
+func parseOrigin(s string) (string, bool) {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", false
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), true
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func appendUnique(list []string, vs ...string) []string {
+	for _, v := range vs {
+		found := false
+		for _, x := range list {
+			if x == v {
+				found = true
+				break
+			}
+		}
+		if !found {
+			list = append(list, v)
+		}
+	}
+	return list
+}
+
+func validDomain(d string) bool {
+	if len(d) == 0 || len(d) > 253 || !strings.Contains(d, ".") {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}

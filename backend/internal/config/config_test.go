@@ -1,0 +1,97 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"addr", c.Addr, ":8080"},
+		{"public", c.PublicURL.String(), "http://localhost:8080"},
+		{"frontend", c.FrontendOrigin, "http://localhost:8080"},
+		{"dev without providers", c.Dev, true},
+		{"conflict", c.EmailConflict, ConflictReject},
+		{"access", c.AccessTTL, 10 * time.Minute},
+		{"refresh", c.RefreshTTL, 720 * time.Hour},
+		{"idle", c.RefreshIdleTTL, 168 * time.Hour},
+		{"grace", c.RefreshGrace, 10 * time.Second},
+		{"alg", c.SigningAlg, "ES256"},
+		{"issuer", c.Issuer(), "http://localhost:8080"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestLoadValues(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"AUTHBRIDGE_PUBLIC_URL":            "https://auth.example.com/",
+		"AUTHBRIDGE_FRONTEND_ORIGIN":       "https://App.Example.com",
+		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS": "Example.com, corp.example.org.",
+		"AUTHBRIDGE_GITHUB_CLIENT_ID":      "x",
+		"AUTHBRIDGE_EMAIL_CONFLICT":        "link_verified",
+	}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.FrontendOrigin != "https://app.example.com" {
+		t.Errorf("frontend origin = %q", c.FrontendOrigin)
+	}
+	if got := strings.Join(c.AllowedEmailDomains, ","); got != "example.com,corp.example.org" {
+		t.Errorf("domains = %q", got)
+	}
+	if c.Dev {
+		t.Error("a configured provider turns dev mode off by default")
+	}
+	if got := strings.Join(c.AllowedOrigins, ","); got != "https://app.example.com,https://auth.example.com" {
+		t.Errorf("allowed origins = %q", got)
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"AUTHBRIDGE_PUBLIC_URL":            "ftp://x",
+		"AUTHBRIDGE_FRONTEND_ORIGIN":       "https://app.example.com/path",
+		"AUTHBRIDGE_DATABASE_URL":          "postgres://u:hunter2@h/db",
+		"AUTHBRIDGE_ACCESS_TTL":            "2h",
+		"AUTHBRIDGE_REFRESH_TTL":           "soon",
+		"AUTHBRIDGE_EMAIL_CONFLICT":        "merge",
+		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS": "exa mple.com",
+		"AUTHBRIDGE_SIGNING_ALG":           "HS256",
+		"AUTHBRIDGE_DEV":                   "maybe",
+		"AUTHBRIDGE_RATE_LIMIT":            "-1",
+		"AUTHBRIDGE_SECRET_KEY":            "short",
+	}))
+	if err == nil {
+		t.Fatal("Load accepted a broken configuration")
+	}
+	msg := err.Error()
+	for _, name := range []string{
+		"AUTHBRIDGE_PUBLIC_URL", "AUTHBRIDGE_FRONTEND_ORIGIN", "AUTHBRIDGE_DATABASE_URL",
+		"AUTHBRIDGE_ACCESS_TTL", "AUTHBRIDGE_REFRESH_TTL", "AUTHBRIDGE_EMAIL_CONFLICT",
+		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "AUTHBRIDGE_SIGNING_ALG", "AUTHBRIDGE_DEV",
+		"AUTHBRIDGE_RATE_LIMIT", "AUTHBRIDGE_SECRET_KEY",
+	} {
+		if !strings.Contains(msg, name+":") {
+			t.Errorf("error does not name %s:\n%s", name, msg)
+		}
+	}
+	if strings.Contains(msg, "hunter2") {
+		t.Error("the error leaks the database password")
+	}
+}

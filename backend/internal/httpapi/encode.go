@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/shared"
+)
+
+// maxAuthBody caps every JSON request body.
+const maxAuthBody = 16 << 10
+
+// statusOf is the one code → status map.
+var statusOf = map[shared.ErrorCode]int{
+	shared.CodeInvalidRequest:        http.StatusBadRequest,
+	shared.CodeInvalidCredential:     http.StatusUnauthorized,
+	shared.CodeInvalidState:          http.StatusBadRequest,
+	shared.CodeAccessDenied:          http.StatusForbidden,
+	shared.CodeProviderError:         http.StatusBadGateway,
+	shared.CodeProviderUnavailable:   http.StatusServiceUnavailable,
+	shared.CodeDuplicateEmail:        http.StatusConflict,
+	shared.CodeEmailNotVerified:      http.StatusForbidden,
+	shared.CodeEmailDomainNotAllowed: http.StatusForbidden,
+	shared.CodeAlreadyConnectedSelf:  http.StatusConflict,
+	shared.CodeAlreadyConnectedOther: http.StatusConflict,
+	shared.CodeConnectRequiresLogin:  http.StatusUnauthorized,
+	shared.CodeLastLoginMethod:       http.StatusConflict,
+	shared.CodeInvalidToken:          http.StatusUnauthorized,
+	shared.CodeTokenExpired:          http.StatusUnauthorized,
+	shared.CodeTokenReused:           http.StatusUnauthorized,
+	shared.CodeNotFound:              http.StatusNotFound,
+	shared.CodeMethodNotAllowed:      http.StatusMethodNotAllowed,
+	shared.CodeUnsupportedMediaType:  http.StatusUnsupportedMediaType,
+	shared.CodeRequestTooLarge:       http.StatusRequestEntityTooLarge,
+	shared.CodeOriginNotAllowed:      http.StatusForbidden,
+	shared.CodeRateLimited:           http.StatusTooManyRequests,
+	shared.CodeUnavailable:           http.StatusServiceUnavailable,
+	shared.CodeInternal:              http.StatusInternalServerError,
+}
+
+// encode writes v as JSON with status.
+func encode(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers err with its code and message. Errors without a code are
+// internal: logged with their cause, answered with a generic message.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	e, ok := apperr.As(err)
+	if !ok {
+		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again.")
+	} else if e.Err != nil {
+		log.DebugContext(r.Context(), "request failed", "code", e.Code, "err", e.Err)
+	}
+	status, known := statusOf[e.Code]
+	if !known {
+		status = http.StatusInternalServerError
+	}
+	if status == http.StatusUnauthorized && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	encode(w, status, shared.ErrorEnvelope{Error: shared.ErrorBody{Code: e.Code, Message: e.Message}})
+}
+
+// decode reads exactly one JSON object of type T: application/json only,
+// at most maxAuthBody bytes, no unknown fields, nothing after the object.
+// With optional, an empty body decodes as the zero value.
+func decode[T any](w http.ResponseWriter, r *http.Request, optional bool) (T, error) {
+	var v T
+	if err := requireJSON(r); err != nil {
+		return v, err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxAuthBody)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return v, apperr.Wrap(shared.CodeRequestTooLarge, "The request body is too large.", err)
+		case errors.Is(err, io.EOF) && optional:
+			return v, nil
+		case errors.Is(err, io.EOF):
+			return v, apperr.Wrap(shared.CodeInvalidRequest, "The request body is empty; a JSON object is required.", err)
+		default:
+			return v, apperr.Wrap(shared.CodeInvalidRequest, "The request body is not valid JSON for this endpoint: "+jsonProblem(err), err)
+		}
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return v, apperr.Wrap(shared.CodeRequestTooLarge, "The request body is too large.", err)
+		}
+		return v, apperr.New(shared.CodeInvalidRequest, "The request body must hold exactly one JSON object.")
+	}
+	return v, nil
+}
+
+// requireJSON refuses bodies that are not application/json. Browsers cannot
+// send that type cross-site without a CORS preflight, which is part of our
+// CSRF defence on cookie endpoints.
+func requireJSON(r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return apperr.New(shared.CodeUnsupportedMediaType, "Send the request body as application/json.")
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error without echoing the input.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "malformed JSON"
+	case errors.As(err, &typ):
+		return "field " + typ.Field + " has the wrong type"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	default:
+		return "malformed JSON"
+	}
+}

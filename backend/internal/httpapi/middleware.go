@@ -1,0 +1,181 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/clientip"
+	"github.com/authbridge/authbridge/backend/internal/ratelimit"
+	"github.com/authbridge/authbridge/backend/internal/token"
+	"github.com/authbridge/authbridge/shared"
+)
+
+// maxBearer caps the Authorization header before any parsing.
+const maxBearer = 8 << 10
+
+// requireBearer checks the access token of Authorization: Bearer and puts
+// its claims in the request context. Tokens are read from that header only,
+// never from the query string or a cookie.
+func requireBearer(log *slog.Logger, tm *token.Manager) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := r.Header.Get("Authorization")
+			scheme, raw, ok := strings.Cut(h, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="authbridge"`)
+				writeError(w, r, log, apperr.New(shared.CodeInvalidToken, "Sign in first: this call needs an access token in the Authorization header."))
+				return
+			}
+			if len(raw) > maxBearer {
+				writeError(w, r, log, apperr.New(shared.CodeInvalidToken, "The access token is not valid."))
+				return
+			}
+			claims, err := tm.Verify(r.Context(), raw)
+			if err != nil {
+				writeError(w, r, log, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(withValue(r.Context(), claimsKey, claims)))
+		})
+	}
+}
+
+// claimsFrom returns the verified claims requireBearer stored.
+func claimsFrom(r *http.Request) shared.AccessClaims {
+	c, _ := r.Context().Value(claimsKey).(shared.AccessClaims)
+	return c
+}
+
+// rateLimit answers 429 with Retry-After once a client IP exceeds its budget.
+func rateLimit(l *ratelimit.Limiter, ips *clientip.Resolver, group string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, retry := l.Allow(group + "|" + ips.ClientIP(r))
+		if !ok {
+			secs := int((retry + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+			encode(w, http.StatusTooManyRequests, shared.ErrorEnvelope{Error: shared.ErrorBody{
+				Code: shared.CodeRateLimited, Message: "Too many requests. Wait a moment and try again.",
+			}})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// originAllowed reports whether the request's Origin is one we serve. Calls
+// that read or set cookies require it (CSRF defence on top of SameSite).
+func originAllowed(r *http.Request, allowed []string) bool {
+	o := strings.ToLower(r.Header.Get("Origin"))
+	if o == "" || o == "null" {
+		return false
+	}
+	for _, a := range allowed {
+		if o == a {
+			return true
+		}
+	}
+	return false
+}
+
+// apiHeaders sets the headers every API answer carries: answers hold tokens
+// or personal data, so nothing is cached or sniffed.
+func apiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// accessLog logs one line per request: the route pattern, never the raw
+// query (it may hold codes or state), nor any header value.
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" || route == "/" {
+			route = r.Method + " (unmatched)"
+		}
+		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("route", route),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// recoverPanics turns a panic into a 500 with the contract's envelope.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(r.Context(), "panic in handler", "path", r.URL.Path, "panic", v)
+				writeError(w, r, log, apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again."))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handleUnmatched answers paths outside the contract with the JSON envelope:
+// 405 with Allow when the path exists for other methods, else 404.
+func handleUnmatched(mux *http.ServeMux) http.Handler {
+	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range methods {
+			if m == r.Method {
+				continue
+			}
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			encode(w, http.StatusMethodNotAllowed, shared.ErrorEnvelope{Error: shared.ErrorBody{
+				Code: shared.CodeMethodNotAllowed, Message: "This path does not accept " + r.Method + ".",
+			}})
+			return
+		}
+		encode(w, http.StatusNotFound, shared.ErrorEnvelope{Error: shared.ErrorBody{
+			Code: shared.CodeNotFound, Message: "No such endpoint.",
+		}})
+	})
+}

@@ -1,0 +1,32 @@
+package httpapi
+
+import "net/http"
+
+// route is one entry of the contract: a Go 1.22 mux pattern and its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routes lists every route the server answers. It is the one place to look;
+// a test checks it against docs/openapi.yaml in both directions.
+func routes(d Deps, lim limiters) []route {
+	bearer := requireBearer(d.Log, d.Tokens)
+	ip := d.IPs
+	return []route{
+		{"GET /healthz", handleHealthz()},
+		{"GET /readyz", handleReadyz(d.Log, d.Store, d.Draining)},
+		{"GET /metrics", d.Metrics.Handler()},
+		{"GET /.well-known/jwks.json", handleJWKS(d.Log, d.Tokens)},
+		{"GET /api/openapi.yaml", handleOpenAPI()},
+
+		{"POST /api/auth/token/refresh", rateLimit(lim.refresh, ip, "refresh", handleRefresh(d.Log, d.Config, d.Sessions, d.Metrics, ip))},
+		{"POST /api/auth/token/verify", rateLimit(lim.verify, ip, "verify", handleVerify(d.Log, d.Tokens))},
+		{"POST /api/auth/logout", bearer(handleLogout(d.Log, d.Config, d.Sessions))},
+
+		{"GET /api/me", bearer(handleMe(d.Log, d.Store))},
+		{"GET /api/me/sessions", bearer(handleSessions(d.Log, d.Sessions))},
+		{"DELETE /api/me/sessions/{id}", bearer(handleRevokeSession(d.Log, d.Sessions))},
+		{"GET /api/me/logins", bearer(handleLogins(d.Log, d.Store))},
+	}
+}

@@ -1,0 +1,76 @@
+// Package httpapi is AuthBridge's HTTP surface: the routes of the contract,
+// their handlers, and the middleware every request passes through.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/authbridge/authbridge/backend/internal/clientip"
+	"github.com/authbridge/authbridge/backend/internal/config"
+	"github.com/authbridge/authbridge/backend/internal/metrics"
+	"github.com/authbridge/authbridge/backend/internal/ratelimit"
+	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/backend/internal/token"
+)
+
+// Deps are what the server is built from. Everything is passed in; the
+// package has no globals.
+type Deps struct {
+	Log      *slog.Logger
+	Config   config.Config
+	Store    *store.Store
+	Tokens   *token.Manager
+	Sessions *session.Service
+	Metrics  *metrics.Metrics
+	IPs      *clientip.Resolver
+	// Draining is set when shutdown starts: /readyz fails first so load
+	// balancers stop sending traffic while in-flight requests finish.
+	Draining *atomic.Bool
+}
+
+// limiters are the per-client rate limits, one per group of endpoints.
+type limiters struct {
+	refresh *ratelimit.Limiter
+	verify  *ratelimit.Limiter
+}
+
+// NewServer returns the handler for every route of the contract.
+func NewServer(d Deps) http.Handler {
+	if d.Draining == nil {
+		d.Draining = new(atomic.Bool)
+	}
+	perMin := d.Config.RateLimitPerMinute
+	lim := limiters{
+		refresh: ratelimit.New(perMin, burstFor(perMin), d.Sessions.Now),
+		verify:  ratelimit.New(perMin*5, burstFor(perMin*5), d.Sessions.Now),
+	}
+	mux := http.NewServeMux()
+	for _, rt := range routes(d, lim) {
+		mux.Handle(rt.pattern, d.Metrics.Middleware(rt.pattern, rt.handler))
+	}
+	mux.Handle("/", d.Metrics.Middleware("unmatched", handleUnmatched(mux)))
+	var h http.Handler = mux
+	h = apiHeaders(h)
+	h = accessLog(d.Log, h)
+	h = recoverPanics(d.Log, h)
+	return h
+}
+
+func burstFor(perMinute int) int {
+	if perMinute <= 0 {
+		return 0
+	}
+	return max(perMinute/4, 10)
+}
+
+type ctxKey int
+
+const claimsKey ctxKey = iota
+
+func withValue(ctx context.Context, k ctxKey, v any) context.Context {
+	return context.WithValue(ctx, k, v)
+}

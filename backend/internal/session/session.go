@@ -1,0 +1,203 @@
+// Package session issues and rotates AuthBridge token pairs: an access JWT
+// plus an opaque refresh token that belongs to a family (one signed-in
+// browser or client). Every rule about refresh families lives here and in the
+// store's rotation transaction.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/backend/internal/token"
+	"github.com/authbridge/authbridge/shared"
+)
+
+// Options are the lifetimes of refresh families.
+type Options struct {
+	RefreshTTL time.Duration // absolute lifetime, fixed at sign-in
+	IdleTTL    time.Duration // a family unused this long expires
+	Grace      time.Duration // a just-spent token may be presented again this long (two tabs)
+	Now        func() time.Time
+}
+
+// Meta describes where a request comes from; it is recorded on the family.
+type Meta struct {
+	Provider  string
+	IP        string
+	UserAgent string
+}
+
+// Service issues and rotates token pairs.
+type Service struct {
+	store  *store.Store
+	tokens *token.Manager
+	opts   Options
+}
+
+// New returns a Service.
+func New(st *store.Store, tm *token.Manager, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{store: st, tokens: tm, opts: opts}
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.opts.Now().UTC() }
+
+// Start opens a new family for u and answers its first token pair. Callers
+// check that the user may sign in (not disabled) before they call it.
+func (s *Service) Start(ctx context.Context, u store.User, m Meta) (shared.TokenPair, store.Family, error) {
+	if u.DisabledAt != nil {
+		return shared.TokenPair{}, store.Family{}, apperr.New(shared.CodeAccessDenied, "This account is disabled.")
+	}
+	plain, hash, err := token.NewOpaque()
+	if err != nil {
+		return shared.TokenPair{}, store.Family{}, fmt.Errorf("session: start: %w", err)
+	}
+	now := s.Now()
+	f := store.Family{
+		ID:         store.NewID(),
+		UserID:     u.ID,
+		Provider:   truncate(m.Provider, 64),
+		UserAgent:  truncate(m.UserAgent, 512),
+		IP:         truncate(m.IP, 64),
+		CreatedAt:  now,
+		LastUsedAt: now,
+		ExpiresAt:  now.Add(s.opts.RefreshTTL),
+	}
+	access, exp, err := s.sign(ctx, u, f.ID)
+	if err != nil {
+		return shared.TokenPair{}, store.Family{}, err
+	}
+	if err := s.store.CreateFamily(ctx, f, hash); err != nil {
+		return shared.TokenPair{}, store.Family{}, fmt.Errorf("session: start: %w", err)
+	}
+	return pair(access, plain, exp, now), f, nil
+}
+
+// Refreshed is the outcome of a rotation.
+type Refreshed struct {
+	Pair   shared.TokenPair
+	User   store.User
+	Family store.Family
+}
+
+// Refresh spends a refresh token and answers the next pair, with the
+// family and its user. Reuse of a spent token outside the grace window
+// revokes the family and answers token_reused.
+func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Refreshed, error) {
+	if !token.ValidOpaque(refreshToken) {
+		return Refreshed{}, apperr.New(shared.CodeInvalidToken, "The refresh token is not valid.")
+	}
+	plain, newHash, err := token.NewOpaque()
+	if err != nil {
+		return Refreshed{}, fmt.Errorf("session: refresh: %w", err)
+	}
+	now := s.Now()
+	var access string
+	var exp time.Time
+	f, u, err := s.store.RotateRefresh(ctx, store.RotateParams{
+		OldHash: token.HashOpaque(refreshToken),
+		NewHash: newHash,
+		Now:     now,
+		IdleTTL: s.opts.IdleTTL,
+		Grace:   s.opts.Grace,
+		IP:      truncate(m.IP, 64),
+		Mint: func(f store.Family, u store.User) error {
+			var err error
+			access, exp, err = s.sign(ctx, u, f.ID)
+			return err
+		},
+	})
+	switch {
+	case err == nil:
+		return Refreshed{Pair: pair(access, plain, exp, now), User: u, Family: f}, nil
+	case errors.Is(err, store.ErrNotFound):
+		return Refreshed{}, apperr.Wrap(shared.CodeInvalidToken, "The refresh token is not valid.", err)
+	case errors.Is(err, store.ErrFamilyRevoked):
+		return Refreshed{}, apperr.Wrap(shared.CodeInvalidToken, "This session has ended. Sign in again.", err)
+	case errors.Is(err, store.ErrFamilyExpired):
+		return Refreshed{}, apperr.Wrap(shared.CodeTokenExpired, "This session has expired. Sign in again.", err)
+	case errors.Is(err, store.ErrTokenReused):
+		return Refreshed{}, apperr.Wrap(shared.CodeTokenReused, "This refresh token was already used, so the session was ended for safety. Sign in again.", err)
+	case errors.Is(err, store.ErrUserDisabled):
+		return Refreshed{}, apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", err)
+	default:
+		return Refreshed{}, fmt.Errorf("session: refresh: %w", err)
+	}
+}
+
+// Logout revokes the caller's family, or with all every family of the user.
+// It is idempotent: an already revoked family is not an error.
+func (s *Service) Logout(ctx context.Context, userID, familyID string, all bool) error {
+	now := s.Now()
+	if all {
+		if _, err := s.store.RevokeUserFamilies(ctx, userID, "logout_all", now); err != nil {
+			return fmt.Errorf("session: logout all: %w", err)
+		}
+		return nil
+	}
+	if err := s.store.RevokeFamily(ctx, userID, familyID, "logout", now); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("session: logout: %w", err)
+	}
+	return nil
+}
+
+// Revoke ends one of the user's sessions; another user's id is not_found.
+func (s *Service) Revoke(ctx context.Context, userID, familyID string) error {
+	err := s.store.RevokeFamily(ctx, userID, familyID, "revoked_by_user", s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return apperr.Wrap(shared.CodeNotFound, "No such session.", err)
+	}
+	if err != nil {
+		return fmt.Errorf("session: revoke: %w", err)
+	}
+	return nil
+}
+
+// List answers the user's active sessions.
+func (s *Service) List(ctx context.Context, userID string) ([]store.Family, error) {
+	fs, err := s.store.ListActiveFamilies(ctx, userID, s.Now(), s.opts.IdleTTL)
+	if err != nil {
+		return nil, fmt.Errorf("session: list: %w", err)
+	}
+	return fs, nil
+}
+
+func (s *Service) sign(ctx context.Context, u store.User, familyID string) (string, time.Time, error) {
+	access, exp, err := s.tokens.Sign(ctx, shared.AccessClaims{
+		Subject:   u.ID,
+		SessionID: familyID,
+		Name:      u.Name,
+		Email:     u.Email,
+	})
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("session: sign access token: %w", err)
+	}
+	return access, exp, nil
+}
+
+func pair(access, refresh string, exp, now time.Time) shared.TokenPair {
+	return shared.TokenPair{
+		AccessToken:  access,
+		RefreshToken: refresh,
+		TokenType:    shared.TokenType,
+		ExpiresIn:    int(exp.Sub(now).Round(time.Second) / time.Second),
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary so the column stays valid UTF-8.
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

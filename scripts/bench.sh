@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make bench: Go benchmarks on this machine, MariaDB included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d /tmp/authbridge-bench.XXXXXX)
+trap 'bash scripts/mariadb.sh stop "$work/mariadb" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+eval "export $(bash scripts/mariadb.sh start "$work/mariadb" | grep '^AUTHBRIDGE_TEST_MYSQL_URL=')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version)"
+go test -run='^$' -bench=. -benchmem ./backend/...
