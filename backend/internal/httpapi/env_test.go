@@ -1,0 +1,216 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/clientip"
+	"github.com/authbridge/authbridge/backend/internal/config"
+	"github.com/authbridge/authbridge/backend/internal/metrics"
+	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/backend/internal/store/storetest"
+	"github.com/authbridge/authbridge/backend/internal/token"
+	"github.com/authbridge/authbridge/shared"
+)
+
+const testOrigin = "http://localhost:8080"
+
+// clock is a settable clock shared by the token manager, the session
+// service and the rate limiters of one test server.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// env is one test server on a fresh database.
+type env struct {
+	t        testing.TB
+	cfg      config.Config
+	store    *store.Store
+	tokens   *token.Manager
+	sessions *session.Service
+	clock    *clock
+	srv      *httptest.Server
+	draining *atomic.Bool
+	users    []store.User
+}
+
+// newEnv starts a server on a fresh database of engine. extra overrides
+// AUTHBRIDGE_* variables.
+func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
+	tb.Helper()
+	vars := map[string]string{"AUTHBRIDGE_RATE_LIMIT": "0"}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		tb.Fatalf("config: %v", err)
+	}
+	clk := &clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	st := storetest.New(tb, engine)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tm, err := token.New(context.Background(), st, token.Options{
+		Issuer: cfg.Issuer(), Audience: cfg.Audience(), TTL: cfg.AccessTTL, Alg: cfg.SigningAlg, Now: clk.Now, Logger: log,
+	})
+	if err != nil {
+		tb.Fatalf("token manager: %v", err)
+	}
+	sessions := session.New(st, tm, session.Options{
+		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, Now: clk.Now,
+	})
+	ips, err := clientip.Parse(cfg.TrustedProxies)
+	if err != nil {
+		tb.Fatalf("trusted proxies: %v", err)
+	}
+	draining := new(atomic.Bool)
+	h := NewServer(Deps{
+		Log: log, Config: cfg, Store: st, Tokens: tm, Sessions: sessions,
+		Metrics: metrics.New(), IPs: ips, Draining: draining,
+	})
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return &env{t: tb, cfg: cfg, store: st, tokens: tm, sessions: sessions, clock: clk, srv: srv, draining: draining}
+}
+
+// user creates a user; email is verified when given.
+func (e *env) user(name, email string) store.User {
+	e.t.Helper()
+	now := e.clock.Now()
+	u := store.User{ID: store.NewID(), Name: name, Email: email, EmailVerified: email != "", CreatedAt: now, UpdatedAt: now}
+	if email != "" {
+		canon := strings.ToLower(email)
+		u.EmailCanonical = &canon
+	}
+	if err := e.store.CreateUser(context.Background(), u); err != nil {
+		e.t.Fatalf("create user: %v", err)
+	}
+	e.users = append(e.users, u)
+	return u
+}
+
+// signIn opens a session for u, as a provider sign-in would.
+func (e *env) signIn(u store.User) shared.TokenPair {
+	e.t.Helper()
+	p, _, err := e.sessions.Start(context.Background(), u, session.Meta{Provider: "test", IP: "192.0.2.1", UserAgent: "test-agent"})
+	if err != nil {
+		e.t.Fatalf("start session: %v", err)
+	}
+	return p
+}
+
+// req describes one HTTP call.
+type req struct {
+	method string
+	path   string
+	body   string
+	bearer string
+	header map[string]string
+	cookie string // refresh cookie value
+}
+
+// do sends r with Content-Type application/json unless the header overrides it.
+func (e *env) do(r req) (*http.Response, []byte) {
+	e.t.Helper()
+	var body io.Reader
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	hr, err := http.NewRequest(r.method, e.srv.URL+r.path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if r.method == http.MethodPost {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if r.bearer != "" {
+		hr.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	if r.cookie != "" {
+		hr.AddCookie(&http.Cookie{Name: RefreshCookie, Value: r.cookie})
+	}
+	for k, v := range r.header {
+		if v == "" {
+			hr.Header.Del(k)
+		} else {
+			hr.Header.Set(k, v)
+		}
+	}
+	resp, err := e.srv.Client().Do(hr)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", r.method, r.path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, b
+}
+
+// errorCode decodes the envelope of an error answer.
+func errorCode(tb testing.TB, b []byte) shared.ErrorCode {
+	tb.Helper()
+	var env shared.ErrorEnvelope
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil {
+		tb.Fatalf("not an error envelope: %v: %s", err, b)
+	}
+	if env.Error.Message == "" {
+		tb.Fatalf("error %q without a message", env.Error.Code)
+	}
+	return env.Error.Code
+}
+
+func mustJSON[T any](tb testing.TB, b []byte) T {
+	tb.Helper()
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		tb.Fatalf("decode %T: %v: %s", v, err, b)
+	}
+	return v
+}
+
+// expect checks status and, for errors, the decoded code.
+func expect(tb testing.TB, resp *http.Response, b []byte, status int, code shared.ErrorCode) {
+	tb.Helper()
+	if resp.StatusCode != status {
+		tb.Fatalf("status = %d, want %d; body %s", resp.StatusCode, status, b)
+	}
+	if code != "" {
+		if got := errorCode(tb, b); got != code {
+			tb.Fatalf("code = %q, want %q", got, code)
+		}
+	}
+}
+
+// forEngine runs fn once per database engine.
+func forEngine(t *testing.T, fn func(t *testing.T, engine string)) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) { fn(t, engine) })
+	}
+}
