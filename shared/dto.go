@@ -110,6 +110,12 @@ type HandoffMessage struct {
 	OK    bool       `json:"ok"`
 	Code  string     `json:"code,omitempty"`
 	Error *ErrorBody `json:"error,omitempty"`
+	// Flow echoes the SPA's PKCE challenge, so a tab accepts only the
+	// result of the flow it started (a code redeemed with the wrong
+	// verifier is spent).
+	Flow string `json:"flow,omitempty"`
+	// Process is "login" or "connect": what the finished flow did.
+	Process string `json:"process,omitempty"`
 }
 
 // ExchangeRequest trades a one-time handoff code for a token pair.
