@@ -1,0 +1,280 @@
+// Package signin runs everything between "the user picked a provider" and
+// "the SPA holds a token pair": redirect flows with state, nonce and PKCE,
+// the Google credential, the one-time handoff code, connect tickets, and the
+// account rules applied to every identity.
+package signin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/authbridge/authbridge/backend/internal/account"
+	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/metrics"
+	"github.com/authbridge/authbridge/backend/internal/provider"
+	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/shared"
+)
+
+// Lifetimes of the single-use values.
+const (
+	FlowTTL    = 10 * time.Minute
+	HandoffTTL = 60 * time.Second
+	TicketTTL  = 60 * time.Second
+	NonceTTL   = 10 * time.Minute
+)
+
+// Options configure the service.
+type Options struct {
+	PublicURL      string // redirect URIs are built from it, never from request headers
+	Allowlist      account.Allowlist
+	EmailConflict  string   // config.ConflictReject or config.ConflictLinkVerified
+	CodeRedirects  []string // redirect_uri values allowed on the client-driven /code exchange
+	Now            func() time.Time
+}
+
+// Service runs sign-in flows.
+type Service struct {
+	log       *slog.Logger
+	store     *store.Store
+	sessions  *session.Service
+	providers *provider.Set
+	metrics   *metrics.Metrics
+	opts      Options
+}
+
+// New returns a Service.
+func New(log *slog.Logger, st *store.Store, sessions *session.Service, providers *provider.Set, m *metrics.Metrics, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
+	return &Service{log: log, store: st, sessions: sessions, providers: providers, metrics: m, opts: opts}
+}
+
+// Meta describes the browser or client behind a request.
+type Meta struct {
+	IP        string
+	UserAgent string
+}
+
+func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+
+// RedirectURI is the callback registered with provider id.
+func (s *Service) RedirectURI(id string) string {
+	return s.opts.PublicURL + "/api/auth/" + id + "/callback"
+}
+
+// ---- random values and hashes ----
+
+func random() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("signin: random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func hash(v string) []byte {
+	h := sha256.Sum256([]byte(v))
+	return h[:]
+}
+
+var (
+	// challengeRE: an S256 challenge is 32 bytes, base64url without padding.
+	challengeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+	// opaqueRE: our own random values (state, codes, tickets, nonces).
+	opaqueRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+	// verifierRE: RFC 7636 code_verifier.
+	verifierRE = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
+	// providerRE: provider ids as configured.
+	providerRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+)
+
+// ValidChallenge reports whether c is an S256 challenge (plain is refused).
+func ValidChallenge(c string) bool { return challengeRE.MatchString(c) }
+
+// ---- provider lookup ----
+
+func (s *Service) provider(id string) (provider.Provider, error) {
+	if !providerRE.MatchString(id) {
+		return nil, apperr.New(shared.CodeNotFound, "There is no such sign-in provider.")
+	}
+	p, ok := s.providers.Get(id)
+	if !ok {
+		return nil, apperr.New(shared.CodeNotFound, "There is no such sign-in provider.")
+	}
+	return p, nil
+}
+
+// providerName is the display name used in messages.
+func (s *Service) providerName(id string) string {
+	for _, info := range s.providers.List() {
+		if info.ID == id {
+			return info.Name
+		}
+	}
+	return id
+}
+
+// ---- account rules ----
+
+// resolve applies the account rules to an identity and answers the user it
+// signs in as, creating one when needed.
+func (s *Service) resolve(ctx context.Context, id provider.Identity) (store.User, bool, error) {
+	ident, err := s.identityRow(id)
+	if err != nil {
+		return store.User{}, false, err
+	}
+	u, isNew, err := s.store.SignIn(ctx, store.SignInParams{
+		Identity:  ident,
+		Name:      displayName(id),
+		AvatarURL: id.AvatarURL,
+		LinkByVerifiedEmail: s.opts.EmailConflict == "link_verified",
+		Now:       s.now(),
+	})
+	var dup *store.DuplicateEmailError
+	switch {
+	case err == nil:
+		return u, isNew, nil
+	case errors.As(err, &dup):
+		names := make([]string, 0, len(dup.Providers))
+		for _, p := range dup.Providers {
+			names = append(names, s.providerName(p))
+		}
+		msg := "An account with this email already exists."
+		if len(names) > 0 {
+			msg += " Sign in with " + strings.Join(names, " or ") + ", then connect " + s.providerName(id.Provider) + " from your account page."
+		}
+		return store.User{}, false, apperr.Wrap(shared.CodeDuplicateEmail, msg, err)
+	case errors.Is(err, store.ErrUserDisabled):
+		return store.User{}, false, apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", err)
+	default:
+		return store.User{}, false, fmt.Errorf("signin: resolve identity: %w", err)
+	}
+}
+
+// identityRow turns a provider identity into a row, enforcing the domain
+// allowlist (fail closed without a verified email).
+func (s *Service) identityRow(id provider.Identity) (store.Identity, error) {
+	if id.Subject == "" || id.Issuer == "" {
+		return store.Identity{}, apperr.New(shared.CodeProviderError, "The provider did not say who you are.")
+	}
+	row := store.Identity{
+		Provider:      id.Provider,
+		Issuer:        id.Issuer,
+		Subject:       id.Subject,
+		Email:         truncate(id.Email, 320),
+		EmailVerified: false,
+		DisplayName:   truncate(displayName(id), 200),
+	}
+	if id.Email != "" && id.EmailVerified {
+		if canon, err := account.CanonicalEmail(id.Email); err == nil {
+			row.EmailCanonical = &canon
+			row.EmailVerified = true
+		}
+	}
+	canon := ""
+	if row.EmailCanonical != nil {
+		canon = *row.EmailCanonical
+	}
+	if !s.opts.Allowlist.Allows(canon, row.EmailVerified) {
+		if !row.EmailVerified {
+			return store.Identity{}, apperr.New(shared.CodeEmailDomainNotAllowed,
+				"This site only accepts accounts with a verified email address from an allowed domain, and "+s.providerName(id.Provider)+" did not confirm one.")
+		}
+		return store.Identity{}, apperr.New(shared.CodeEmailDomainNotAllowed,
+			"Accounts with an email at "+account.Domain(canon)+" may not sign in here.")
+	}
+	return row, nil
+}
+
+func displayName(id provider.Identity) string {
+	switch {
+	case id.Name != "":
+		return id.Name
+	case id.Email != "":
+		return id.Email[:max(strings.IndexByte(id.Email, '@'), 0)]
+	default:
+		return id.Provider + " user"
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// ---- login history ----
+
+// record writes one login event and counts it. It never fails the request:
+// a lost history row is logged, not shown.
+func (s *Service) record(ctx context.Context, userID string, providerID string, err error, m Meta) {
+	outcome, code := shared.OutcomeSuccess, ""
+	if err != nil {
+		outcome, code = shared.OutcomeFailure, string(apperr.CodeOf(err))
+	}
+	ev := store.LoginEvent{
+		ID:        store.NewID(),
+		Provider:  truncate(providerID, 64),
+		Outcome:   outcome,
+		ErrorCode: code,
+		IP:        truncate(m.IP, 64),
+		UserAgent: truncate(m.UserAgent, 512),
+		CreatedAt: s.now(),
+	}
+	if userID != "" {
+		ev.UserID = &userID
+	}
+	if werr := s.store.InsertLoginEvent(context.WithoutCancel(ctx), ev); werr != nil {
+		s.log.ErrorContext(ctx, "login history: write failed", "err", werr)
+	}
+	if s.metrics != nil {
+		s.metrics.SignIn(ev.Provider, outcome)
+	}
+}
+
+// finish opens a session for u and answers the sign-in response.
+func (s *Service) finish(ctx context.Context, u store.User, isNew bool, providerID string, m Meta) (shared.SignInResponse, error) {
+	pair, _, err := s.sessions.Start(ctx, u, session.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent})
+	if err != nil {
+		return shared.SignInResponse{}, err
+	}
+	return shared.SignInResponse{TokenPair: pair, User: ToUser(u), IsNew: isNew}, nil
+}
+
+// ToUser is the API view of a user.
+func ToUser(u store.User) shared.User {
+	return shared.User{
+		ID:            u.ID,
+		Name:          u.Name,
+		Email:         u.Email,
+		EmailVerified: u.EmailVerified,
+		AvatarURL:     u.AvatarURL,
+		CreatedAt:     u.CreatedAt,
+	}
+}
+
+// s256 is the PKCE S256 transform.
+func s256(verifier string) string { return oauth2.S256ChallengeFromVerifier(verifier) }
+
+func equalConstant(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
