@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+const userColumns = "id, name, email, email_canonical, email_verified, avatar_url, disabled_at, created_at, updated_at"
+
+// CreateUser inserts u. ErrConflict: its canonical email belongs to another user.
+func (s *Store) CreateUser(ctx context.Context, u User) error {
+	if err := insertUser(ctx, s.db, u); err != nil {
+		return fmt.Errorf("store: create user: %w", err)
+	}
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func insertUser(ctx context.Context, db execer, u User) error {
+	_, err := db.ExecContext(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		u.ID, u.Name, u.Email, u.EmailCanonical, u.EmailVerified, u.AvatarURL, tsPtr(u.DisabledAt), ts(u.CreatedAt), ts(u.UpdatedAt))
+	if isDuplicate(err) {
+		return ErrConflict
+	}
+	return err
+}
+
+// GetUser answers the user with id, or ErrNotFound.
+func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
+	var u User
+	err := s.db.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: get user: %w", err)
+	}
+	return u, nil
+}
+
+// SetUserDisabled disables the user at the given time, or enables it (nil).
+func (s *Store) SetUserDisabled(ctx context.Context, id string, at *time.Time) error {
+	res, err := s.db.ExecContext(ctx, "UPDATE users SET disabled_at = ? WHERE id = ?", tsPtr(at), id)
+	if err != nil {
+		return fmt.Errorf("store: disable user: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
