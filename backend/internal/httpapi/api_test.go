@@ -259,7 +259,10 @@ func TestVerifyScenarios(t *testing.T) {
 			status: 401, code: shared.CodeInvalidToken},
 		{name: "HS256 with the public key", setup: func(e *env) req { _, p := signedIn(e); return verify(hsWithPublicKey(e, p.AccessToken)) },
 			status: 401, code: shared.CodeInvalidToken},
-		{name: "unknown kid", setup: func(e *env) req { _, p := signedIn(e); return verify(resignES256(e.t, p.AccessToken, "unknown-kid", nil)) },
+		{name: "unknown kid", setup: func(e *env) req {
+			_, p := signedIn(e)
+			return verify(resignES256(e.t, p.AccessToken, "unknown-kid", nil))
+		},
 			status: 401, code: shared.CodeInvalidToken},
 		{name: "wrong aud", setup: func(e *env) req {
 			u, _ := signedIn(e)
@@ -282,7 +285,10 @@ func TestVerifyScenarios(t *testing.T) {
 
 func TestMeScenarios(t *testing.T) {
 	runScenarios(t, []scenario{
-		{name: "me", setup: func(e *env) req { _, p := signedIn(e); return req{method: "GET", path: "/api/me", bearer: p.AccessToken} },
+		{name: "me", setup: func(e *env) req {
+			_, p := signedIn(e)
+			return req{method: "GET", path: "/api/me", bearer: p.AccessToken}
+		},
 			status: 200, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
 				u := mustJSON[shared.User](t, body)
 				if u.Name != "Ada" || u.Email != "ada@example.com" || !u.EmailVerified {
@@ -299,7 +305,10 @@ func TestMeScenarios(t *testing.T) {
 			_, p := signedIn(e)
 			return req{method: "GET", path: "/api/me?access_token=" + p.AccessToken}
 		}, status: 401, code: shared.CodeInvalidToken},
-		{name: "refresh token as bearer", setup: func(e *env) req { _, p := signedIn(e); return req{method: "GET", path: "/api/me", bearer: p.RefreshToken} },
+		{name: "refresh token as bearer", setup: func(e *env) req {
+			_, p := signedIn(e)
+			return req{method: "GET", path: "/api/me", bearer: p.RefreshToken}
+		},
 			status: 401, code: shared.CodeInvalidToken},
 		{name: "disabled user", setup: func(e *env) req {
 			u, p := signedIn(e)

@@ -21,7 +21,7 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 	}
 
 	var spec struct {
-		OpenAPI string                            `yaml:"openapi"`
+		OpenAPI string                          `yaml:"openapi"`
 		Paths   map[string]map[string]yaml.Node `yaml:"paths"`
 	}
 	if err := yaml.Unmarshal(api.OpenAPI, &spec); err != nil {
