@@ -178,18 +178,30 @@ func (s *Store) Dialect() string { return s.dialect }
 // migrate applies the embedded migrations not applied yet, in order. On
 // MySQL a named lock keeps two replicas starting at once from racing.
 func (s *Store) migrate(ctx context.Context) error {
+	if s.dialect == SQLite {
+		// DDL is transactional in SQLite and an IMMEDIATE transaction holds
+		// the write lock, so concurrent starts apply each migration once.
+		return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.applyMigrations(ctx, tx) })
+	}
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	defer conn.Close()
-	if s.dialect == MySQL {
-		var got sql.NullInt64
-		if err := conn.GetContext(ctx, &got, "SELECT GET_LOCK('authbridge_migrate', 60)"); err != nil || got.Int64 != 1 {
-			return fmt.Errorf("store: migrate: take lock: %v", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('authbridge_migrate')")
+	var got sql.NullInt64
+	if err := conn.GetContext(ctx, &got, "SELECT GET_LOCK('authbridge_migrate', 60)"); err != nil || got.Int64 != 1 {
+		return fmt.Errorf("store: migrate: take lock: %v", err)
 	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('authbridge_migrate')")
+	return s.applyMigrations(ctx, conn)
+}
+
+type migrator interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+func (s *Store) applyMigrations(ctx context.Context, conn migrator) error {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER NOT NULL PRIMARY KEY,
 		applied_at VARCHAR(32) NOT NULL)`); err != nil {
