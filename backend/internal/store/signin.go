@@ -1,0 +1,281 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// spend marks one single-use row spent with a conditional UPDATE; its
+// RowsAffected proves this caller is the one that spent it. Expired and
+// already spent rows are ErrNotFound.
+func (s *Store) spend(ctx context.Context, table, keyCol string, key []byte, now time.Time, dest any, cols string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE "+table+" SET spent_at = ? WHERE "+keyCol+" = ? AND spent_at IS NULL AND expires_at > ?",
+			ts(now), key, ts(now))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrNotFound
+		}
+		if dest == nil {
+			return nil
+		}
+		return tx.GetContext(ctx, dest, "SELECT "+cols+" FROM "+table+" WHERE "+keyCol+" = ?", key)
+	})
+}
+
+func wrap(op string, err error) error {
+	if err == nil || errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+const flowColumns = "state_hash, provider, process, handoff, nonce, pkce_verifier, spa_challenge, browser_hash, user_id, created_at, expires_at, spent_at"
+
+// CreateFlow stores a redirect flow.
+func (s *Store) CreateFlow(ctx context.Context, f Flow) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO auth_flows ("+flowColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+		f.StateHash, f.Provider, f.Process, f.Handoff, f.Nonce, f.PKCEVerifier, f.SPAChallenge, f.BrowserHash, f.UserID, ts(f.CreatedAt), ts(f.ExpiresAt))
+	return wrap("create flow", err)
+}
+
+// SpendFlow spends the flow of a state, once.
+func (s *Store) SpendFlow(ctx context.Context, stateHash []byte, now time.Time) (Flow, error) {
+	var f Flow
+	err := s.spend(ctx, "auth_flows", "state_hash", stateHash, now, &f, flowColumns)
+	return f, wrap("spend flow", err)
+}
+
+const handoffColumns = "code_hash, user_id, provider, challenge, is_new, created_at, expires_at, spent_at"
+
+// CreateHandoff stores a one-time handoff code.
+func (s *Store) CreateHandoff(ctx context.Context, h Handoff) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO handoff_codes ("+handoffColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+		h.CodeHash, h.UserID, h.Provider, h.Challenge, h.IsNew, ts(h.CreatedAt), ts(h.ExpiresAt))
+	return wrap("create handoff", err)
+}
+
+// SpendHandoff spends a handoff code, once.
+func (s *Store) SpendHandoff(ctx context.Context, codeHash []byte, now time.Time) (Handoff, error) {
+	var h Handoff
+	err := s.spend(ctx, "handoff_codes", "code_hash", codeHash, now, &h, handoffColumns)
+	return h, wrap("spend handoff", err)
+}
+
+const ticketColumns = "ticket_hash, user_id, provider, challenge, created_at, expires_at, spent_at"
+
+// CreateTicket stores a connect ticket.
+func (s *Store) CreateTicket(ctx context.Context, t Ticket) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO connect_tickets ("+ticketColumns+") VALUES (?, ?, ?, ?, ?, ?, NULL)",
+		t.TicketHash, t.UserID, t.Provider, t.Challenge, ts(t.CreatedAt), ts(t.ExpiresAt))
+	return wrap("create ticket", err)
+}
+
+// SpendTicket spends a connect ticket, once.
+func (s *Store) SpendTicket(ctx context.Context, ticketHash []byte, now time.Time) (Ticket, error) {
+	var t Ticket
+	err := s.spend(ctx, "connect_tickets", "ticket_hash", ticketHash, now, &t, ticketColumns)
+	return t, wrap("spend ticket", err)
+}
+
+// CreateNonce stores a credential nonce.
+func (s *Store) CreateNonce(ctx context.Context, hash []byte, now, expires time.Time) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO credential_nonces (nonce_hash, created_at, expires_at, spent_at) VALUES (?, ?, ?, NULL)",
+		hash, ts(now), ts(expires))
+	return wrap("create nonce", err)
+}
+
+// SpendNonce spends a credential nonce, once.
+func (s *Store) SpendNonce(ctx context.Context, hash []byte, now time.Time) error {
+	return wrap("spend nonce", s.spend(ctx, "credential_nonces", "nonce_hash", hash, now, nil, ""))
+}
+
+const identityColumns = "id, user_id, provider, issuer, subject, email, email_canonical, email_verified, display_name, created_at, last_login_at"
+
+func insertIdentity(ctx context.Context, tx *sqlx.Tx, i Identity) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO identities ("+identityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		i.ID, i.UserID, i.Provider, i.Issuer, i.Subject, i.Email, i.EmailCanonical, i.EmailVerified, i.DisplayName, ts(i.CreatedAt), ts(i.LastLoginAt))
+	if isDuplicate(err) {
+		return ErrConflict
+	}
+	return err
+}
+
+func (s *Store) identityByKey(ctx context.Context, tx *sqlx.Tx, i Identity) (Identity, error) {
+	var got Identity
+	err := tx.GetContext(ctx, &got, "SELECT "+identityColumns+" FROM identities WHERE provider = ? AND issuer = ? AND subject = ?"+s.forUpdate(),
+		i.Provider, i.Issuer, i.Subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Identity{}, ErrNotFound
+	}
+	return got, err
+}
+
+// SignIn finds the user of an identity or creates one, in one
+// transaction, applying the email conflict rule. It answers the user and
+// whether it was created. Two parallel first sign-ins of one identity
+// create one user: the loser of the unique key retries and finds it.
+func (s *Store) SignIn(ctx context.Context, p SignInParams) (User, bool, error) {
+	for attempt := 0; ; attempt++ {
+		u, isNew, err := s.signIn(ctx, p)
+		if (errors.Is(err, ErrConflict) || isRetryable(err)) && attempt < 3 {
+			continue
+		}
+		if err != nil && !errors.Is(err, ErrUserDisabled) && !errors.Is(err, ErrDuplicateEmail) {
+			err = fmt.Errorf("store: sign in: %w", err)
+		}
+		return u, isNew, err
+	}
+}
+
+func (s *Store) signIn(ctx context.Context, p SignInParams) (User, bool, error) {
+	var (
+		u     User
+		isNew bool
+	)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		ident := p.Identity
+		found, err := s.identityByKey(ctx, tx, ident)
+		switch {
+		case err == nil:
+			// A known identity: refresh what the provider says now.
+			if _, err := tx.ExecContext(ctx, "UPDATE identities SET email = ?, email_canonical = ?, email_verified = ?, display_name = ?, last_login_at = ? WHERE id = ?",
+				ident.Email, ident.EmailCanonical, ident.EmailVerified, ident.DisplayName, ts(p.Now), found.ID); err != nil {
+				return err
+			}
+			if err := tx.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?", found.UserID); err != nil {
+				return err
+			}
+			if u.DisabledAt != nil {
+				return ErrUserDisabled
+			}
+			return nil
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		// A new identity. Does its verified email belong to someone?
+		if ident.EmailCanonical != nil {
+			var owner User
+			err := tx.GetContext(ctx, &owner, "SELECT "+userColumns+" FROM users WHERE email_canonical = ?"+s.forUpdate(), *ident.EmailCanonical)
+			switch {
+			case err == nil && p.LinkByVerifiedEmail && owner.EmailVerified:
+				if owner.DisabledAt != nil {
+					return ErrUserDisabled
+				}
+				ident.ID, ident.UserID, ident.CreatedAt, ident.LastLoginAt = NewID(), owner.ID, p.Now, p.Now
+				if err := insertIdentity(ctx, tx, ident); err != nil {
+					return err
+				}
+				u = owner
+				return nil
+			case err == nil:
+				var providers []string
+				if err := tx.SelectContext(ctx, &providers, "SELECT DISTINCT provider FROM identities WHERE user_id = ? ORDER BY provider", owner.ID); err != nil {
+					return err
+				}
+				return &DuplicateEmailError{Providers: providers}
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		u = User{ID: NewID(), Name: p.Name, Email: ident.Email, EmailCanonical: ident.EmailCanonical,
+			EmailVerified: ident.EmailCanonical != nil, AvatarURL: p.AvatarURL, CreatedAt: p.Now, UpdatedAt: p.Now}
+		if err := insertUser(ctx, tx, u); err != nil {
+			return err
+		}
+		ident.ID, ident.UserID, ident.CreatedAt, ident.LastLoginAt = NewID(), u.ID, p.Now, p.Now
+		if err := insertIdentity(ctx, tx, ident); err != nil {
+			return err
+		}
+		isNew = true
+		return nil
+	})
+	return u, isNew, err
+}
+
+// Connect links an identity to userID. It never merges users: an identity
+// already linked anywhere is refused.
+func (s *Store) Connect(ctx context.Context, userID string, ident Identity, now time.Time) (Identity, error) {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var u User
+		err := tx.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?"+s.forUpdate(), userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if u.DisabledAt != nil {
+			return ErrUserDisabled
+		}
+		found, err := s.identityByKey(ctx, tx, ident)
+		switch {
+		case err == nil && found.UserID == userID:
+			return ErrAlreadyConnectedSelf
+		case err == nil:
+			return ErrAlreadyConnectedOther
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		ident.ID, ident.UserID, ident.CreatedAt, ident.LastLoginAt = NewID(), userID, now, now
+		if err := insertIdentity(ctx, tx, ident); errors.Is(err, ErrConflict) {
+			return ErrAlreadyConnectedOther
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrAlreadyConnectedSelf) && !errors.Is(err, ErrAlreadyConnectedOther) &&
+		!errors.Is(err, ErrUserDisabled) && !errors.Is(err, ErrNotFound) {
+		err = fmt.Errorf("store: connect: %w", err)
+	}
+	return ident, err
+}
+
+// ListIdentities answers the user's linked identities, oldest first.
+func (s *Store) ListIdentities(ctx context.Context, userID string) ([]Identity, error) {
+	ids := []Identity{}
+	err := s.db.SelectContext(ctx, &ids, "SELECT "+identityColumns+" FROM identities WHERE user_id = ? ORDER BY created_at, id", userID)
+	return ids, wrap("list identities", err)
+}
+
+// DeleteIdentity unlinks one of the user's identities. The user row is
+// locked first, so two parallel deletes cannot both pass the last-method
+// check.
+func (s *Store) DeleteIdentity(ctx context.Context, userID, identityID string) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var id string
+		if err := tx.GetContext(ctx, &id, "SELECT id FROM users WHERE id = ?"+s.forUpdate(), userID); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		var ids []string
+		if err := tx.SelectContext(ctx, &ids, "SELECT id FROM identities WHERE user_id = ?", userID); err != nil {
+			return err
+		}
+		mine := false
+		for _, i := range ids {
+			mine = mine || i == identityID
+		}
+		if !mine {
+			return ErrNotFound
+		}
+		if len(ids) <= 1 {
+			return ErrLastLoginMethod
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM identities WHERE id = ? AND user_id = ?", identityID, userID)
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrLastLoginMethod) {
+		return fmt.Errorf("store: delete identity: %w", err)
+	}
+	return err
+}

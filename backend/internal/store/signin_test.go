@@ -1,0 +1,229 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/backend/internal/store/storetest"
+)
+
+func ident(provider, subject, email string) store.Identity {
+	i := store.Identity{Provider: provider, Issuer: "https://" + provider + ".example", Subject: subject, Email: email}
+	if email != "" {
+		i.EmailCanonical, i.EmailVerified = strptr(email), true
+	}
+	return i
+}
+
+func signIn(s *store.Store, i store.Identity, link bool) (store.User, bool, error) {
+	return s.SignIn(context.Background(), store.SignInParams{Identity: i, Name: "N", LinkByVerifiedEmail: link, Now: t0})
+}
+
+var signinCases = []struct {
+	name string
+	run  func(t *testing.T, s *store.Store)
+}{
+	{"single use values", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := store.Flow{StateHash: h("st"), Provider: "github", Process: "login", Handoff: "popup", Nonce: "n", PKCEVerifier: "v",
+			SPAChallenge: "c", BrowserHash: h("b"), CreatedAt: t0, ExpiresAt: t0.Add(10 * time.Minute)}
+		if err := s.CreateFlow(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.SpendFlow(ctx, h("st"), t0.Add(time.Minute))
+		if err != nil || got.Provider != "github" || got.PKCEVerifier != "v" || string(got.BrowserHash) != string(h("b")) || got.UserID != nil {
+			t.Fatalf("SpendFlow = %+v, %v", got, err)
+		}
+		if _, err := s.SpendFlow(ctx, h("st"), t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("replayed state: %v", err)
+		}
+		hc := store.Handoff{CodeHash: h("code"), UserID: "u", Provider: "github", Challenge: "c", IsNew: true, CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+		if err := s.CreateHandoff(ctx, hc); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SpendHandoff(ctx, h("code"), t0.Add(61*time.Second)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("expired code: %v", err)
+		}
+		if err := s.CreateNonce(ctx, h("n"), t0, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SpendNonce(ctx, h("n"), t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SpendNonce(ctx, h("n"), t0); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("nonce twice: %v", err)
+		}
+	}},
+	{"parallel redemptions: exactly one wins", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.CreateTicket(ctx, store.Ticket{TicketHash: h("t"), UserID: "u", Provider: "github", Challenge: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wins := make(chan bool, 4)
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.SpendTicket(ctx, h("t"), t0)
+				wins <- err == nil
+			}()
+		}
+		wg.Wait()
+		close(wins)
+		n := 0
+		for w := range wins {
+			if w {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d redemptions won, want 1", n)
+		}
+	}},
+	{"first sign-in creates, second finds", func(t *testing.T, s *store.Store) {
+		u1, isNew, err := signIn(s, ident("github", "42", "ada@example.com"), false)
+		if err != nil || !isNew || !u1.EmailVerified {
+			t.Fatalf("first = %+v %v %v", u1, isNew, err)
+		}
+		u2, isNew, err := signIn(s, ident("github", "42", "ada@example.com"), false)
+		if err != nil || isNew || u2.ID != u1.ID {
+			t.Fatalf("second = %+v %v %v", u2, isNew, err)
+		}
+	}},
+	{"subjects are case-sensitive", func(t *testing.T, s *store.Store) {
+		a, _, err := signIn(s, ident("oidc", "Abc", ""), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, isNew, err := signIn(s, ident("oidc", "abc", ""), false)
+		if err != nil || !isNew || a.ID == b.ID {
+			t.Fatalf("abc vs Abc: same user %v, %v", a.ID == b.ID, err)
+		}
+	}},
+	{"duplicate email is refused and names the providers", func(t *testing.T, s *store.Store) {
+		if _, _, err := signIn(s, ident("github", "42", "ada@example.com"), false); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := signIn(s, ident("discord", "99", "ada@example.com"), false)
+		var dup *store.DuplicateEmailError
+		if !errors.As(err, &dup) || !errors.Is(err, store.ErrDuplicateEmail) || len(dup.Providers) != 1 || dup.Providers[0] != "github" {
+			t.Fatalf("err = %v", err)
+		}
+		var users, idents int
+		if err := s.DB().Get(&users, "SELECT COUNT(*) FROM users"); err != nil || users != 1 {
+			t.Fatalf("users = %d, %v; nothing may be written", users, err)
+		}
+		if err := s.DB().Get(&idents, "SELECT COUNT(*) FROM identities"); err != nil || idents != 1 {
+			t.Fatalf("identities = %d, %v; nothing may be written", idents, err)
+		}
+	}},
+	{"link_verified links", func(t *testing.T, s *store.Store) {
+		u1, _, _ := signIn(s, ident("github", "42", "ada@example.com"), true)
+		u2, isNew, err := signIn(s, ident("discord", "99", "ada@example.com"), true)
+		if err != nil || isNew || u2.ID != u1.ID {
+			t.Fatalf("link = %v %v %v", u2.ID == u1.ID, isNew, err)
+		}
+	}},
+	{"unverified email never conflicts", func(t *testing.T, s *store.Store) {
+		u1, _, _ := signIn(s, ident("github", "42", "ada@example.com"), false)
+		un := ident("line", "7", "")
+		un.Email = "ada@example.com"
+		u2, isNew, err := signIn(s, un, false)
+		if err != nil || !isNew || u2.ID == u1.ID || u2.EmailVerified {
+			t.Fatalf("unverified = %+v %v %v", u2, isNew, err)
+		}
+	}},
+	{"parallel first sign-ins make one user", func(t *testing.T, s *store.Store) {
+		var wg sync.WaitGroup
+		ids := make(chan string, 4)
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u, _, err := signIn(s, ident("github", "42", "ada@example.com"), false)
+				if err != nil {
+					t.Error(err)
+				}
+				ids <- u.ID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		seen := map[string]bool{}
+		for id := range ids {
+			seen[id] = true
+		}
+		if len(seen) != 1 {
+			t.Fatalf("%d users for one identity", len(seen))
+		}
+	}},
+	{"disabled users get no sign-in", func(t *testing.T, s *store.Store) {
+		u, _, _ := signIn(s, ident("github", "42", ""), false)
+		if err := s.SetUserDisabled(context.Background(), u.ID, &t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := signIn(s, ident("github", "42", ""), false); !errors.Is(err, store.ErrUserDisabled) {
+			t.Fatalf("disabled: %v", err)
+		}
+	}},
+	{"connect rules and disconnect", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, _, _ := signIn(s, ident("github", "1", "a@example.com"), false)
+		b, _, _ := signIn(s, ident("github", "2", "b@example.com"), false)
+		if _, err := s.Connect(ctx, a.ID, ident("github", "1", ""), t0); !errors.Is(err, store.ErrAlreadyConnectedSelf) {
+			t.Fatalf("self: %v", err)
+		}
+		if _, err := s.Connect(ctx, a.ID, ident("github", "2", ""), t0); !errors.Is(err, store.ErrAlreadyConnectedOther) {
+			t.Fatalf("other: %v", err)
+		}
+		d, err := s.Connect(ctx, a.ID, ident("discord", "9", ""), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteIdentity(ctx, b.ID, d.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("another user's identity: %v", err)
+		}
+		ids, _ := s.ListIdentities(ctx, a.ID)
+		if len(ids) != 2 {
+			t.Fatalf("%d identities", len(ids))
+		}
+		// Two parallel deletes of the two methods: exactly one passes.
+		var wg sync.WaitGroup
+		errs := make(chan error, 2)
+		for _, i := range ids {
+			wg.Add(1)
+			go func(id string) { defer wg.Done(); errs <- s.DeleteIdentity(ctx, a.ID, id) }(i.ID)
+		}
+		wg.Wait()
+		close(errs)
+		var ok, last int
+		for err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrLastLoginMethod):
+				last++
+			default:
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 || last != 1 {
+			t.Fatalf("parallel deletes: %d ok, %d last_login_method", ok, last)
+		}
+	}},
+}
+
+func TestSignInConformance(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			for _, c := range signinCases {
+				t.Run(c.name, func(t *testing.T) { c.run(t, storetest.New(t, engine)) })
+			}
+		})
+	}
+}
