@@ -8,14 +8,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/authbridge/authbridge/backend/internal/account"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/httpapi"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
+	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/token"
 )
@@ -64,10 +69,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "new signing key %s is current; the previous key stays published\n", kid)
 		return nil
 	}
-	return serve(ctx, cfg, log, st, tm, stdout)
+	return serve(ctx, cfg, getenv, log, st, tm, stdout)
 }
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, tm *token.Manager, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, getenv func(string) string, log *slog.Logger, st *store.Store, tm *token.Manager, stdout io.Writer) error {
 	ips, err := clientip.Parse(cfg.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("AUTHBRIDGE_TRUSTED_PROXIES: %w", err)
@@ -77,17 +82,41 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		IdleTTL:    cfg.RefreshIdleTTL,
 		Grace:      cfg.RefreshGrace,
 	})
+	m := metrics.New()
+	pcfgs, err := provider.LoadConfigs(environ(getenv))
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	if cfg.Dev {
+		dev, err := mountDevIDP(cfg, log, mux, pcfgs)
+		if err != nil {
+			return fmt.Errorf("development identity provider: %w", err)
+		}
+		pcfgs = append(pcfgs, dev...)
+		log.Warn("AUTHBRIDGE_DEV=1: the development identity provider is mounted at /devidp/; never use this mode in production")
+	}
+	providers := provider.NewSet(ctx, log, provider.Factories(), pcfgs)
 	draining := new(atomic.Bool)
-	handler := httpapi.NewServer(httpapi.Deps{
-		Log:      log,
-		Config:   cfg,
-		Store:    st,
-		Tokens:   tm,
-		Sessions: sessions,
-		Metrics:  metrics.New(),
-		IPs:      ips,
-		Draining: draining,
-	})
+	mux.Handle("/", httpapi.NewServer(httpapi.Deps{
+		Log:       log,
+		Config:    cfg,
+		Store:     st,
+		Tokens:    tm,
+		Sessions:  sessions,
+		Metrics:   m,
+		IPs:       ips,
+		Draining:  draining,
+		Providers: providers,
+		Signin: signin.New(log, st, sessions, providers, m, signin.Options{
+			PublicURL:     cfg.PublicURL.String(),
+			Allowlist:     account.Allowlist(cfg.AllowedEmailDomains),
+			EmailConflict: cfg.EmailConflict,
+			CodeRedirects: cfg.CodeRedirectURIs,
+		}),
+	}))
+	handler := http.Handler(mux)
+	go housekeeping(ctx, log, st)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -130,6 +159,55 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// environ lists the AUTHBRIDGE_* variables for provider configuration:
+// every such name in the process environment plus the OIDC names listed in
+// AUTHBRIDGE_OIDC_PROVIDERS, each read through getenv.
+func environ(getenv func(string) string) []string {
+	names := map[string]bool{}
+	for _, kv := range os.Environ() {
+		if k, _, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "AUTHBRIDGE_") {
+			names[k] = true
+		}
+	}
+	for _, p := range []string{"GOOGLE", "MICROSOFT", "LINE", "DISCORD", "GITHUB"} {
+		for _, f := range []string{"CLIENT_ID", "CLIENT_SECRET", "ISSUER", "AUTH_URL", "TOKEN_URL", "API_URL", "TENANT", "ALLOWED_TENANTS", "HOSTED_DOMAIN"} {
+			names["AUTHBRIDGE_"+p+"_"+f] = true
+		}
+	}
+	for _, n := range strings.Split(getenv("AUTHBRIDGE_OIDC_PROVIDERS"), ",") {
+		if n = strings.ToUpper(strings.TrimSpace(n)); n != "" {
+			for _, f := range []string{"ISSUER", "CLIENT_ID", "CLIENT_SECRET", "DISPLAY_NAME"} {
+				names["AUTHBRIDGE_OIDC_"+n+"_"+f] = true
+			}
+		}
+	}
+	var out []string
+	for k := range names {
+		if v := getenv(k); v != "" {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
+}
+
+// housekeeping deletes expired single-use rows and ended sessions hourly.
+func housekeeping(ctx context.Context, log *slog.Logger, st *store.Store) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := st.DeleteExpired(ctx, time.Now()); err != nil {
+				log.Warn("housekeeping failed", "err", err)
+			} else if n > 0 {
+				log.Info("housekeeping", "deleted_rows", n)
+			}
+		}
+	}
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -43,6 +43,10 @@ type Config struct {
 	// frontend origin, the public URL's origin and AUTHBRIDGE_ALLOWED_ORIGINS.
 	AllowedOrigins []string
 
+	// CodeRedirectURIs are the redirect_uri values the client-driven
+	// POST /api/auth/{provider}/code accepts.
+	CodeRedirectURIs []string
+
 	RateLimitPerMinute int
 	ShutdownTimeout    time.Duration
 	ShutdownDelay      time.Duration
@@ -182,6 +186,14 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.TrustedProxies = getenv("AUTHBRIDGE_TRUSTED_PROXIES")
+	for _, u := range splitList(getenv("AUTHBRIDGE_CODE_REDIRECT_URIS")) {
+		pu, err := url.Parse(u)
+		if err != nil || pu.Scheme == "" || pu.Host == "" || pu.Fragment != "" {
+			bad("AUTHBRIDGE_CODE_REDIRECT_URIS", "%q must be an absolute URL without a fragment", u)
+			continue
+		}
+		c.CodeRedirectURIs = append(c.CodeRedirectURIs, u)
+	}
 
 	c.RateLimitPerMinute = 120
 	if v := getenv("AUTHBRIDGE_RATE_LIMIT"); v != "" {

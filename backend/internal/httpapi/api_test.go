@@ -155,7 +155,7 @@ func TestRefreshScenarios(t *testing.T) {
 		{name: "cookie in, cookie out", setup: func(e *env) req {
 			_, p := signedIn(e)
 			return req{method: "POST", path: "/api/auth/token/refresh", cookie: p.RefreshToken,
-				header: map[string]string{"Origin": testOrigin}}
+				header: map[string]string{"Origin": e.cfg.FrontendOrigin}}
 		}, status: 200, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
 			r := mustJSON[shared.RefreshResponse](t, body)
 			if r.RefreshToken != "" {
@@ -394,7 +394,7 @@ func TestMeScenarios(t *testing.T) {
 		{name: "logout clears the cookie", setup: func(e *env) req {
 			_, p := signedIn(e)
 			return req{method: "POST", path: "/api/auth/logout", bearer: p.AccessToken, cookie: p.RefreshToken,
-				header: map[string]string{"Origin": testOrigin}}
+				header: map[string]string{"Origin": e.cfg.FrontendOrigin}}
 		}, status: 204, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
 			if c := findCookie(resp, RefreshCookie); c == nil || c.MaxAge >= 0 {
 				t.Fatalf("logout cookie = %+v, want it cleared", c)

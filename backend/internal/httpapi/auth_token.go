@@ -11,6 +11,7 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/token"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -79,7 +80,7 @@ func handleRefresh(log *slog.Logger, cfg config.Config, svc *session.Service, m 
 			setRefreshCookie(w, res.Pair.RefreshToken, res.Family.ExpiresAt, svc.Now())
 			res.Pair.RefreshToken = ""
 		}
-		encode(w, http.StatusOK, shared.RefreshResponse{TokenPair: res.Pair, User: toUser(res.User)})
+		encode(w, http.StatusOK, shared.RefreshResponse{TokenPair: res.Pair, User: signin.ToUser(res.User)})
 	})
 }
 

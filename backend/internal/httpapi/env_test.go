@@ -14,17 +14,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authbridge/authbridge/backend/internal/account"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
+	"github.com/authbridge/authbridge/backend/internal/devidp"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
+	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/store/storetest"
 	"github.com/authbridge/authbridge/backend/internal/token"
 	"github.com/authbridge/authbridge/shared"
 )
-
-const testOrigin = "http://localhost:8080"
 
 // clock is a settable clock shared by the token manager, the session
 // service and the rate limiters of one test server.
@@ -56,13 +58,20 @@ type env struct {
 	srv      *httptest.Server
 	draining *atomic.Bool
 	users    []store.User
+	idp      *devidp.IDP
+	signin   *signin.Service
 }
 
 // newEnv starts a server on a fresh database of engine. extra overrides
 // AUTHBRIDGE_* variables.
 func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	tb.Helper()
-	vars := map[string]string{"AUTHBRIDGE_RATE_LIMIT": "0"}
+	// The server starts first so its https URL can be the public URL:
+	// __Host- cookies need a secure origin, as in production.
+	var handler http.Handler
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	tb.Cleanup(srv.Close)
+	vars := map[string]string{"AUTHBRIDGE_RATE_LIMIT": "0", "AUTHBRIDGE_PUBLIC_URL": srv.URL}
 	for k, v := range extra {
 		vars[k] = v
 	}
@@ -87,13 +96,24 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 		tb.Fatalf("trusted proxies: %v", err)
 	}
 	draining := new(atomic.Bool)
-	h := NewServer(Deps{
-		Log: log, Config: cfg, Store: st, Tokens: tm, Sessions: sessions,
-		Metrics: metrics.New(), IPs: ips, Draining: draining,
+	idp, pcfgs, err := devidp.ForServer(cfg.Issuer(), clk.Now, log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := metrics.New()
+	providers := provider.NewSet(context.Background(), log, provider.Factories(), pcfgs)
+	svc := signin.New(log, st, sessions, providers, m, signin.Options{
+		PublicURL: cfg.Issuer(), Allowlist: account.Allowlist(cfg.AllowedEmailDomains), EmailConflict: cfg.EmailConflict,
+		CodeRedirects: cfg.CodeRedirectURIs, Now: clk.Now,
 	})
-	srv := httptest.NewServer(h)
-	tb.Cleanup(srv.Close)
-	return &env{t: tb, cfg: cfg, store: st, tokens: tm, sessions: sessions, clock: clk, srv: srv, draining: draining}
+	mux := http.NewServeMux()
+	mux.Handle("/devidp/", idp.Handler())
+	mux.Handle("/", NewServer(Deps{
+		Log: log, Config: cfg, Store: st, Tokens: tm, Sessions: sessions,
+		Metrics: m, IPs: ips, Draining: draining, Providers: providers, Signin: svc,
+	}))
+	handler = mux
+	return &env{t: tb, cfg: cfg, store: st, tokens: tm, sessions: sessions, clock: clk, srv: srv, draining: draining, idp: idp, signin: svc}
 }
 
 // user creates a user; email is verified when given.

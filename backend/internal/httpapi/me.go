@@ -8,20 +8,10 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
 	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
 )
-
-func toUser(u store.User) shared.User {
-	return shared.User{
-		ID:            u.ID,
-		Name:          u.Name,
-		Email:         u.Email,
-		EmailVerified: u.EmailVerified,
-		AvatarURL:     u.AvatarURL,
-		CreatedAt:     u.CreatedAt,
-	}
-}
 
 // activeUser loads the caller; a deleted or disabled user is refused even
 // while their access token has not expired.
@@ -46,7 +36,7 @@ func handleMe(log *slog.Logger, st *store.Store) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		encode(w, http.StatusOK, toUser(u))
+		encode(w, http.StatusOK, signin.ToUser(u))
 	})
 }
 

@@ -24,9 +24,20 @@ func routes(d Deps, lim limiters) []route {
 		{"POST /api/auth/token/verify", rateLimit(lim.verify, ip, "verify", handleVerify(d.Log, d.Tokens))},
 		{"POST /api/auth/logout", bearer(handleLogout(d.Log, d.Config, d.Sessions))},
 
+		{"GET /api/auth/providers", handleProviders(d.Config, d.Providers)},
+		{"GET /api/auth/google/nonce", rateLimit(lim.signin, ip, "nonce", handleNonce(d.Log, d.Signin))},
+		{"POST /api/auth/google/credential", rateLimit(lim.signin, ip, "credential", handleCredential(d.Log, d.Config, d.Signin, ip))},
+		{"GET /api/auth/{provider}/login", rateLimit(lim.signin, ip, "login", handleLogin(d.Log, d.Config, d.Signin))},
+		{"GET /api/auth/{provider}/callback", handleCallback(d.Config, d.Signin, ip)},
+		{"POST /api/auth/{provider}/code", rateLimit(lim.signin, ip, "code", handleCodeExchange(d.Log, d.Config, d.Signin, ip))},
+		{"POST /api/auth/exchange", rateLimit(lim.signin, ip, "exchange", handleExchange(d.Log, d.Config, d.Signin, ip))},
+		{"POST /api/auth/connect-ticket", bearer(rateLimit(lim.signin, ip, "ticket", handleConnectTicket(d.Log, d.Signin)))},
+
 		{"GET /api/me", bearer(handleMe(d.Log, d.Store))},
 		{"GET /api/me/sessions", bearer(handleSessions(d.Log, d.Sessions))},
 		{"DELETE /api/me/sessions/{id}", bearer(handleRevokeSession(d.Log, d.Sessions))},
 		{"GET /api/me/logins", bearer(handleLogins(d.Log, d.Store))},
+		{"GET /api/me/accounts", bearer(handleAccounts(d.Log, d.Signin))},
+		{"DELETE /api/me/accounts/{id}", bearer(handleDisconnect(d.Log, d.Signin))},
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/ratelimit"
+	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/token"
 )
@@ -26,6 +28,9 @@ type Deps struct {
 	Tokens   *token.Manager
 	Sessions *session.Service
 	Metrics  *metrics.Metrics
+	// Signin runs provider flows; Providers lists what is configured.
+	Signin    *signin.Service
+	Providers *provider.Set
 	IPs      *clientip.Resolver
 	// Draining is set when shutdown starts: /readyz fails first so load
 	// balancers stop sending traffic while in-flight requests finish.
@@ -36,6 +41,7 @@ type Deps struct {
 type limiters struct {
 	refresh *ratelimit.Limiter
 	verify  *ratelimit.Limiter
+	signin  *ratelimit.Limiter // credential, exchange, code, login start, connect ticket
 }
 
 // NewServer returns the handler for every route of the contract.
@@ -47,6 +53,7 @@ func NewServer(d Deps) http.Handler {
 	lim := limiters{
 		refresh: ratelimit.New(perMin, burstFor(perMin), d.Sessions.Now),
 		verify:  ratelimit.New(perMin*5, burstFor(perMin*5), d.Sessions.Now),
+		signin:  ratelimit.New(perMin, burstFor(perMin), d.Sessions.Now),
 	}
 	mux := http.NewServeMux()
 	for _, rt := range routes(d, lim) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
@@ -218,7 +219,8 @@ func handleExchange(log *slog.Logger, cfg config.Config, svc *signin.Service, ip
 // origin gets the refresh token as a cookie and not in the body.
 func answerSignIn(w http.ResponseWriter, r *http.Request, cfg config.Config, res shared.SignInResponse) {
 	if originAllowed(r, cfg.AllowedOrigins) {
-		setRefreshCookie(w, res.RefreshToken, cfg.RefreshTTL)
+		now := time.Now()
+		setRefreshCookie(w, res.RefreshToken, now.Add(cfg.RefreshTTL), now)
 		res.RefreshToken = ""
 	}
 	encode(w, http.StatusOK, res)
