@@ -11,8 +11,8 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
-	"github.com/authbridge/authbridge/backend/internal/ratelimit"
 	"github.com/authbridge/authbridge/backend/internal/provider"
+	"github.com/authbridge/authbridge/backend/internal/ratelimit"
 	"github.com/authbridge/authbridge/backend/internal/session"
 	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
@@ -31,7 +31,7 @@ type Deps struct {
 	// Signin runs provider flows; Providers lists what is configured.
 	Signin    *signin.Service
 	Providers *provider.Set
-	IPs      *clientip.Resolver
+	IPs       *clientip.Resolver
 	// Draining is set when shutdown starts: /readyz fails first so load
 	// balancers stop sending traffic while in-flight requests finish.
 	Draining *atomic.Bool

@@ -439,4 +439,3 @@ func (s *Service) Disconnect(ctx context.Context, userID, identityID string) err
 		return fmt.Errorf("signin: disconnect: %w", err)
 	}
 }
-

@@ -38,11 +38,11 @@ const (
 
 // Options configure the service.
 type Options struct {
-	PublicURL      string // redirect URIs are built from it, never from request headers
-	Allowlist      account.Allowlist
-	EmailConflict  string   // config.ConflictReject or config.ConflictLinkVerified
-	CodeRedirects  []string // redirect_uri values allowed on the client-driven /code exchange
-	Now            func() time.Time
+	PublicURL     string // redirect URIs are built from it, never from request headers
+	Allowlist     account.Allowlist
+	EmailConflict string   // config.ConflictReject or config.ConflictLinkVerified
+	CodeRedirects []string // redirect_uri values allowed on the client-driven /code exchange
+	Now           func() time.Time
 }
 
 // Service runs sign-in flows.
@@ -139,11 +139,11 @@ func (s *Service) resolve(ctx context.Context, id provider.Identity) (store.User
 		return store.User{}, false, err
 	}
 	u, isNew, err := s.store.SignIn(ctx, store.SignInParams{
-		Identity:  ident,
-		Name:      displayName(id),
-		AvatarURL: id.AvatarURL,
+		Identity:            ident,
+		Name:                displayName(id),
+		AvatarURL:           id.AvatarURL,
 		LinkByVerifiedEmail: s.opts.EmailConflict == "link_verified",
-		Now:       s.now(),
+		Now:                 s.now(),
 	})
 	var dup *store.DuplicateEmailError
 	switch {
