@@ -1,0 +1,448 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/authbridge/authbridge/shared"
+)
+
+// browser is a cookie-jar client that stops at every redirect, so a test
+// walks a flow one hop at a time like a browser would.
+type browser struct {
+	e *env
+	c *http.Client
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	c := *e.srv.Client()
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &browser{e: e, c: &c}
+}
+
+func (b *browser) do(method, u, body string, hdr map[string]string) (*http.Response, string) {
+	b.e.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, u, r)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.e.t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp, string(out)
+}
+
+func (b *browser) get(u string) (*http.Response, string) { return b.do("GET", u, "", nil) }
+
+// post sends JSON from the frontend's origin, as the SPA does.
+func (b *browser) post(path, body, bearer string) (*http.Response, string) {
+	h := map[string]string{"Content-Type": "application/json", "Origin": b.e.cfg.FrontendOrigin}
+	if bearer != "" {
+		h["Authorization"] = "Bearer " + bearer
+	}
+	return b.do("POST", b.e.srv.URL+path, body, h)
+}
+
+func pkce(t testing.TB) (verifier, challenge string) {
+	v := make([]byte, 32)
+	rand.Read(v)
+	verifier = base64.RawURLEncoding.EncodeToString(v)
+	return verifier, oauth2.S256ChallengeFromVerifier(verifier)
+}
+
+// handoffData is the data block of the callback page.
+type handoffData struct {
+	Mode     string                `json:"mode"`
+	Origin   string                `json:"origin"`
+	Message  shared.HandoffMessage `json:"message"`
+	Redirect string                `json:"redirect"`
+}
+
+var dataRE = regexp.MustCompile(`(?s)<script type="application/json" id="handoff">(.*?)</script>`)
+
+func parseHandoff(t testing.TB, resp *http.Response, body string) handoffData {
+	t.Helper()
+	if resp.StatusCode != 200 {
+		t.Fatalf("callback status %d: %s", resp.StatusCode, body)
+	}
+	m := dataRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no handoff data in page: %s", body)
+	}
+	var p handoffData
+	if err := json.Unmarshal([]byte(m[1]), &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"Cache-Control", "Referrer-Policy", "Content-Security-Policy"} {
+		if resp.Header.Get(h) == "" {
+			t.Fatalf("callback page without %s", h)
+		}
+	}
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Fatalf("CSP = %q", resp.Header.Get("Content-Security-Policy"))
+	}
+	return p
+}
+
+// start runs /login and answers the provider's authorization URL.
+func (b *browser) start(provider, query string) *url.URL {
+	b.e.t.Helper()
+	resp, body := b.get(b.e.srv.URL + "/api/auth/" + provider + "/login?" + query)
+	if resp.StatusCode != http.StatusFound {
+		b.e.t.Fatalf("login: status %d: %s", resp.StatusCode, body)
+	}
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	return u
+}
+
+// authorize approves at the devidp as user (or "deny") and answers the
+// callback URL it redirects to.
+func (b *browser) authorize(authURL *url.URL, user string) string {
+	b.e.t.Helper()
+	q := authURL.Query()
+	q.Set("login_hint", user)
+	q.Set("prompt", "none")
+	authURL.RawQuery = q.Encode()
+	resp, body := b.get(authURL.String())
+	if resp.StatusCode != http.StatusFound {
+		b.e.t.Fatalf("authorize: status %d: %s", resp.StatusCode, body)
+	}
+	return resp.Header.Get("Location")
+}
+
+// login runs a whole popup flow as user and answers the handoff page.
+func (b *browser) login(provider, user, challenge string) handoffData {
+	b.e.t.Helper()
+	cb := b.authorize(b.start(provider, "challenge="+challenge), user)
+	resp, body := b.get(cb)
+	return parseHandoff(b.e.t, resp, body)
+}
+
+func (b *browser) exchange(code, verifier string) (*http.Response, string) {
+	b.e.t.Helper()
+	body, _ := json.Marshal(shared.ExchangeRequest{Code: code, Verifier: verifier})
+	return b.post("/api/auth/exchange", string(body), "")
+}
+
+// signInAs runs a popup flow and the exchange; it answers the sign-in.
+func (b *browser) signInAs(provider, user string) shared.SignInResponse {
+	b.e.t.Helper()
+	v, c := pkce(b.e.t)
+	p := b.login(provider, user, c)
+	if !p.Message.OK {
+		b.e.t.Fatalf("%s as %s: %+v", provider, user, p.Message.Error)
+	}
+	resp, body := b.exchange(p.Message.Code, v)
+	if resp.StatusCode != 200 {
+		b.e.t.Fatalf("exchange: %d %s", resp.StatusCode, body)
+	}
+	return mustJSON[shared.SignInResponse](b.e.t, []byte(body))
+}
+
+func wantError(t testing.TB, p handoffData, code shared.ErrorCode) {
+	t.Helper()
+	if p.Message.OK || p.Message.Error == nil || p.Message.Error.Code != code || p.Message.Code != "" {
+		t.Fatalf("handoff = %+v, want error %q", p.Message, code)
+	}
+}
+
+func TestPopupFlowPerProvider(t *testing.T) {
+	forEngine(t, func(t *testing.T, engine string) {
+		for _, prov := range []string{"dev", "google", "github", "discord"} {
+			t.Run(prov, func(t *testing.T) {
+				e := newEnv(t, engine, nil)
+				b := e.browser()
+				v, c := pkce(t)
+				p := b.login(prov, "alice", c)
+				if p.Mode != "popup" || p.Origin != e.cfg.FrontendOrigin || !p.Message.OK || p.Message.Code == "" ||
+					p.Message.Type != shared.HandoffType || p.Message.Flow != c || p.Message.Process != "login" {
+					t.Fatalf("handoff = %+v", p)
+				}
+				resp, body := b.exchange(p.Message.Code, v)
+				if resp.StatusCode != 200 {
+					t.Fatalf("exchange: %d %s", resp.StatusCode, body)
+				}
+				res := mustJSON[shared.SignInResponse](t, []byte(body))
+				if !res.IsNew || res.User.Email != "alice@example.com" || !res.User.EmailVerified || res.AccessToken == "" || res.RefreshToken != "" {
+					t.Fatalf("sign-in = %s", body)
+				}
+				if c := findCookie(resp, RefreshCookie); c == nil || !c.HttpOnly {
+					t.Fatal("the browser exchange did not set the refresh cookie")
+				}
+				// The cookie refreshes; the second sign-in is not new.
+				resp, body = b.post("/api/auth/token/refresh", "", "")
+				if resp.StatusCode != 200 {
+					t.Fatalf("refresh through the cookie: %d %s", resp.StatusCode, body)
+				}
+				if again := b.signInAs(prov, "alice"); again.IsNew || again.User.ID != res.User.ID {
+					t.Fatalf("second sign-in = %+v", again)
+				}
+				_, body = b.do("GET", e.srv.URL+"/api/me/logins", "", map[string]string{"Authorization": "Bearer " + res.AccessToken})
+				if l := mustJSON[shared.ListResponse[shared.LoginEvent]](t, []byte(body)); len(l.Items) != 2 || l.Items[0].Provider != prov {
+					t.Fatalf("logins = %s", body)
+				}
+			})
+		}
+	})
+}
+
+func TestFlowErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		extra map[string]string
+		run   func(t *testing.T, e *env)
+	}{
+		{name: "provider denies", run: func(t *testing.T, e *env) {
+			b := e.browser()
+			_, c := pkce(t)
+			wantError(t, b.login("github", "deny", c), shared.CodeAccessDenied)
+		}},
+		{name: "state replayed", run: func(t *testing.T, e *env) {
+			b := e.browser()
+			_, c := pkce(t)
+			cb := b.authorize(b.start("dev", "challenge="+c), "alice")
+			resp, body := b.get(cb)
+			if p := parseHandoff(t, resp, body); !p.Message.OK {
+				t.Fatalf("first callback: %+v", p.Message)
+			}
+			resp, body = b.get(cb)
+			wantError(t, parseHandoff(t, resp, body), shared.CodeInvalidState)
+		}},
+		{name: "state missing", run: func(t *testing.T, e *env) {
+			resp, body := e.browser().get(e.srv.URL + "/api/auth/dev/callback?code=x")
+			wantError(t, parseHandoff(t, resp, body), shared.CodeInvalidState)
+		}},
+		{name: "state of another provider", run: func(t *testing.T, e *env) {
+			b := e.browser()
+			_, c := pkce(t)
+			cb := b.authorize(b.start("github", "challenge="+c), "alice")
+			resp, body := b.get(strings.Replace(cb, "/api/auth/github/callback", "/api/auth/discord/callback", 1))
+			wantError(t, parseHandoff(t, resp, body), shared.CodeInvalidState)
+		}},
+		{name: "callback in another browser", run: func(t *testing.T, e *env) {
+			_, c := pkce(t)
+			a := e.browser()
+			cb := a.authorize(a.start("dev", "challenge="+c), "alice")
+			resp, body := e.browser().get(cb)
+			wantError(t, parseHandoff(t, resp, body), shared.CodeInvalidState)
+		}},
+		{name: "plain challenge refused", run: func(t *testing.T, e *env) {
+			resp, body := e.browser().get(e.srv.URL + "/api/auth/dev/login?challenge=short")
+			wantError(t, parseHandoff(t, resp, body), shared.CodeInvalidRequest)
+		}},
+		{name: "hostile provider names", run: func(t *testing.T, e *env) {
+			for _, name := range []string{"<script>alert(1)</script>", "'); DROP TABLE users; --"} {
+				_, c := pkce(t)
+				resp, body := e.browser().get(e.srv.URL + "/api/auth/" + url.PathEscape(name) + "/login?challenge=" + c)
+				p := parseHandoff(t, resp, body)
+				wantError(t, p, shared.CodeNotFound)
+				if strings.Contains(body, "<script>alert") {
+					t.Fatal("the provider name was reflected as HTML")
+				}
+			}
+			if _, err := e.store.GetUser(context.Background(), "x"); err == nil || strings.Contains(err.Error(), "no such table") {
+				t.Fatalf("users table: %v", err)
+			}
+		}},
+		{name: "code replayed, wrong verifier spends it", run: func(t *testing.T, e *env) {
+			b := e.browser()
+			v, c := pkce(t)
+			p := b.login("dev", "alice", c)
+			resp, body := b.exchange(p.Message.Code, strings.Repeat("x", 43))
+			expect(t, resp, []byte(body), 401, shared.CodeInvalidCredential)
+			resp, body = b.exchange(p.Message.Code, v)
+			expect(t, resp, []byte(body), 401, shared.CodeInvalidCredential)
+		}},
+		{name: "code expired", run: func(t *testing.T, e *env) {
+			b := e.browser()
+			v, c := pkce(t)
+			p := b.login("dev", "alice", c)
+			e.clock.Advance(61 * time.Second)
+			resp, body := b.exchange(p.Message.Code, v)
+			expect(t, resp, []byte(body), 401, shared.CodeInvalidCredential)
+		}},
+		{name: "two parallel redemptions: exactly one wins", run: func(t *testing.T, e *env) {
+			b := e.browser()
+			v, c := pkce(t)
+			p := b.login("dev", "alice", c)
+			var wg sync.WaitGroup
+			codes := make(chan int, 2)
+			for i := 0; i < 2; i++ {
+				wg.Add(1)
+				go func() { defer wg.Done(); resp, _ := b.exchange(p.Message.Code, v); codes <- resp.StatusCode }()
+			}
+			wg.Wait()
+			close(codes)
+			got := map[int]int{}
+			for c := range codes {
+				got[c]++
+			}
+			if got[200] != 1 || got[401] != 1 {
+				t.Fatalf("parallel redemptions = %v", got)
+			}
+		}},
+		{name: "duplicate email names the provider to use", run: func(t *testing.T, e *env) {
+			e.browser().signInAs("github", "alice")
+			_, c := pkce(t)
+			p := e.browser().login("discord", "alice", c)
+			wantError(t, p, shared.CodeDuplicateEmail)
+			if !strings.Contains(p.Message.Error.Message, "GitHub (dev)") {
+				t.Fatalf("message = %q", p.Message.Error.Message)
+			}
+		}},
+		{name: "link_verified links", extra: map[string]string{"AUTHBRIDGE_EMAIL_CONFLICT": "link_verified"}, run: func(t *testing.T, e *env) {
+			a := e.browser().signInAs("github", "alice")
+			if b := e.browser().signInAs("discord", "alice"); b.User.ID != a.User.ID || b.IsNew {
+				t.Fatalf("link_verified made another user")
+			}
+		}},
+		{name: "allowlist", extra: map[string]string{"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS": "allowed.test"}, run: func(t *testing.T, e *env) {
+			e.browser().signInAs("dev", "carol")
+			for _, user := range []string{"dave", "bob"} { // another domain; unverified (fails closed)
+				_, c := pkce(t)
+				wantError(t, e.browser().login("dev", user, c), shared.CodeEmailDomainNotAllowed)
+			}
+		}},
+		{name: "redirect handoff", run: func(t *testing.T, e *env) {
+			b := e.browser()
+			v, c := pkce(t)
+			cb := b.authorize(b.start("dev", "handoff=redirect&challenge="+c), "alice")
+			resp, _ := b.get(cb)
+			loc := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, e.cfg.FrontendOrigin+"/#") {
+				t.Fatalf("redirect handoff: %d %q", resp.StatusCode, loc)
+			}
+			frag, _ := url.ParseQuery(strings.SplitN(loc, "#", 2)[1])
+			if frag.Get("ok") != "1" || frag.Get("flow") != c || strings.Contains(loc, "access_token") {
+				t.Fatalf("fragment = %v", frag)
+			}
+			resp, body := b.exchange(frag.Get("code"), v)
+			expect(t, resp, []byte(body), 200, "")
+		}},
+	}
+	forEngine(t, func(t *testing.T, engine string) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) { tt.run(t, newEnv(t, engine, tt.extra)) })
+		}
+	})
+}
+
+func TestConnectAndDisconnect(t *testing.T) {
+	forEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, nil)
+		b := e.browser()
+		me := b.signInAs("github", "alice")
+		ticket := func(prov, challenge string) string {
+			body, _ := json.Marshal(shared.ConnectTicketRequest{Provider: prov, Challenge: challenge})
+			resp, out := b.post("/api/auth/connect-ticket", string(body), me.AccessToken)
+			expect(t, resp, []byte(out), 200, "")
+			return mustJSON[shared.ConnectTicketResponse](t, []byte(out)).Ticket
+		}
+		connect := func(prov, user string) handoffData {
+			_, c := pkce(t)
+			cb := b.authorize(b.start(prov, "process=connect&challenge="+c+"&ticket="+ticket(prov, c)), user)
+			resp, body := b.get(cb)
+			return parseHandoff(t, resp, body)
+		}
+		if p := connect("discord", "alice"); !p.Message.OK || p.Message.Code != "" || p.Message.Process != "connect" {
+			t.Fatalf("connect discord: %+v", p.Message)
+		}
+		wantError(t, connect("discord", "alice"), shared.CodeAlreadyConnectedSelf)
+		e.browser().signInAs("dev", "dave")
+		wantError(t, connect("dev", "dave"), shared.CodeAlreadyConnectedOther)
+
+		_, c := pkce(t)
+		resp, body := b.get(e.srv.URL + "/api/auth/dev/login?process=connect&challenge=" + c)
+		wantError(t, parseHandoff(t, resp, body), shared.CodeConnectRequiresLogin)
+		// A ticket is bound to its challenge.
+		_, c2 := pkce(t)
+		resp, body = b.get(e.srv.URL + "/api/auth/dev/login?process=connect&challenge=" + c2 + "&ticket=" + ticket("dev", c))
+		wantError(t, parseHandoff(t, resp, body), shared.CodeConnectRequiresLogin)
+
+		auth := map[string]string{"Authorization": "Bearer " + me.AccessToken}
+		_, body = b.do("GET", e.srv.URL+"/api/me/accounts", "", auth)
+		byProvider := map[string]shared.LinkedAccount{}
+		for _, a := range mustJSON[shared.ListResponse[shared.LinkedAccount]](t, []byte(body)).Items {
+			byProvider[a.Provider] = a
+		}
+		if len(byProvider) != 2 || byProvider["github"].ID == "" || byProvider["discord"].ProviderName != "Discord (dev)" {
+			t.Fatalf("accounts = %s", body)
+		}
+		accts := []shared.LinkedAccount{byProvider["github"], byProvider["discord"]}
+		dave := e.browser().signInAs("dev", "dave")
+		resp, body = b.do("DELETE", e.srv.URL+"/api/me/accounts/"+accts[1].ID, "", map[string]string{"Authorization": "Bearer " + dave.AccessToken})
+		expect(t, resp, []byte(body), 404, shared.CodeNotFound)
+		resp, body = b.do("DELETE", e.srv.URL+"/api/me/accounts/"+accts[1].ID, "", auth)
+		expect(t, resp, []byte(body), 204, "")
+		resp, body = b.do("DELETE", e.srv.URL+"/api/me/accounts/"+accts[0].ID, "", auth)
+		expect(t, resp, []byte(body), 409, shared.CodeLastLoginMethod)
+	})
+}
+
+func TestGoogleCredential(t *testing.T) {
+	forEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, nil)
+		b := e.browser()
+		_, body := b.get(e.srv.URL + "/api/auth/google/nonce")
+		nonce := mustJSON[shared.NonceResponse](t, []byte(body)).Nonce
+		mint := func(user, nonce string) string {
+			resp, body := b.do("POST", e.srv.URL+"/devidp/gsi/credential", `{"client_id":"dev-google-client","nonce":"`+nonce+`","user":"`+user+`"}`,
+				map[string]string{"Content-Type": "application/json"})
+			if resp.StatusCode != 200 {
+				t.Fatalf("mint: %d %s", resp.StatusCode, body)
+			}
+			var out struct{ Credential string }
+			json.Unmarshal([]byte(body), &out)
+			return out.Credential
+		}
+		cred := mint("erin", nonce)
+		req := func(cred, nonce string) string {
+			b, _ := json.Marshal(shared.GoogleCredentialRequest{Credential: cred, Nonce: nonce})
+			return string(b)
+		}
+		resp, out := b.post("/api/auth/google/credential", req(cred, nonce), "")
+		expect(t, resp, []byte(out), 200, "")
+		if r := mustJSON[shared.SignInResponse](t, []byte(out)); !r.IsNew || r.User.Email != "erin@corp.test" {
+			t.Fatalf("credential sign-in = %s", out)
+		}
+		resp, out = b.post("/api/auth/google/credential", req(cred, nonce), "")
+		expect(t, resp, []byte(out), 401, shared.CodeInvalidCredential)
+		resp, out = b.post("/api/auth/google/credential", req(mint("erin", "other"), nonce), "")
+		expect(t, resp, []byte(out), 401, shared.CodeInvalidCredential)
+		resp, out = b.post("/api/auth/google/credential", req("not.a.jwt", ""), "")
+		expect(t, resp, []byte(out), 401, shared.CodeInvalidCredential)
+		_, out = b.get(e.srv.URL + "/api/auth/providers")
+		pr := mustJSON[shared.ProvidersResponse](t, []byte(out))
+		if pr.GoogleClientID != "dev-google-client" || len(pr.Providers) != 4 || !pr.Providers[0].Available || pr.Providers[0].LoginURL != "/api/auth/google/login" {
+			t.Fatalf("providers = %s", out)
+		}
+	})
+}
