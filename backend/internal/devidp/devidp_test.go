@@ -174,7 +174,9 @@ func TestTokenRefusals(t *testing.T) {
 		name string
 		run  func(f *fixture, code string) (int, map[string]any)
 	}{
-		{"wrong verifier", func(f *fixture, code string) (int, map[string]any) { return f.token(t, APIOIDC, code, strings.Repeat("x", 43)) }},
+		{"wrong verifier", func(f *fixture, code string) (int, map[string]any) {
+			return f.token(t, APIOIDC, code, strings.Repeat("x", 43))
+		}},
 		{"expired code", func(f *fixture, code string) (int, map[string]any) {
 			f.clock.mu.Lock()
 			f.clock.t = f.clock.t.Add(61 * time.Second)

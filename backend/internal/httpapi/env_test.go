@@ -73,7 +73,7 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	tb.Cleanup(srv.Close)
 	vars := map[string]string{"AUTHBRIDGE_RATE_LIMIT": "0", "AUTHBRIDGE_PUBLIC_URL": srv.URL}
 	for k, v := range extra {
-		vars[k] = v
+		vars[k] = strings.ReplaceAll(v, "{PUBLIC}", srv.URL)
 	}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {

@@ -446,3 +446,48 @@ func TestGoogleCredential(t *testing.T) {
 		}
 	})
 }
+
+func TestClientDrivenCodeExchange(t *testing.T) {
+	forEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, map[string]string{"AUTHBRIDGE_CODE_REDIRECT_URIS": "{PUBLIC}/auth/callback"})
+		appRedirect := e.srv.URL + "/auth/callback"
+		b := e.browser()
+		// The app runs the provider redirect itself, with its own PKCE.
+		codeFor := func(verifier string) string {
+			q := url.Values{"client_id": {"dev-github-client"}, "redirect_uri": {appRedirect}, "response_type": {"code"},
+				"state": {"app-state"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"},
+				"login_hint": {"alice"}, "prompt": {"none"}}
+			resp, _ := b.get(e.srv.URL + "/devidp/github/login/oauth/authorize?" + q.Encode())
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			return loc.Query().Get("code")
+		}
+		body := func(code, redirect, verifier string) string {
+			out, _ := json.Marshal(shared.CodeExchangeRequest{Code: code, RedirectURI: redirect, CodeVerifier: verifier})
+			return string(out)
+		}
+		v, _ := pkce(t)
+		tests := []struct {
+			name   string
+			body   string
+			status int
+			code   shared.ErrorCode
+		}{
+			{"redirect_uri not allowed", body(codeFor(v), "https://evil.example/cb", v), 400, shared.CodeInvalidRequest},
+			{"no verifier", body(codeFor(v), appRedirect, ""), 400, shared.CodeInvalidRequest},
+			{"wrong verifier", body(codeFor(v), appRedirect, strings.Repeat("w", 43)), 502, shared.CodeProviderError},
+			{"success", body(codeFor(v), appRedirect, v), 200, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				h := map[string]string{"Content-Type": "application/json"} // an API client: no Origin, tokens in the body
+				resp, out := b.do("POST", e.srv.URL+"/api/auth/github/code", tt.body, h)
+				expect(t, resp, []byte(out), tt.status, tt.code)
+				if tt.status == 200 {
+					if r := mustJSON[shared.SignInResponse](t, []byte(out)); r.RefreshToken == "" || r.User.Email != "alice@example.com" {
+						t.Fatalf("code exchange = %s", out)
+					}
+				}
+			})
+		}
+	})
+}

@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"github.com/authbridge/authbridge/backend/internal/store/storetest"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/authbridge/authbridge/shared"
+)
+
+// BenchmarkCredentialSignIn: one Google-button sign-in per op over HTTP:
+// ID-token verification, user upsert, login event, session and token pair.
+// The credential is minted once (no nonce), so the devidp's RSA signing is
+// not measured.
+func BenchmarkCredentialSignIn(b *testing.B) {
+	forEngineB(b, func(b *testing.B, engine string) {
+		e := newEnv(b, engine, nil)
+		br := e.browser()
+		resp, body := br.do("POST", e.srv.URL+"/devidp/gsi/credential", `{"client_id":"dev-google-client","user":"alice"}`,
+			map[string]string{"Content-Type": "application/json"})
+		if resp.StatusCode != 200 {
+			b.Fatalf("mint: %s", body)
+		}
+		var minted struct{ Credential string }
+		json.Unmarshal([]byte(body), &minted)
+		req, _ := json.Marshal(shared.GoogleCredentialRequest{Credential: minted.Credential})
+		c := e.srv.Client()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				hr, _ := http.NewRequest("POST", e.srv.URL+"/api/auth/google/credential", strings.NewReader(string(req)))
+				hr.Header.Set("Content-Type", "application/json")
+				resp, err := c.Do(hr)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body) // keep the connection alive
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkPopupRoundTrip: /login → provider authorize (devidp) →
+// /callback (code exchange + user API + handoff code) → /exchange, with a
+// cookie jar, per op. GitHub-style, so no provider RSA signing is in it.
+func BenchmarkPopupRoundTrip(b *testing.B) {
+	forEngineB(b, func(b *testing.B, engine string) {
+		e := newEnv(b, engine, nil)
+		br := e.browser()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			br.signInAs("github", "alice")
+		}
+	})
+}
+
+func forEngineB(b *testing.B, fn func(b *testing.B, engine string)) {
+	for _, engine := range storetest.Engines(b) {
+		b.Run(engine, func(b *testing.B) { fn(b, engine) })
+	}
+}
