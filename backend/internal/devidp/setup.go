@@ -20,7 +20,9 @@ func ForServer(publicURL string, now func() time.Time, log *slog.Logger) (*IDP, 
 	// Each client accepts AuthBridge's callback and the SPA's own
 	// /auth/callback, for apps that run the redirect themselves and use
 	// POST /api/auth/{provider}/code.
-	cb := func(id string) []string { return []string{pub + "/api/auth/" + id + "/callback", pub + "/auth/callback"} }
+	cb := func(id string) []string {
+		return []string{pub + "/api/auth/" + id + "/callback", pub + "/auth/callback"}
+	}
 	idp, err := New(Options{BaseURL: base, Now: now, Logger: log, Clients: []Client{
 		{ID: "dev-google-client", Secret: "dev-google-secret", RedirectURIs: cb("google")},
 		{ID: "dev-oidc-client", Secret: "dev-oidc-secret", RedirectURIs: cb("dev")},
