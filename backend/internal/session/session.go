@@ -49,9 +49,10 @@ func New(st *store.Store, tm *token.Manager, opts Options) *Service {
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.opts.Now().UTC() }
 
-// Start opens a new family for u and answers its first token pair. Callers
-// check that the user may sign in (not disabled) before they call it.
-func (s *Service) Start(ctx context.Context, u store.User, m Meta) (shared.TokenPair, store.Family, error) {
+// Start opens a new family for u and answers its first token pair. The
+// login events given are written in the same transaction. A disabled user
+// gets nothing.
+func (s *Service) Start(ctx context.Context, u store.User, m Meta, events ...store.LoginEvent) (shared.TokenPair, store.Family, error) {
 	if u.DisabledAt != nil {
 		return shared.TokenPair{}, store.Family{}, apperr.New(shared.CodeAccessDenied, "This account is disabled.")
 	}
@@ -74,7 +75,7 @@ func (s *Service) Start(ctx context.Context, u store.User, m Meta) (shared.Token
 	if err != nil {
 		return shared.TokenPair{}, store.Family{}, err
 	}
-	if err := s.store.CreateFamily(ctx, f, hash); err != nil {
+	if err := s.store.CreateFamily(ctx, f, hash, events...); err != nil {
 		return shared.TokenPair{}, store.Family{}, fmt.Errorf("session: start: %w", err)
 	}
 	return pair(access, plain, exp, now), f, nil

@@ -241,7 +241,8 @@ func (s *Service) Exchange(ctx context.Context, req shared.ExchangeRequest, m Me
 	if err != nil {
 		return shared.SignInResponse{}, fmt.Errorf("signin: exchange: %w", err)
 	}
-	return s.finish(ctx, u, h.IsNew, h.Provider, m)
+	// The provider attempt was recorded at the callback.
+	return s.finish(ctx, u, h.IsNew, h.Provider, m, false)
 }
 
 // NewNonce issues a single-use nonce for the Google button.
@@ -261,8 +262,8 @@ func (s *Service) NewNonce(ctx context.Context) (shared.NonceResponse, error) {
 func (s *Service) Credential(ctx context.Context, req shared.GoogleCredentialRequest, m Meta) (shared.SignInResponse, error) {
 	const id = "google"
 	res, uid, err := s.credential(ctx, id, req, m)
-	s.record(ctx, uid, id, err, m)
 	if err != nil {
+		s.record(ctx, uid, id, err, m)
 		return shared.SignInResponse{}, err
 	}
 	return res, nil
@@ -298,7 +299,7 @@ func (s *Service) credential(ctx context.Context, id string, req shared.GoogleCr
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
-	res, err := s.finish(ctx, u, isNew, id, m)
+	res, err := s.finish(ctx, u, isNew, id, m, true)
 	return res, u.ID, err
 }
 
@@ -306,7 +307,9 @@ func (s *Service) credential(ctx context.Context, id string, req shared.GoogleCr
 // itself and sends the code with its PKCE verifier.
 func (s *Service) CodeExchange(ctx context.Context, providerID string, req shared.CodeExchangeRequest, m Meta) (shared.SignInResponse, error) {
 	res, uid, err := s.codeExchange(ctx, providerID, req, m)
-	s.record(ctx, uid, providerID, err, m)
+	if err != nil {
+		s.record(ctx, uid, providerID, err, m)
+	}
 	return res, err
 }
 
@@ -342,7 +345,7 @@ func (s *Service) codeExchange(ctx context.Context, providerID string, req share
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
-	res, err := s.finish(ctx, u, isNew, providerID, m)
+	res, err := s.finish(ctx, u, isNew, providerID, m, true)
 	return res, u.ID, err
 }
 

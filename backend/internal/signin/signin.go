@@ -224,9 +224,8 @@ func truncate(s string, n int) string {
 
 // ---- login history ----
 
-// record writes one login event and counts it. It never fails the request:
-// a lost history row is logged, not shown.
-func (s *Service) record(ctx context.Context, userID string, providerID string, err error, m Meta) {
+// event is the login history row of one attempt.
+func (s *Service) event(userID, providerID string, err error, m Meta) store.LoginEvent {
 	outcome, code := shared.OutcomeSuccess, ""
 	if err != nil {
 		outcome, code = shared.OutcomeFailure, string(apperr.CodeOf(err))
@@ -243,19 +242,35 @@ func (s *Service) record(ctx context.Context, userID string, providerID string, 
 	if userID != "" {
 		ev.UserID = &userID
 	}
+	return ev
+}
+
+// record writes one login event and counts it. It never fails the request:
+// a lost history row is logged, not shown.
+func (s *Service) record(ctx context.Context, userID string, providerID string, err error, m Meta) {
+	ev := s.event(userID, providerID, err, m)
 	if werr := s.store.InsertLoginEvent(context.WithoutCancel(ctx), ev); werr != nil {
 		s.log.ErrorContext(ctx, "login history: write failed", "err", werr)
 	}
 	if s.metrics != nil {
-		s.metrics.SignIn(ev.Provider, outcome)
+		s.metrics.SignIn(ev.Provider, ev.Outcome)
 	}
 }
 
-// finish opens a session for u and answers the sign-in response.
-func (s *Service) finish(ctx context.Context, u store.User, isNew bool, providerID string, m Meta) (shared.SignInResponse, error) {
-	pair, _, err := s.sessions.Start(ctx, u, session.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent})
+// finish opens a session for u and answers the sign-in response. With
+// recordSuccess, the successful attempt's login event is written in the
+// session's transaction.
+func (s *Service) finish(ctx context.Context, u store.User, isNew bool, providerID string, m Meta, recordSuccess bool) (shared.SignInResponse, error) {
+	var events []store.LoginEvent
+	if recordSuccess {
+		events = append(events, s.event(u.ID, providerID, nil, m))
+	}
+	pair, _, err := s.sessions.Start(ctx, u, session.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent}, events...)
 	if err != nil {
 		return shared.SignInResponse{}, err
+	}
+	if recordSuccess && s.metrics != nil {
+		s.metrics.SignIn(providerID, shared.OutcomeSuccess)
 	}
 	return shared.SignInResponse{TokenPair: pair, User: ToUser(u), IsNew: isNew}, nil
 }

@@ -7,12 +7,16 @@ import (
 
 // InsertLoginEvent records one sign-in attempt.
 func (s *Store) InsertLoginEvent(ctx context.Context, e LoginEvent) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO login_events (id, user_id, provider, outcome, error_code, ip, user_agent, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.UserID, e.Provider, e.Outcome, e.ErrorCode, e.IP, e.UserAgent, ts(e.CreatedAt))
-	if err != nil {
+	if err := insertLoginEvent(ctx, s.db, e); err != nil {
 		return fmt.Errorf("store: insert login event: %w", err)
 	}
 	return nil
+}
+
+func insertLoginEvent(ctx context.Context, db execer, e LoginEvent) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO login_events (id, user_id, provider, outcome, error_code, ip, user_agent, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.UserID, e.Provider, e.Outcome, e.ErrorCode, e.IP, e.UserAgent, ts(e.CreatedAt))
+	return err
 }
 
 // ListLoginEvents answers the user's latest attempts, newest first.

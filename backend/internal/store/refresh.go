@@ -12,9 +12,15 @@ import (
 
 const familyColumns = "id, user_id, provider, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason"
 
-// CreateFamily opens a session with its first refresh token, atomically.
-func (s *Store) CreateFamily(ctx context.Context, f Family, firstTokenHash []byte) error {
+// CreateFamily opens a session with its first refresh token, atomically,
+// together with the login events given (the sign-in that opened it).
+func (s *Store) CreateFamily(ctx context.Context, f Family, firstTokenHash []byte, events ...LoginEvent) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, e := range events {
+			if err := insertLoginEvent(ctx, tx, e); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO refresh_families ("+familyColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, '')",
 			f.ID, f.UserID, f.Provider, f.UserAgent, f.IP, ts(f.CreatedAt), ts(f.LastUsedAt), ts(f.ExpiresAt)); err != nil {
 			return err
