@@ -2,12 +2,16 @@ package provider
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 )
@@ -118,6 +122,11 @@ func contains(list []string, v string) bool {
 	return false
 }
 
+var (
+	_ Provider = (*microsoft)(nil)
+	_ Provider = (*line)(nil)
+)
+
 // line is LINE Login. Its ID tokens are HS256 signed with the channel
 // secret (go-oidc cannot verify HS256), so they are verified with
 // golang-jwt pinned to HS256. LINE has no email_verified: its email never
@@ -149,6 +158,31 @@ func NewLINE(ctx context.Context, cfg Config) (Provider, error) {
 
 func (l *line) Info() Info { return l.info }
 
+// jwk fetches LINE's ES256 keys (APIURL overrides the base) and answers
+// the one with kid.
+func (l *line) jwk(ctx context.Context, kid string) (any, error) {
+	url := strings.TrimRight(orStr(l.cfg.APIURL, "https://api.line.me"), "/") + "/oauth2/v2.1/certs"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := l.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var set jose.JSONWebKeySet
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		return nil, fmt.Errorf("line jwks: %w", err)
+	}
+	for _, k := range set.Key(kid) {
+		if pub, ok := k.Key.(*ecdsa.PublicKey); ok {
+			return pub, nil
+		}
+	}
+	return nil, fmt.Errorf("line jwks: no ES256 key %q", kid)
+}
+
 func (l *line) AuthURL(a AuthParams) string {
 	c := l.oauth
 	c.RedirectURL = a.RedirectURI
@@ -176,8 +210,16 @@ func (l *line) Exchange(ctx context.Context, e ExchangeParams) (Identity, error)
 		Picture string `json:"picture"`
 		Email   string `json:"email"`
 	}
-	_, err = jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return []byte(l.cfg.ClientSecret), nil },
-		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(l.cfg.Issuer), jwt.WithAudience(l.cfg.ClientID),
+	_, err = jwt.ParseWithClaims(raw, &cl, func(t *jwt.Token) (any, error) {
+		// Web-login tokens are HS256 with the channel secret; tokens asked
+		// for as ES256 are checked against LINE's JWKS. The key follows
+		// the algorithm, so neither can stand in for the other.
+		if t.Method.Alg() == "HS256" {
+			return []byte(l.cfg.ClientSecret), nil
+		}
+		kid, _ := t.Header["kid"].(string)
+		return l.jwk(ctx, kid)
+	}, jwt.WithValidMethods([]string{"HS256", "ES256"}), jwt.WithIssuer(l.cfg.Issuer), jwt.WithAudience(l.cfg.ClientID),
 		jwt.WithExpirationRequired(), jwt.WithTimeFunc(l.cfg.Now), jwt.WithLeeway(30e9))
 	if err != nil {
 		return Identity{}, invalidCredential(err)

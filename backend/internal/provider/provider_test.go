@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
@@ -220,7 +224,26 @@ func TestLINEHS256(t *testing.T) {
 			return s
 		}
 	}
-	p, err := NewLINE(context.Background(), Config{ID: "line", ClientID: "chan", ClientSecret: "secret", TokenURL: f.srv.URL + "/token", Now: clock})
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	f.extra = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth2/v2.1/certs" {
+			json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &ecKey.PublicKey, KeyID: "line-es", Algorithm: "ES256", Use: "sig"}}})
+			return
+		}
+		http.NotFound(w, r)
+	})
+	es := func(key *ecdsa.PrivateKey, kid string) func(string) string {
+		return func(string) string {
+			c := jwt.MapClaims{"iss": "https://access.line.me", "aud": "chan", "sub": "U1", "exp": now.Add(time.Hour).Unix(),
+				"iat": now.Unix(), "nonce": "n1"}
+			t := jwt.NewWithClaims(jwt.SigningMethodES256, c)
+			t.Header["kid"] = kid
+			s, _ := t.SignedString(key)
+			return s
+		}
+	}
+	otherEC, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p, err := NewLINE(context.Background(), Config{ID: "line", ClientID: "chan", ClientSecret: "secret", TokenURL: f.srv.URL + "/token", APIURL: f.srv.URL, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,6 +257,9 @@ func TestLINEHS256(t *testing.T) {
 		{"HS512 refused", hs("secret", jwt.SigningMethodHS512, func(jwt.MapClaims) {}), shared.CodeInvalidCredential},
 		{"wrong nonce", hs("secret", jwt.SigningMethodHS256, func(c jwt.MapClaims) { c["nonce"] = "x" }), shared.CodeInvalidCredential},
 		{"wrong aud", hs("secret", jwt.SigningMethodHS256, func(c jwt.MapClaims) { c["aud"] = "x" }), shared.CodeInvalidCredential},
+		{"ES256 via JWKS", es(ecKey, "line-es"), ""},
+		{"ES256 with another key", es(otherEC, "line-es"), shared.CodeInvalidCredential},
+		{"ES256 unknown kid", es(ecKey, "nope"), shared.CodeInvalidCredential},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
