@@ -147,3 +147,37 @@ func TestRunRotateKeys(t *testing.T) {
 		t.Fatalf("after two rotations JWKS has %d keys, want current + previous: %s", n, b)
 	}
 }
+
+// TestShutdownFailsReadinessFirst: on cancel, /readyz answers 503 while the
+// server still serves (the drain delay), then run returns cleanly.
+func TestShutdownFailsReadinessFirst(t *testing.T) {
+	env := map[string]string{"AUTHBRIDGE_ADDR": "127.0.0.1:0", "AUTHBRIDGE_DATA_DIR": t.TempDir(), "AUTHBRIDGE_SHUTDOWN_DELAY": "2s"}
+	base, cancel, done := startRun(t, env)
+	cancel()
+	sawDraining := false
+	for i := 0; i < 100 && !sawDraining; i++ {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatalf("the server stopped answering before the drain delay ended: %v", err)
+		}
+		resp.Body.Close()
+		sawDraining = resp.StatusCode == http.StatusServiceUnavailable
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !sawDraining {
+		t.Fatal("/readyz never failed during shutdown")
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("during the drain /healthz = %v, %v", resp, err)
+	}
+	resp.Body.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not stop")
+	}
+}
