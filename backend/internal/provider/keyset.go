@@ -41,9 +41,19 @@ func newKeySet(client *http.Client, p *oidc.Provider) *keySet {
 
 // VerifySignature implements oidc.KeySet.
 func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
+	// Verify outside the lock: it is the expensive part and runs in
+	// parallel; the lock only guards the cached set and refetches.
+	k.mu.Lock()
+	keys := k.keys
+	k.mu.Unlock()
+	if keys != nil {
+		if payload, err := keys.VerifySignature(ctx, jwt); err == nil {
+			return payload, nil
+		}
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.keys != nil {
+	if k.keys != keys && k.keys != nil { // another caller refetched meanwhile
 		if payload, err := k.keys.VerifySignature(ctx, jwt); err == nil {
 			return payload, nil
 		}

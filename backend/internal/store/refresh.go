@@ -118,7 +118,8 @@ func (s *Store) RotateRefresh(ctx context.Context, p RotateParams) (Family, User
 			}
 			return nil
 		})
-		if err != nil && isRetryable(err) && attempt < 3 {
+		if err != nil && isRetryable(err) && attempt < maxRetries {
+			backoff(ctx, attempt)
 			continue
 		}
 		switch {

@@ -125,7 +125,10 @@ func (s *Store) identityByKey(ctx context.Context, tx *sqlx.Tx, i Identity) (Ide
 func (s *Store) SignIn(ctx context.Context, p SignInParams) (User, bool, error) {
 	for attempt := 0; ; attempt++ {
 		u, isNew, err := s.signIn(ctx, p)
-		if (errors.Is(err, ErrConflict) || isRetryable(err)) && attempt < 3 {
+		// InnoDB gap locks make parallel first sign-ins deadlock; the
+		// loser runs again and finds the winner's identity.
+		if (errors.Is(err, ErrConflict) || isRetryable(err)) && attempt < maxRetries {
+			backoff(ctx, attempt)
 			continue
 		}
 		if err != nil && !errors.Is(err, ErrUserDisabled) && !errors.Is(err, ErrDuplicateEmail) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -82,13 +83,21 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	s.log = opts.Logger
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
-		return nil, fmt.Errorf("store: connect: %w", err)
+		return nil, s.inUse(fmt.Errorf("store: connect: %w", err))
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
-		return nil, err
+		return nil, s.inUse(err)
 	}
 	return s, nil
+}
+
+// inUse explains a locked embedded database.
+func (s *Store) inUse(err error) error {
+	if s.dialect == SQLite && isRetryable(err) {
+		return fmt.Errorf("store: the embedded database is in use by another AuthBridge process (stop it first, or use MySQL for several processes): %w", err)
+	}
+	return err
 }
 
 func openSQLite(path string) (*Store, error) {
@@ -98,8 +107,12 @@ func openSQLite(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: sqlite: create data dir: %w", err)
 	}
+	// EXCLUSIVE locking: the server is the only process using its embedded
+	// database, so SQLite can skip its per-transaction file locks (a large
+	// part of each commit's cost). Another process (a second server, the
+	// rotate-keys command) waits for busy_timeout and then fails clearly.
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"locking_mode(EXCLUSIVE)", "journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -107,10 +120,11 @@ func openSQLite(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
-	// One writer at a time is SQLite's rule; a small pool keeps readers
-	// concurrent under WAL without piling up busy writers.
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
+	// In exclusive mode a lock belongs to one connection, so the pool has
+	// exactly one; database/sql queues callers, which for our short
+	// statements is faster than SQLite's busy back-off.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
 	return &Store{db: db, dialect: SQLite}, nil
 }
 
@@ -323,6 +337,21 @@ func isRetryable(err error) bool {
 		return me.Number == 1213 || me.Number == 1205
 	}
 	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
+}
+
+// maxRetries bounds how often a deadlocked or busy transaction runs again.
+const maxRetries = 8
+
+// backoff waits a little, more each attempt, with jitter so the
+// transactions that collided do not collide again.
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(1+mrand.IntN(1<<min(attempt, 5))) * time.Millisecond
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // DB exposes the handle for tests and maintenance tools in this module.
