@@ -9,6 +9,7 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
+	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/ratelimit"
 	"github.com/authbridge/authbridge/backend/internal/token"
 	"github.com/authbridge/authbridge/shared"
@@ -95,44 +96,16 @@ func apiHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
 // accessLog logs one line per request: the route pattern, never the raw
 // query (it may hold codes or state), nor any header value.
-func accessLog(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		route := r.Pattern
-		if route == "" || route == "/" {
-			route = r.Method + " (unmatched)"
-		}
+func accessLog(log *slog.Logger) metrics.Observer {
+	return func(r *http.Request, route string, status int, took time.Duration) {
 		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", r.Method),
 			slog.String("route", route),
-			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)))
-	})
+			slog.Int("status", status),
+			slog.Duration("duration", took))
+	}
 }
 
 // recoverPanics turns a panic into a 500 with the contract's envelope.

@@ -56,13 +56,13 @@ func NewServer(d Deps) http.Handler {
 		signin:  ratelimit.New(perMin, burstFor(perMin), d.Sessions.Now),
 	}
 	mux := http.NewServeMux()
+	logged := accessLog(d.Log)
 	for _, rt := range routes(d, lim) {
-		mux.Handle(rt.pattern, d.Metrics.Middleware(rt.pattern, rt.handler))
+		mux.Handle(rt.pattern, d.Metrics.Middleware(rt.pattern, rt.handler, logged))
 	}
-	mux.Handle("/", d.Metrics.Middleware("unmatched", handleUnmatched(mux)))
+	mux.Handle("/", d.Metrics.Middleware("unmatched", handleUnmatched(mux), logged))
 	var h http.Handler = mux
 	h = apiHeaders(h)
-	h = accessLog(d.Log, h)
 	h = recoverPanics(d.Log, h)
 	return h
 }

@@ -71,9 +71,12 @@ func (r *recorder) Flush() {
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// Observer hears about every finished request (the access log).
+type Observer func(r *http.Request, route string, status int, took time.Duration)
+
 // Middleware counts and times requests under route, the mux pattern (never
-// the raw URL, so label values stay bounded).
-func (m *Metrics) Middleware(route string, next http.Handler) http.Handler {
+// the raw URL, so label values stay bounded), and tells each observer.
+func (m *Metrics) Middleware(route string, next http.Handler, observers ...Observer) http.Handler {
 	lat := m.latency.MustCurryWith(prometheus.Labels{"route": route})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -82,8 +85,12 @@ func (m *Metrics) Middleware(route string, next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		took := time.Since(start)
 		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-		lat.WithLabelValues(r.Method).Observe(time.Since(start).Seconds())
+		lat.WithLabelValues(r.Method).Observe(took.Seconds())
+		for _, o := range observers {
+			o(r, route, rec.status, took)
+		}
 	})
 }
 
