@@ -65,15 +65,13 @@ func discoverLoose(ctx context.Context, cfg Config, issuer, template string) (*o
 }
 
 func (m *microsoft) Exchange(ctx context.Context, e ExchangeParams) (Identity, error) {
-	c := m.oauth
-	c.RedirectURL = e.RedirectURI
-	tok, err := c.Exchange(withClient(ctx, m.cfg.HTTPClient), e.Code, oauth2.VerifierOption(e.CodeVerifier))
+	tok, err := exchangeCode(ctx, m.oauth, m.cfg.HTTPClient, m.info.Name, e)
 	if err != nil {
-		return Identity{}, classify(m.info.Name, err)
+		return Identity{}, err
 	}
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return Identity{}, classify(m.info.Name, errors.New("token response without id_token"))
+	raw, err := idToken(tok, m.info.Name)
+	if err != nil {
+		return Identity{}, err
 	}
 	idt, err := m.verifier.Verify(ctx, raw)
 	if err != nil {
@@ -193,15 +191,13 @@ func (l *line) AuthURL(a AuthParams) string {
 }
 
 func (l *line) Exchange(ctx context.Context, e ExchangeParams) (Identity, error) {
-	c := l.oauth
-	c.RedirectURL = e.RedirectURI
-	tok, err := c.Exchange(withClient(ctx, l.cfg.HTTPClient), e.Code, oauth2.VerifierOption(e.CodeVerifier))
+	tok, err := exchangeCode(ctx, l.oauth, l.cfg.HTTPClient, l.info.Name, e)
 	if err != nil {
-		return Identity{}, classify(l.info.Name, err)
+		return Identity{}, err
 	}
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return Identity{}, classify(l.info.Name, errors.New("token response without id_token"))
+	raw, err := idToken(tok, l.info.Name)
+	if err != nil {
+		return Identity{}, err
 	}
 	var cl struct {
 		jwt.RegisteredClaims

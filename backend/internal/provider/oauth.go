@@ -85,11 +85,9 @@ func (p *oauthProvider) AuthURL(a AuthParams) string {
 }
 
 func (p *oauthProvider) Exchange(ctx context.Context, e ExchangeParams) (Identity, error) {
-	c := p.oauth
-	c.RedirectURL = e.RedirectURI
-	tok, err := c.Exchange(withClient(ctx, p.cfg.HTTPClient), e.Code, oauth2.VerifierOption(e.CodeVerifier))
+	tok, err := exchangeCode(ctx, p.oauth, p.cfg.HTTPClient, p.info.Name, e)
 	if err != nil {
-		return Identity{}, classify(p.info.Name, err)
+		return Identity{}, err
 	}
 	return p.identify(ctx, p, tok)
 }

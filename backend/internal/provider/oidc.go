@@ -91,15 +91,13 @@ func (p *oidcProvider) AuthURL(a AuthParams) string {
 }
 
 func (p *oidcProvider) Exchange(ctx context.Context, e ExchangeParams) (Identity, error) {
-	c := p.oauth
-	c.RedirectURL = e.RedirectURI
-	tok, err := c.Exchange(withClient(ctx, p.cfg.HTTPClient), e.Code, oauth2.VerifierOption(e.CodeVerifier))
+	tok, err := exchangeCode(ctx, p.oauth, p.cfg.HTTPClient, p.info.Name, e)
 	if err != nil {
-		return Identity{}, classify(p.info.Name, err)
+		return Identity{}, err
 	}
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return Identity{}, classify(p.info.Name, errors.New("token response without id_token"))
+	raw, err := idToken(tok, p.info.Name)
+	if err != nil {
+		return Identity{}, err
 	}
 	return p.verify(ctx, raw, e.Nonce, true)
 }

@@ -198,3 +198,23 @@ func statusErr(name string, status int) error {
 func invalidCredential(err error) error {
 	return apperr.Wrap(shared.CodeInvalidCredential, "The sign-in token from the provider is not valid.", err)
 }
+
+// exchangeCode redeems an authorization code at the token endpoint with
+// the PKCE verifier, through the provider's HTTP client.
+func exchangeCode(ctx context.Context, c oauth2.Config, client *http.Client, name string, e ExchangeParams) (*oauth2.Token, error) {
+	c.RedirectURL = e.RedirectURI
+	tok, err := c.Exchange(withClient(ctx, client), e.Code, oauth2.VerifierOption(e.CodeVerifier))
+	if err != nil {
+		return nil, classify(name, err)
+	}
+	return tok, nil
+}
+
+// idToken is the id_token of a token response.
+func idToken(tok *oauth2.Token, name string) (string, error) {
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return "", classify(name, errors.New("token response without id_token"))
+	}
+	return raw, nil
+}

@@ -64,9 +64,9 @@ func (s *Service) Start(ctx context.Context, u store.User, m Meta, events ...sto
 	f := store.Family{
 		ID:         store.NewID(),
 		UserID:     u.ID,
-		Provider:   truncate(m.Provider, 64),
-		UserAgent:  truncate(m.UserAgent, 512),
-		IP:         truncate(m.IP, 64),
+		Provider:   store.Clip(m.Provider, 64),
+		UserAgent:  store.Clip(m.UserAgent, 512),
+		IP:         store.Clip(m.IP, 64),
 		CreatedAt:  now,
 		LastUsedAt: now,
 		ExpiresAt:  now.Add(s.opts.RefreshTTL),
@@ -108,7 +108,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 		Now:     now,
 		IdleTTL: s.opts.IdleTTL,
 		Grace:   s.opts.Grace,
-		IP:      truncate(m.IP, 64),
+		IP:      store.Clip(m.IP, 64),
 		Mint: func(f store.Family, u store.User) error {
 			var err error
 			access, exp, err = s.sign(ctx, u, f.ID)
@@ -190,15 +190,4 @@ func pair(access, refresh string, exp, now time.Time) shared.TokenPair {
 		TokenType:    shared.TokenType,
 		ExpiresIn:    int(exp.Sub(now).Round(time.Second) / time.Second),
 	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	// Cut on a rune boundary so the column stays valid UTF-8.
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

@@ -176,9 +176,9 @@ func (s *Service) identityRow(id provider.Identity) (store.Identity, error) {
 		Provider:      id.Provider,
 		Issuer:        id.Issuer,
 		Subject:       id.Subject,
-		Email:         truncate(id.Email, 320),
+		Email:         store.Clip(id.Email, 320),
 		EmailVerified: false,
-		DisplayName:   truncate(displayName(id), 200),
+		DisplayName:   store.Clip(displayName(id), 200),
 	}
 	if id.Email != "" && id.EmailVerified {
 		if canon, err := account.CanonicalEmail(id.Email); err == nil {
@@ -212,16 +212,6 @@ func displayName(id provider.Identity) string {
 	}
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
-}
-
 // ---- login history ----
 
 // event is the login history row of one attempt.
@@ -232,11 +222,11 @@ func (s *Service) event(userID, providerID string, err error, m Meta) store.Logi
 	}
 	ev := store.LoginEvent{
 		ID:        store.NewID(),
-		Provider:  truncate(providerID, 64),
+		Provider:  store.Clip(providerID, 64),
 		Outcome:   outcome,
 		ErrorCode: code,
-		IP:        truncate(m.IP, 64),
-		UserAgent: truncate(m.UserAgent, 512),
+		IP:        store.Clip(m.IP, 64),
+		UserAgent: store.Clip(m.UserAgent, 512),
 		CreatedAt: s.now(),
 	}
 	if userID != "" {

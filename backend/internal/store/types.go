@@ -89,3 +89,15 @@ type LoginEvent struct {
 	UserAgent string    `db:"user_agent"`
 	CreatedAt time.Time `db:"created_at"`
 }
+
+// Clip cuts s to at most n bytes on a rune boundary, so a value always fits
+// its column and stays valid UTF-8.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
