@@ -37,6 +37,7 @@ type fakeIdP struct {
 	idToken   func(base string) string
 	gotVerify string // code_verifier the token endpoint received
 	extra     http.Handler
+	jwksHits  int
 }
 
 func newFakeIdP(t *testing.T, issuerPath string) *fakeIdP {
@@ -55,6 +56,9 @@ func newFakeIdP(t *testing.T, issuerPath string) *fakeIdP {
 				"jwks_uri": base + "/jwks", "id_token_signing_alg_values_supported": []string{"RS256"},
 			})
 		case r.URL.Path == "/jwks":
+			f.mu.Lock()
+			f.jwksHits++
+			f.mu.Unlock()
 			json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 		case r.URL.Path == "/token":
 			r.ParseForm()

@@ -426,3 +426,33 @@ func TestResponseSizeCap(t *testing.T) {
 		t.Fatal("an oversized response was accepted")
 	}
 }
+
+// TestUnknownKeyRefetchIsThrottled: tokens with keys we don't know make us
+// fetch the JWKS again at most once per window, however many arrive.
+func TestUnknownKeyRefetchIsThrottled(t *testing.T) {
+	f := newFakeIdP(t, "")
+	p, err := NewGoogle(context.Background(), Config{ID: "google", ClientID: "gid", Issuer: f.srv.URL, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := jwt.MapClaims{"iss": f.srv.URL, "aud": "gid", "sub": "s", "exp": now.Add(time.Hour).Unix(), "iat": now.Unix()}
+	good, forged := signRS256(t, claims, false), signRS256(t, claims, true)
+	cv := p.(CredentialVerifier)
+	if _, err := cv.VerifyCredential(context.Background(), good, ""); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		if _, err := cv.VerifyCredential(context.Background(), forged, ""); codeOf(err) != shared.CodeInvalidCredential {
+			t.Fatalf("forged token: %v", err)
+		}
+	}
+	f.mu.Lock()
+	hits := f.jwksHits
+	f.mu.Unlock()
+	if hits != 1 {
+		t.Fatalf("JWKS fetched %d times for 1 good and 20 forged tokens, want 1 (the refetch window has not passed)", hits)
+	}
+	if _, err := cv.VerifyCredential(context.Background(), good, ""); err != nil {
+		t.Fatalf("the cached keys stopped working: %v", err)
+	}
+}
