@@ -106,13 +106,14 @@ func handleCallback(cfg config.Config, svc *signin.Service, ips *clientip.Resolv
 
 // handoffScript posts the result to the opener at the exact frontend
 // origin, then closes the popup; without an opener it falls back to a
-// redirect. It is constant, so the CSP allows it by hash.
+// redirect. It posts nowhere else (no BroadcastChannel): the SPA only
+// believes messages whose source is its own popup. It is constant, so the
+// CSP allows it by hash.
 const handoffScript = `(function(){
 var d=JSON.parse(document.getElementById("handoff").textContent);
 var o=null;try{o=window.opener}catch(e){}
 if(d.mode==="popup"&&o&&!o.closed){
 try{o.postMessage(d.message,d.origin)}catch(e){}
-try{var c=new BroadcastChannel("authbridge-handoff");c.postMessage(d.message);c.close()}catch(e){}
 window.close();
 setTimeout(function(){document.getElementById("status").textContent="You can close this window."},500);
 }else{window.location.replace(d.redirect)}
