@@ -85,6 +85,16 @@ func TestHealthAndDiscovery(t *testing.T) {
 					t.Fatal("metrics without the Go collector")
 				}
 			}},
+		{name: "database gone mid-flight", setup: func(e *env) req {
+			_, p := signedIn(e)
+			e.store.Close()
+			return req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(p.RefreshToken)}
+		}, status: 503, code: shared.CodeUnavailable, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
+			r, b := e.do(req{method: "GET", path: "/readyz"})
+			expect(t, r, b, 503, shared.CodeUnavailable)
+			r, b = e.do(req{method: "GET", path: "/healthz"})
+			expect(t, r, b, 200, "")
+		}},
 		{name: "unknown path", setup: func(e *env) req { return req{method: "GET", path: "/api/nope"} }, status: 404, code: shared.CodeNotFound},
 		{name: "wrong method", setup: func(e *env) req { return req{method: "GET", path: "/api/auth/token/refresh"} }, status: 405, code: shared.CodeMethodNotAllowed,
 			check: func(t *testing.T, e *env, resp *http.Response, body []byte) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
 )
 
@@ -55,10 +56,15 @@ func encode(w http.ResponseWriter, status int, v any) {
 // internal: logged with their cause, answered with a generic message.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e, ok := apperr.As(err)
-	if !ok {
+	switch {
+	case !ok && store.IsUnavailable(err):
+		log.ErrorContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = apperr.New(shared.CodeUnavailable, "The service is briefly unavailable. Try again shortly.")
+		w.Header().Set("Retry-After", "5")
+	case !ok:
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again.")
-	} else if e.Err != nil {
+	case e.Err != nil:
 		log.DebugContext(r.Context(), "request failed", "code", e.Code, "err", e.Err)
 	}
 	status, known := statusOf[e.Code]
