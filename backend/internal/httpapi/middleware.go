@@ -51,10 +51,20 @@ func claimsFrom(r *http.Request) shared.AccessClaims {
 	return c
 }
 
-// rateLimit answers 429 with Retry-After once a client IP exceeds its budget.
-func rateLimit(l *ratelimit.Limiter, ips *clientip.Resolver, group string, next http.Handler) http.Handler {
+// byIP keys a limit by group and client IP.
+func byIP(ips *clientip.Resolver, group string) func(*http.Request) string {
+	return func(r *http.Request) string { return group + "|ip|" + ips.ClientIP(r) }
+}
+
+// byUser keys a limit by group and the signed-in user (after requireBearer).
+func byUser(group string) func(*http.Request) string {
+	return func(r *http.Request) string { return group + "|user|" + claimsFrom(r).Subject }
+}
+
+// rateLimit answers 429 with Retry-After once a key exceeds its budget.
+func rateLimit(l *ratelimit.Limiter, key func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, retry := l.Allow(group + "|" + ips.ClientIP(r))
+		ok, retry := l.Allow(key(r))
 		if !ok {
 			secs := int((retry + time.Second - 1) / time.Second)
 			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))

@@ -41,7 +41,8 @@ type Deps struct {
 type limiters struct {
 	refresh *ratelimit.Limiter
 	verify  *ratelimit.Limiter
-	signin  *ratelimit.Limiter // credential, exchange, code, login start, connect ticket
+	signin  *ratelimit.Limiter // credential, exchange, code, login start, connect ticket: per IP
+	perUser *ratelimit.Limiter // connect tickets: per signed-in user
 }
 
 // NewServer returns the handler for every route of the contract.
@@ -54,6 +55,7 @@ func NewServer(d Deps) http.Handler {
 		refresh: ratelimit.New(perMin, burstFor(perMin), d.Sessions.Now),
 		verify:  ratelimit.New(perMin*5, burstFor(perMin*5), d.Sessions.Now),
 		signin:  ratelimit.New(perMin, burstFor(perMin), d.Sessions.Now),
+		perUser: ratelimit.New(perMin/4, burstFor(perMin/4), d.Sessions.Now),
 	}
 	mux := http.NewServeMux()
 	logged := accessLog(d.Log)
