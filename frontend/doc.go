@@ -1,6 +1,6 @@
-// Package frontend will hold the go-app WebAssembly dashboard. It is built in
-// a later step of the roadmap; until then this module only pins its place in
-// the workspace and checks that the shared contract builds for js/wasm.
+// Package frontend will hold the go-app WebAssembly dashboard. Its plain-Go
+// parts exist already: i18n (messages for every error code) and session
+// (token rules). The go-app app itself is the next step of the roadmap.
 package frontend
 
 import "github.com/authbridge/authbridge/shared"
