@@ -19,6 +19,20 @@ echo "== go vet"
 go vet ./shared/... ./backend/... ./frontend/... ./e2e/...
 GOOS=js GOARCH=wasm go vet ./shared/...
 
+echo "== nginx"
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || [ ! -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing nginx and its brotli_static module (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq nginx libnginx-mod-http-brotli-static >/dev/null
+    # The tests run their own nginx processes; the distribution's service is not used.
+    (service nginx stop || true) >/dev/null 2>&1
+  else
+    echo "nginx is missing and we are not root to install it"
+  fi
+fi
+
 echo "== MariaDB"
 eval "export $(bash scripts/mariadb.sh start "$work/mariadb" | grep '^AUTHBRIDGE_TEST_MYSQL_URL=')"
 echo "MariaDB is up on a loopback port"
