@@ -63,10 +63,6 @@ func (c Config) Issuer() string { return strings.TrimRight(c.PublicURL.String(),
 // Audience is the aud of our access tokens.
 func (c Config) Audience() string { return c.Issuer() + "/api" }
 
-// SecureCookies reports whether cookies carry the Secure attribute. Browsers
-// accept Secure (and so __Host-) cookies on https and on http://localhost.
-func (c Config) SecureCookies() bool { return true }
-
 // Load reads the configuration through getenv. The error lists every problem.
 func Load(getenv func(string) string) (Config, error) {
 	var errs []error
