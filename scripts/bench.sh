@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# make bench: Go benchmarks on this machine, MariaDB included.
+# make bench: Go benchmarks and the load run on this machine, MariaDB included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/authbridge-bench.XXXXXX)
 trap 'bash scripts/mariadb.sh stop "$work/mariadb" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 eval "export $(bash scripts/mariadb.sh start "$work/mariadb" | grep '^AUTHBRIDGE_TEST_MYSQL_URL=')"
+export MARIADB_DIR="$work/mariadb"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version)"
+echo "== Go benchmarks"
 go test -run='^$' -bench=. -benchmem ./backend/...
+echo "== load"
+bash scripts/load.sh

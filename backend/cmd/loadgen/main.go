@@ -1,0 +1,29 @@
+// Command loadgen drives a running AuthBridge server with virtual users and
+// reports throughput, latency percentiles, errors and the server's RSS. It
+// starts nothing itself: `make bench` starts the server (and the ceiling).
+//
+//	loadgen -url http://127.0.0.1:8080 -workload me -vus 16 -duration 5s [-pid N] [-ceiling http://127.0.0.1:9999]
+//	loadgen ceiling -addr 127.0.0.1:9999   # a bare net/http JSON handler, the ceiling to compare with
+//
+// Workloads: me (authenticated read), refresh (rotation, always the newest
+// token), credential (Google-button sign-in), popup (full redirect round
+// trip), mix. The server must run with AUTHBRIDGE_DEV=1 (the development
+// identity provider signs the virtual users in) and AUTHBRIDGE_RATE_LIMIT=0.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Workloads by name.
+var workloads = []string{"me", "refresh", "credential", "popup", "mix"}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "ceiling" {
+		return ceiling(ctx, args[1:], stdout)
+	}
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	target := fs.String("url", "", "base URL of the running server")
+	workload := fs.String("workload", "me", "me, refresh, credential, popup, mix, or all")
+	vus := fs.Int("vus", 16, "virtual users")
+	duration := fs.Duration("duration", 5*time.Second, "how long each workload runs")
+	pid := fs.Int("pid", 0, "server process id, to sample its RSS")
+	ceilingURL := fs.String("ceiling", "", "URL of a `loadgen ceiling` handler to measure first")
+	label := fs.String("label", "", "label printed with the results (e.g. the database)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *target == "" {
+		return errors.New("-url is required")
+	}
+	if *vus < 1 || *vus > 1024 || *duration <= 0 || *duration > 10*time.Minute {
+		return errors.New("-vus must be 1..1024 and -duration at most 10m")
+	}
+	names := []string{*workload}
+	if *workload == "all" {
+		names = workloads
+	}
+	client := newClient(*vus)
+	var ceil float64
+	if *ceilingURL != "" {
+		r := drive(ctx, *vus, *duration, 0, func(ctx context.Context, _ *user) error { return getOK(ctx, client, *ceilingURL+"/") }, nil)
+		ceil = r.rate()
+		fmt.Fprintf(stdout, "%-12s %-10s %s\n", "ceiling", *label, r)
+	}
+	for _, name := range names {
+		users, err := signInAll(ctx, client, *target, *vus)
+		if err != nil {
+			return fmt.Errorf("%s: sign in %d users: %w", name, *vus, err)
+		}
+		step, err := stepFor(name, client, *target)
+		if err != nil {
+			return err
+		}
+		r := drive(ctx, *vus, *duration, *pid, step, users)
+		line := fmt.Sprintf("%-12s %-10s %s", name, *label, r)
+		if ceil > 0 {
+			line += fmt.Sprintf("  ratio %.2f× ceiling", r.rate()/ceil)
+		}
+		fmt.Fprintln(stdout, line)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// result is one workload's run.
+type result struct {
+	n, errs  int
+	took     time.Duration
+	lat      []time.Duration
+	rssMax   int64 // KiB
+	firstErr error
+}
+
+func (r result) rate() float64 { return float64(r.n) / r.took.Seconds() }
+
+func pct(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p/100*float64(len(sorted)-1) + 0.5)
+	return sorted[i]
+}
+
+func (r result) String() string {
+	sort.Slice(r.lat, func(i, j int) bool { return r.lat[i] < r.lat[j] })
+	s := fmt.Sprintf("%9.0f req/s  p50 %-9s p90 %-9s p99 %-9s errors %d", r.rate(),
+		pct(r.lat, 50).Round(10*time.Microsecond), pct(r.lat, 90).Round(10*time.Microsecond), pct(r.lat, 99).Round(10*time.Microsecond), r.errs)
+	if r.rssMax > 0 {
+		s += fmt.Sprintf("  server RSS max %.1f MiB", float64(r.rssMax)/1024)
+	}
+	if r.firstErr != nil {
+		s += fmt.Sprintf("  (first error: %v)", r.firstErr)
+	}
+	return s
+}
+
+// drive runs step in vus goroutines for d and gathers the results.
+func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(context.Context, *user) error, users []*user) result {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		all result
+		wg  sync.WaitGroup
+	)
+	stopRSS := make(chan struct{})
+	rssDone := make(chan int64)
+	go func() { rssDone <- sampleRSS(pid, stopRSS) }()
+	start := time.Now()
+	for i := 0; i < vus; i++ {
+		var u *user
+		if i < len(users) {
+			u = users[i]
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, 4096)
+			n, errs := 0, 0
+			var first error
+			for ctx.Err() == nil {
+				t := time.Now()
+				err := step(ctx, u)
+				if ctx.Err() != nil {
+					break // cut off by the deadline: not counted
+				}
+				lat = append(lat, time.Since(t))
+				n++
+				if err != nil {
+					errs++
+					if first == nil {
+						first = err
+					}
+				}
+			}
+			mu.Lock()
+			all.n += n
+			all.errs += errs
+			all.lat = append(all.lat, lat...)
+			if all.firstErr == nil {
+				all.firstErr = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	all.took = time.Since(start)
+	close(stopRSS)
+	all.rssMax = <-rssDone
+	return all
+}
+
+// sampleRSS reads VmRSS of pid every 50 ms until stop; it answers the max.
+func sampleRSS(pid int, stop <-chan struct{}) int64 {
+	if pid <= 0 {
+		<-stop
+		return 0
+	}
+	var peak int64
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+					kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+					peak = max(peak, kb)
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-t.C:
+		}
+	}
+}
+
+// ceiling serves the bare handler the workloads are compared with: the
+// same machine, net/http and a small JSON answer, nothing else.
+func ceiling(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("ceiling", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"0123456789abcdef0123456789abcdef","name":"Alice Example","email":"alice@example.com"}`)
+	})}
+	fmt.Fprintf(stdout, "ceiling listening on http://%s\n", ln.Addr())
+	go func() { <-ctx.Done(); srv.Close() }()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

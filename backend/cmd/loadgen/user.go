@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/authbridge/authbridge/shared"
+)
+
+// user is one virtual user: a signed-in session of its own.
+type user struct {
+	access, refresh string
+	credential      string // a Google-style credential minted once (credential workload)
+}
+
+func newClient(vus int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = vus * 4
+	t.MaxIdleConnsPerHost = vus * 4
+	return &http.Client{
+		Transport:     t,
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// call sends one request and drains the answer (so connections are reused).
+func call(ctx context.Context, c *http.Client, method, u string, body any, hdr map[string]string) (*http.Response, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	return resp, out, err
+}
+
+func getOK(ctx context.Context, c *http.Client, u string) error {
+	resp, body, err := call(ctx, c, "GET", u, nil, nil)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d %s", u, resp.StatusCode, body)
+	}
+	return nil
+}
+
+var handoffRE = regexp.MustCompile(`(?s)<script type="application/json" id="handoff">(.*?)</script>`)
+
+// popupSignIn runs the whole redirect flow as a browser would, against the
+// development identity provider: /login → authorize (prompt=none) →
+// /callback → /exchange. It carries the flow cookie by hand: Go's cookie jar
+// keeps Secure cookies off plain http, browsers allow them on loopback.
+func popupSignIn(ctx context.Context, c *http.Client, base string) (*user, error) {
+	raw := make([]byte, 32)
+	crand.Read(raw)
+	verifier := base64.RawURLEncoding.EncodeToString(raw)
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+
+	resp, body, err := call(ctx, c, "GET", base+"/api/auth/dev/login?challenge="+challenge, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusFound {
+		return nil, fmt.Errorf("login: %d %s", resp.StatusCode, body)
+	}
+	var flowCookie string
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "__Host-authbridge_flow" {
+			flowCookie = ck.Name + "=" + ck.Value
+		}
+	}
+	authURL, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		return nil, err
+	}
+	q := authURL.Query()
+	q.Set("login_hint", "alice")
+	q.Set("prompt", "none")
+	authURL.RawQuery = q.Encode()
+	resp, body, err = call(ctx, c, "GET", authURL.String(), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusFound {
+		return nil, fmt.Errorf("authorize: %d %s", resp.StatusCode, body)
+	}
+	resp, body, err = call(ctx, c, "GET", resp.Header.Get("Location"), nil, map[string]string{"Cookie": flowCookie})
+	if err != nil {
+		return nil, err
+	}
+	m := handoffRE.FindSubmatch(body)
+	if resp.StatusCode != 200 || m == nil {
+		return nil, fmt.Errorf("callback: %d", resp.StatusCode)
+	}
+	var page struct {
+		Message shared.HandoffMessage `json:"message"`
+	}
+	if err := json.Unmarshal(m[1], &page); err != nil || !page.Message.OK {
+		return nil, fmt.Errorf("callback: handoff %+v %v", page.Message.Error, err)
+	}
+	resp, body, err = call(ctx, c, "POST", base+"/api/auth/exchange", shared.ExchangeRequest{Code: page.Message.Code, Verifier: verifier}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("exchange: %d %s", resp.StatusCode, body)
+	}
+	var res shared.SignInResponse
+	if err := json.Unmarshal(body, &res); err != nil {
+		return nil, err
+	}
+	return &user{access: res.AccessToken, refresh: res.RefreshToken}, nil
+}
+
+func signInAll(ctx context.Context, c *http.Client, base string, n int) ([]*user, error) {
+	users := make([]*user, n)
+	for i := range users {
+		u, err := popupSignIn(ctx, c, base)
+		if err != nil {
+			return nil, err
+		}
+		resp, body, err := call(ctx, c, "POST", base+"/devidp/gsi/credential",
+			// carol: alice already signed in through Dev OIDC, and her verified
+			// email would rightly be refused as a duplicate through Google.
+			map[string]string{"client_id": "dev-google-client", "user": "carol"}, nil)
+		if err != nil {
+			return nil, err
+		}
+		var minted struct {
+			Credential string `json:"credential"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &minted) != nil {
+			return nil, fmt.Errorf("mint credential: %d %s", resp.StatusCode, body)
+		}
+		u.credential = minted.Credential
+		users[i] = u
+	}
+	return users, nil
+}
+
+func expectOK(what string, resp *http.Response, body []byte) error {
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%s: %d %s", what, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	return nil
+}
+
+// stepFor answers one iteration of a workload.
+func stepFor(name string, c *http.Client, base string) (func(context.Context, *user) error, error) {
+	me := func(ctx context.Context, u *user) error {
+		resp, body, err := call(ctx, c, "GET", base+"/api/me", nil, map[string]string{"Authorization": "Bearer " + u.access})
+		if err != nil {
+			return err
+		}
+		return expectOK("me", resp, body)
+	}
+	refresh := func(ctx context.Context, u *user) error {
+		resp, body, err := call(ctx, c, "POST", base+"/api/auth/token/refresh", shared.RefreshRequest{RefreshToken: u.refresh}, nil)
+		if err != nil {
+			return err
+		}
+		if err := expectOK("refresh", resp, body); err != nil {
+			return err
+		}
+		var r shared.RefreshResponse
+		if err := json.Unmarshal(body, &r); err != nil {
+			return err
+		}
+		u.access, u.refresh = r.AccessToken, r.RefreshToken
+		return nil
+	}
+	credential := func(ctx context.Context, u *user) error {
+		resp, body, err := call(ctx, c, "POST", base+"/api/auth/google/credential", shared.GoogleCredentialRequest{Credential: u.credential}, nil)
+		if err != nil {
+			return err
+		}
+		return expectOK("credential", resp, body)
+	}
+	popup := func(ctx context.Context, u *user) error {
+		_, err := popupSignIn(ctx, c, base)
+		return err
+	}
+	switch name {
+	case "me":
+		return me, nil
+	case "refresh":
+		return refresh, nil
+	case "credential":
+		return credential, nil
+	case "popup":
+		return popup, nil
+	case "mix":
+		// A dashboard's day: mostly reads, some refreshes, few sign-ins.
+		return func(ctx context.Context, u *user) error {
+			switch n := rand.IntN(100); {
+			case n < 70:
+				return me(ctx, u)
+			case n < 90:
+				return refresh(ctx, u)
+			case n < 95:
+				return credential(ctx, u)
+			default:
+				return popup(ctx, u)
+			}
+		}, nil
+	}
+	return nil, errors.New("unknown workload " + name + " (want " + strings.Join(workloads, ", ") + " or all)")
+}
