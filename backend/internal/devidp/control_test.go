@@ -134,16 +134,7 @@ func TestNewValidates(t *testing.T) {
 // secrets never reach the log.
 func TestLogsNoSecrets(t *testing.T) {
 	logBuf := &syncBuffer{}
-	f := newFixture(t)
-	idp, err := New(Options{BaseURL: f.idp.opts.BaseURL, Now: f.clock.Now, Logger: newTextLogger(logBuf),
-		Clients: []Client{{ID: clientID, Secret: clientSecret, RedirectURIs: []string{redirectURI}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.idp = idp
-	mux := http.NewServeMux()
-	mux.Handle("/devidp/", idp.Handler())
-	f.srv.Config.Handler = mux
+	f := newFixtureWith(t, func(o *Options) { o.Logger = newTextLogger(logBuf) })
 	v, c := pkce()
 	code := f.code(APIOIDC, "alice", c)
 	_, tok := f.token(APIOIDC, tokenReq{code: code, verifier: v})

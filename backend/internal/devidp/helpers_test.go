@@ -69,15 +69,25 @@ type fixture struct {
 // AuthBridge mounts it in development mode.
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
+	return newFixtureWith(tb, nil)
+}
+
+// newFixtureWith lets mod change the options before New.
+func newFixtureWith(tb testing.TB, mod func(*Options)) *fixture {
+	tb.Helper()
 	f := &fixture{t: tb, clock: &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
 	var h http.Handler = http.NotFoundHandler()
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	tb.Cleanup(f.srv.Close)
-	idp, err := New(Options{BaseURL: f.srv.URL + "/devidp/", Now: f.clock.Now, Clients: []Client{
+	opts := Options{BaseURL: f.srv.URL + "/devidp/", Now: f.clock.Now, Clients: []Client{
 		{ID: clientID, Secret: clientSecret, RedirectURIs: []string{redirectURI, "https://app.example/other"}},
 		{ID: otherClient, Secret: "other-secret", RedirectURIs: []string{redirectURI}},
 		{ID: publicClient, RedirectURIs: []string{"com.example.app:/oauth"}},
-	}})
+	}}
+	if mod != nil {
+		mod(&opts)
+	}
+	idp, err := New(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -348,5 +358,9 @@ type syncBuffer struct {
 	b  strings.Builder
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
