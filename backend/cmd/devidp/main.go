@@ -1,13 +1,21 @@
-// Command devidp runs the development identity provider on its own origin:
-// Google-style (with a stand-in for the Identity Services script), generic
-// OIDC, GitHub-style and Discord-style APIs, with ready-made users. For
-// development and tests only.
+// Command devidp runs the development identity provider on its own
+// origin: a Google-style OIDC provider with a stand-in for the Identity
+// Services script, a generic OIDC provider, GitHub-style and Discord-style
+// OAuth2 APIs, with ready users and a deny switch (see package
+// internal/devidp). For development and tests only: its keys are made at
+// start and nothing in production trusts them.
 //
-// Environment:
+// Flags override the environment:
 //
-//	DEVIDP_ADDR      listen address (default :9090)
-//	DEVIDP_BASE_URL  external URL (default http://localhost:9090)
-//	DEVIDP_CLIENTS   registered clients: id:secret:redirect1|redirect2,...
+//	-addr      DEVIDP_ADDR      listen address (default :9090)
+//	-base-url  DEVIDP_BASE_URL  external URL (default: http://<listen address>, localhost for a wildcard)
+//	-clients   DEVIDP_CLIENTS   registered clients: id:secret:redirect1|redirect2,...
+//	                            (an empty secret makes a public client: id::redirect)
+//
+// Example:
+//
+//	DEVIDP_CLIENTS='app:s3cret:http://localhost:8080/api/auth/dev/callback' go run ./backend/cmd/devidp
+//	curl -H 'Content-Type: application/json' -d '{"on":true}' http://localhost:9090/control/deny   # refuse every authorization
 package main
 
 import (

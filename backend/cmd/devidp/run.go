@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,61 +15,135 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/devidp"
 )
 
+// run serves the devidp until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	addr := getenv("DEVIDP_ADDR")
-	if addr == "" {
-		addr = ":9090"
-	}
-	base := getenv("DEVIDP_BASE_URL")
-	if base == "" {
-		base = "http://localhost:9090"
-	}
-	clients, err := parseClients(getenv("DEVIDP_CLIENTS"))
-	if err != nil {
+	fs := flag.NewFlagSet("devidp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", orDefault(getenv("DEVIDP_ADDR"), ":9090"), "listen address (DEVIDP_ADDR)")
+	base := fs.String("base-url", getenv("DEVIDP_BASE_URL"), "external URL (DEVIDP_BASE_URL; default http://<listen address>)")
+	clientsSpec := fs.String("clients", getenv("DEVIDP_CLIENTS"), "registered clients, id:secret:redirect1|redirect2,... (DEVIDP_CLIENTS)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
-	idp, err := devidp.New(devidp.Options{BaseURL: base, Clients: clients, Logger: log})
-	if err != nil {
-		return err
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	ln, err := net.Listen("tcp", addr)
+	// Debug: a development tool shows every approval and token it gives.
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	clients, errs := parseClients(*clientsSpec)
+
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return errors.Join(append(errs, fmt.Errorf("listen on %q: %w", *addr, err))...)
 	}
-	srv := &http.Server{Handler: idp.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "devidp listening on http://%s (base URL %s)\n", ln.Addr(), base)
+	listenURL := "http://" + displayAddr(ln.Addr())
+	if *base == "" {
+		*base = listenURL
+	}
+	idp, err := devidp.New(devidp.Options{BaseURL: *base, Clients: clients, Logger: log})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		ln.Close()
+		return errors.Join(errs...)
+	}
+	if len(clients) == 0 {
+		log.Warn("no client registered (DEVIDP_CLIENTS): every authorization will be refused")
+	}
+
+	mux := http.NewServeMux()
+	// The handler serves the base URL's path; a root base mounts it at /.
+	mux.Handle(basePath(*base)+"/", idp.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ids := make([]string, len(clients))
+	for i, c := range clients {
+		ids[i] = c.ID
+	}
+	fmt.Fprintf(stdout, "devidp listening on %s (base URL %s; clients: %s)\n", listenURL, strings.TrimRight(*base, "/"), strings.Join(ids, ", "))
+
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
 	case err := <-done:
-		return err
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return err
+		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }
 
-// parseClients reads id:secret:redirect1|redirect2,... ; redirect URIs
-// contain colons, so only the first two colons split.
-func parseClients(s string) ([]devidp.Client, error) {
-	var out []devidp.Client
-	for _, item := range strings.Split(s, ",") {
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// displayAddr is a listener's address as a browser would reach it:
+// localhost for a wildcard address.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// basePath is the path of the base URL, without a trailing slash ("" at
+// the root).
+func basePath(base string) string {
+	rest, ok := strings.CutPrefix(base, "http://")
+	if !ok {
+		rest, _ = strings.CutPrefix(base, "https://")
+	}
+	_, path, _ := strings.Cut(rest, "/")
+	path, _, _ = strings.Cut(path, "?")
+	if path = strings.TrimRight(path, "/"); path == "" {
+		return ""
+	}
+	return "/" + path
+}
+
+// parseClients reads id:secret:redirect1|redirect2,... Redirect URIs hold
+// colons, so only the first two colons split; a redirect URI with a comma
+// cannot be registered this way. Every problem is reported; a secret never
+// appears in an error.
+func parseClients(s string) ([]devidp.Client, []error) {
+	var (
+		out  []devidp.Client
+		errs []error
+	)
+	for i, item := range strings.Split(s, ",") {
 		if item = strings.TrimSpace(item); item == "" {
 			continue
 		}
 		parts := strings.SplitN(item, ":", 3)
-		if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
-			return nil, fmt.Errorf("DEVIDP_CLIENTS: %q must be id:secret:redirect1|redirect2", parts[0])
+		if len(parts) != 3 || parts[0] == "" || strings.TrimSpace(parts[2]) == "" {
+			errs = append(errs, fmt.Errorf("DEVIDP_CLIENTS entry %d (client %q) must be id:secret:redirect1|redirect2", i+1, parts[0]))
+			continue
 		}
-		out = append(out, devidp.Client{ID: parts[0], Secret: parts[1], RedirectURIs: strings.Split(parts[2], "|")})
+		var redirects []string
+		for _, r := range strings.Split(parts[2], "|") {
+			if r = strings.TrimSpace(r); r != "" {
+				redirects = append(redirects, r)
+			}
+		}
+		out = append(out, devidp.Client{ID: parts[0], Secret: parts[1], RedirectURIs: redirects})
 	}
-	return out, nil
+	return out, errs
 }

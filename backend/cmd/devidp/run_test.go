@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -20,35 +21,124 @@ type syncBuf struct {
 func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func TestRunServesDiscovery(t *testing.T) {
+// start runs the command and answers its listening URL and a stop
+// function that cancels it and answers run's error.
+func start(t *testing.T, args []string, env map[string]string) (string, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuf{}
-	env := map[string]string{"DEVIDP_ADDR": "127.0.0.1:0", "DEVIDP_CLIENTS": "app:secret:http://127.0.0.1:1/cb|http://127.0.0.1:2/cb"}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, out, io.Discard) }()
-	var addr string
-	for i := 0; i < 200 && addr == ""; i++ {
+	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, out, io.Discard) }()
+	var listen string
+	for i := 0; i < 500 && listen == ""; i++ {
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("run ended early: %v", err)
+		default:
+		}
 		if _, rest, ok := strings.Cut(out.String(), "listening on "); ok {
-			addr = strings.Fields(rest)[0]
+			listen = strings.Fields(rest)[0]
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if addr == "" {
+	if listen == "" {
+		cancel()
 		t.Fatal("devidp did not start")
 	}
-	resp, err := http.Get(addr + "/oidc/.well-known/openid-configuration")
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not return after cancel")
+			return nil
+		}
+	}
+	t.Cleanup(func() { stop() })
+	return listen, stop
+}
+
+func getJSON(t *testing.T, u string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var disc map[string]any
-	json.NewDecoder(resp.Body).Decode(&disc)
-	resp.Body.Close()
-	if disc["issuer"] != "http://localhost:9090/oidc" {
+	defer resp.Body.Close()
+	var out map[string]any
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		t.Fatalf("GET %s: %d", u, resp.StatusCode)
+	}
+	return out
+}
+
+func TestRunServesDiscovery(t *testing.T) {
+	env := map[string]string{"DEVIDP_ADDR": "127.0.0.1:0", "DEVIDP_CLIENTS": "app:secret:http://127.0.0.1:1/cb|http://127.0.0.1:2/cb"}
+	listen, stop := start(t, nil, env)
+	if !strings.HasPrefix(listen, "http://127.0.0.1:") {
+		t.Fatalf("listening URL %q", listen)
+	}
+	// Without DEVIDP_BASE_URL the base URL is the listening URL.
+	if disc := getJSON(t, listen+"/oidc/.well-known/openid-configuration"); disc["issuer"] != listen+"/oidc" {
 		t.Fatalf("discovery = %v", disc)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	// The registered client can run a flow.
+	q := url.Values{"client_id": {"app"}, "redirect_uri": {"http://127.0.0.1:2/cb"}, "response_type": {"code"}, "state": {"s"},
+		"code_challenge": {strings.Repeat("a", 43)}, "code_challenge_method": {"S256"}, "login_hint": {"alice"}, "prompt": {"none"}}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(listen + "/github/login/oauth/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "http://127.0.0.1:2/cb?code=") {
+		t.Fatalf("authorize: %d %q", resp.StatusCode, loc)
+	}
+	if err := stop(); err != nil {
 		t.Fatalf("run: %v", err)
+	}
+	if _, err := http.Get(listen + "/healthz"); err == nil {
+		t.Fatal("still serving after shutdown")
+	}
+}
+
+// TestRunBaseURLWithPath: flags override the environment, and a base URL
+// with a path (behind a proxy) is served under that path.
+func TestRunBaseURLWithPath(t *testing.T) {
+	env := map[string]string{"DEVIDP_ADDR": "127.0.0.1:1", "DEVIDP_BASE_URL": "http://ignored.example"}
+	listen, stop := start(t, []string{"-addr", "127.0.0.1:0", "-base-url", "http://idp.example/dev/idp/", "-clients", "a::com.example:/cb"}, env)
+	disc := getJSON(t, listen+"/dev/idp/google/.well-known/openid-configuration")
+	if disc["issuer"] != "http://idp.example/dev/idp/google" {
+		t.Fatalf("issuer %v", disc["issuer"])
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunReportsEveryProblem(t *testing.T) {
+	env := map[string]string{"DEVIDP_ADDR": "127.0.0.1:0", "DEVIDP_BASE_URL": "ftp://x", "DEVIDP_CLIENTS": "broken,ok:topsecret:not-absolute"}
+	err := run(context.Background(), nil, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{`entry 1 (client "broken")`, "base URL", `"not-absolute"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "topsecret") {
+		t.Errorf("a secret in the error: %v", err)
+	}
+	if err := run(context.Background(), []string{"extra"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+		t.Error("unexpected arguments accepted")
 	}
 }
 
@@ -56,17 +146,40 @@ func TestParseClients(t *testing.T) {
 	tests := []struct {
 		in      string
 		n       int
-		wantErr bool
+		errs    int
+		secrets []string
 	}{
-		{"", 0, false},
-		{"a:s:https://x/cb", 1, false},
-		{"a:s:https://x/cb|https://y/cb, b::http://z/cb", 2, false},
-		{"broken", 0, true},
+		{"", 0, 0, nil},
+		{"a:s:https://x/cb", 1, 0, []string{"s"}},
+		{"a:s:https://x/cb|https://y/cb, b::http://z/cb", 2, 0, []string{"s", ""}},
+		{"broken", 0, 1, nil},
+		{"a:s:", 0, 1, nil},
+		{"broken,:s:https://x/cb,c:s:https://x/cb", 1, 2, []string{"s"}},
 	}
 	for _, tt := range tests {
-		got, err := parseClients(tt.in)
-		if (err != nil) != tt.wantErr || len(got) != tt.n {
-			t.Errorf("parseClients(%q) = %v, %v", tt.in, got, err)
+		got, errs := parseClients(tt.in)
+		if len(errs) != tt.errs || len(got) != tt.n {
+			t.Errorf("parseClients(%q) = %v, %v", tt.in, got, errs)
+			continue
+		}
+		for i, c := range got {
+			if c.Secret != tt.secrets[i] {
+				t.Errorf("parseClients(%q)[%d] secret %q", tt.in, i, c.Secret)
+			}
+		}
+	}
+	got, _ := parseClients("a:s:https://x/cb | https://y/cb?q=1")
+	if len(got) != 1 || len(got[0].RedirectURIs) != 2 || got[0].RedirectURIs[1] != "https://y/cb?q=1" {
+		t.Errorf("redirect URIs = %v", got)
+	}
+}
+
+func TestBasePath(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://localhost:9090": "", "http://localhost:9090/": "", "https://x/devidp": "/devidp", "https://x/a/b/": "/a/b",
+	} {
+		if got := basePath(in); got != want {
+			t.Errorf("basePath(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -1,64 +1,67 @@
-// Package devidp is the development identity provider: a Google-style
-// OIDC provider with a stand-in for the Google Identity Services script, a
+// Package devidp is the development identity provider: a Google-style OIDC
+// provider with a stand-in for the Google Identity Services script, a
 // generic OIDC provider, and Discord-style and GitHub-style OAuth2 APIs,
-// with a few ready users. It behaves like the real services (exact
-// redirect URIs, single-use codes, PKCE S256 required) so `make run` shows
-// the whole product offline and tests exercise the real protocol code.
+// with a few ready users. It behaves like the real services where it
+// matters for security (exact redirect URIs, single-use codes bound to the
+// client, the redirect URI and a PKCE S256 challenge) so `make run` shows
+// the whole product offline and tests exercise the real protocol code, not
+// a bypass.
 //
-// It is for development and tests only: AuthBridge mounts it when
-// AUTHBRIDGE_DEV=1, pointing providers at it through the same endpoint
-// overrides any provider has; nothing in production trusts its keys.
+// It is for development and tests only. AuthBridge mounts it when
+// AUTHBRIDGE_DEV=1 and points providers at it through the same endpoint
+// overrides any provider has; nothing in production trusts its keys, which
+// are generated when it starts and live only in its memory.
+//
+// Routes, under the base URL's path:
+//
+//	GET  /                                        index page: APIs, users, switches
+//	GET  /google/.well-known/openid-configuration Google-style discovery (issuer <base>/google)
+//	GET  /google/jwks                             its RS256 keys
+//	GET  /google/authorize, POST (consent form)   authorization endpoint
+//	POST /google/token                            token endpoint (ID token with hd for Workspace users)
+//	GET  /google/userinfo                         userinfo (Bearer)
+//	GET  /gsi/client                              stand-in for https://accounts.google.com/gsi/client
+//	POST /gsi/credential                          mints the button's credential (JSON {client_id, nonce, user})
+//	     /oidc/...                                the same five endpoints for the generic OIDC issuer <base>/oidc
+//	GET  /discord/oauth2/authorize, POST          Discord-style authorization
+//	POST /discord/api/oauth2/token                Discord-style token endpoint
+//	GET  /discord/api/users/@me                   Discord-style user
+//	GET  /github/login/oauth/authorize, POST      GitHub-style authorization
+//	POST /github/login/oauth/access_token         GitHub-style token endpoint (form-encoded unless Accept: application/json)
+//	GET  /github/api/user                         GitHub-style user
+//	GET  /github/api/user/emails                  GitHub-style email list
+//	GET  /avatars/{user}.svg                      the users' pictures (no third-party requests)
+//	GET  /control/deny, POST {"on": true|false}   the deny switch
+//	POST /control/rotate                          new signing keys (the previous ones stay published)
+//	GET  /healthz
+//
+// Authorization: every authorize endpoint shows a consent page (one form
+// per user and a Deny button, no scripts). `login_hint=<user>&prompt=none`
+// approves at once without a page; `login_hint=deny` (or an unknown user
+// with prompt=none) comes back with an error. While the deny switch is on,
+// every authorization and every GSI credential is refused with
+// access_denied. POSTs to /control need Content-Type: application/json, so
+// a cross-site form cannot flip the switch.
+//
+// Strictness: an unknown client or a redirect_uri that is not registered
+// for it (exact string match) gets an error page, never a redirect. PKCE
+// with S256 is required on every API, as are state and, for the OIDC
+// APIs, nonce and the openid scope. Codes are 256-bit random, stored as
+// SHA-256 in memory, single use (the first presentation spends them, right
+// or wrong; a replay also revokes the access token issued with them), and
+// live 60 s.
 package devidp
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 )
-
-// User is one ready-made person, known to every API of the devidp.
-type User struct {
-	ID            string // short name used in login_hint
-	Name          string
-	Email         string
-	EmailVerified bool
-	HostedDomain  string // Google Workspace domain (hd)
-	Index         int    // makes per-API subjects
-}
-
-// Users are the ready-made people.
-func Users() []User {
-	return []User{
-		{ID: "alice", Name: "Alice Example", Email: "alice@example.com", EmailVerified: true, Index: 1},
-		{ID: "bob", Name: "Bob Unverified", Email: "bob@example.com", EmailVerified: false, Index: 2},
-		{ID: "carol", Name: "Carol Allowed", Email: "carol@allowed.test", EmailVerified: true, Index: 3},
-		{ID: "dave", Name: "Dave Elsewhere", Email: "dave@other.test", EmailVerified: true, Index: 4},
-		{ID: "erin", Name: "Erin Workspace", Email: "erin@corp.test", EmailVerified: true, HostedDomain: "corp.test", Index: 5},
-	}
-}
-
-// Client is a registered application.
-type Client struct {
-	ID           string
-	Secret       string
-	RedirectURIs []string
-}
-
-// Options configure an IDP.
-type Options struct {
-	BaseURL string // external URL of the handler's root, e.g. http://localhost:8080/devidp
-	Clients []Client
-	Now     func() time.Time
-	Logger  *slog.Logger
-}
 
 // The APIs the devidp serves, by path prefix.
 const (
@@ -68,28 +71,44 @@ const (
 	APIDiscord = "discord"
 )
 
-// IDP is the development identity provider.
+// Client is a registered application. A client with an empty Secret is
+// public: it authenticates at the token endpoint with its client_id alone
+// (PKCE still binds the code to it).
+type Client struct {
+	ID           string
+	Secret       string
+	RedirectURIs []string // matched exactly, as strings
+}
+
+// Options configure an IDP.
+type Options struct {
+	// BaseURL is the external URL where Handler is mounted, e.g.
+	// http://localhost:8080/devidp. Issuers and endpoint URLs derive from it.
+	BaseURL string
+	Clients []Client
+	Now     func() time.Time // defaults to time.Now
+	Logger  *slog.Logger     // defaults to discarding
+}
+
+// IDP is the development identity provider. Its state (codes, access
+// tokens, keys, the deny switch) lives in memory: it is a single process.
 type IDP struct {
-	opts   Options
-	base   *url.URL
-	key    *rsa.PrivateKey
-	kid    string
-	users  map[string]User
+	opts    Options
+	base    *url.URL
+	log     *slog.Logger
+	now     func() time.Time
+	clients map[string]Client
+	users   map[string]User
+	handler http.Handler
+
 	mu     sync.Mutex
-	codes  map[string]*grant // by SHA-256 of the code
-	tokens map[string]*grant // access tokens, by SHA-256
+	keys   map[string][]*signingKey // by API; current first, then the previous one
 	deny   bool
+	codes  *expiring[*grant]
+	tokens *expiring[*accessToken]
 }
 
-// grant is an authorization code and, once redeemed, its access token.
-type grant struct {
-	api, client, redirect, challenge, nonce string
-	user                                    User
-	expires                                 time.Time
-	used                                    bool
-}
-
-// New returns an IDP with a fresh signing key.
+// New validates opts and returns an IDP with fresh signing keys.
 func New(opts Options) (*IDP, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -98,72 +117,76 @@ func New(opts Options) (*IDP, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
+	var errs []error
 	base, err := url.Parse(opts.BaseURL)
-	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("devidp: base URL %q must be absolute", opts.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.RawQuery != "" || base.Fragment != "" {
+		errs = append(errs, fmt.Errorf("base URL %q must be an absolute http(s) URL without query or fragment", opts.BaseURL))
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("devidp: key: %w", err)
+	clients := map[string]Client{}
+	for i, c := range opts.Clients {
+		switch {
+		case c.ID == "":
+			errs = append(errs, fmt.Errorf("client #%d: empty id", i+1))
+			continue
+		case clients[c.ID].ID != "":
+			errs = append(errs, fmt.Errorf("client %q: registered twice", c.ID))
+			continue
+		case len(c.RedirectURIs) == 0:
+			errs = append(errs, fmt.Errorf("client %q: no redirect URI", c.ID))
+		}
+		for _, r := range c.RedirectURIs {
+			if u, err := url.Parse(r); err != nil || u.Scheme == "" || u.Fragment != "" || strings.Contains(r, "#") {
+				errs = append(errs, fmt.Errorf("client %q: redirect URI %q must be absolute, without a fragment", c.ID, r))
+			}
+		}
+		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
+		clients[c.ID] = c
 	}
-	idp := &IDP{opts: opts, base: base, key: key, kid: randomString(8), users: map[string]User{},
-		codes: map[string]*grant{}, tokens: map[string]*grant{}}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("devidp: %w", errors.Join(errs...))
+	}
+	d := &IDP{
+		opts: opts, base: base, log: opts.Logger, now: opts.Now, clients: clients, users: map[string]User{},
+		codes:  newExpiring[*grant](maxEntries),
+		tokens: newExpiring[*accessToken](maxEntries),
+	}
 	for _, u := range Users() {
-		idp.users[u.ID] = u
+		d.users[u.ID] = u
 	}
-	return idp, nil
+	if d.keys, err = newKeys(); err != nil {
+		return nil, fmt.Errorf("devidp: %w", err)
+	}
+	d.handler = d.routes()
+	return d, nil
 }
 
-// Issuer is the OIDC issuer of api (google or oidc).
+// Handler serves every devidp endpoint under the base URL's path, so it
+// can be mounted with mux.Handle("/devidp/", idp.Handler()) or serve a
+// whole origin.
+func (d *IDP) Handler() http.Handler { return d.handler }
+
+// Issuer is the OIDC issuer of api (APIGoogle or APIOIDC).
 func (d *IDP) Issuer(api string) string { return d.opts.BaseURL + "/" + api }
 
-// URL is the external URL of a path under the devidp.
+// URL is the external URL of a path under the devidp, e.g. URL("/gsi/client").
 func (d *IDP) URL(path string) string { return d.opts.BaseURL + path }
 
-// SetDeny makes every authorization answer access_denied (error paths).
+// SetDeny turns the deny switch on or off: while on, every authorization
+// and GSI credential is refused with access_denied.
 func (d *IDP) SetDeny(on bool) {
 	d.mu.Lock()
 	d.deny = on
 	d.mu.Unlock()
+	d.log.Info("devidp: deny switch", "on", on)
+}
+
+func (d *IDP) denying() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.deny
 }
 
 func (d *IDP) client(id string) (Client, bool) {
-	for _, c := range d.opts.Clients {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return Client{}, false
-}
-
-func randomString(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashOf(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
-
-func s256(verifier string) string {
-	h := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(h[:])
-}
-
-// subject is the user's id at one API: distinct per API, stable per user.
-func subject(api string, u User) string {
-	switch api {
-	case APIGitHub:
-		return fmt.Sprint(9000 + u.Index)
-	case APIDiscord:
-		return fmt.Sprintf("80351110224678%03d", u.Index)
-	case APIGoogle:
-		return fmt.Sprintf("10769150350006150%03d", u.Index)
-	default:
-		return "dev-" + u.ID
-	}
+	c, ok := d.clients[id]
+	return c, ok
 }
