@@ -2,12 +2,9 @@ package token
 
 import (
 	"crypto"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
@@ -16,22 +13,54 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/authbridge/authbridge/backend/internal/store"
 )
 
-// key is one signing key in memory.
+// The signing algorithms we issue. Both are asymmetric: replicas and
+// services verify with the published public keys only.
+const (
+	AlgES256 = "ES256"
+	AlgEdDSA = "EdDSA"
+)
+
+// kidLen is the length of every kid: a base64url SHA-256 thumbprint.
+const kidLen = 43
+
+// key is one decoded signing key. It is never modified once built, so
+// callers may keep a pointer without holding the Manager's lock.
 type key struct {
-	kid    string
-	alg    string
-	signer crypto.Signer
-	public crypto.PublicKey
-	jwk    map[string]string
+	kid     string
+	alg     string
+	created time.Time
+	signer  crypto.Signer
+	public  crypto.PublicKey
+	method  jwt.SigningMethod
+	jwk     jwk
 }
 
+// jwk is a public key as the JWKS publishes it (RFC 7517, 7518, 8037).
+type jwk struct {
+	KID string `json:"kid"`
+	KTY string `json:"kty"`
+	CRV string `json:"crv"`
+	X   string `json:"x"`
+	Y   string `json:"y,omitempty"`
+	Alg string `json:"alg"`
+	Use string `json:"use"`
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// generate makes a fresh private key for alg.
 func generate(alg string) (crypto.Signer, error) {
 	switch alg {
-	case "ES256":
+	case AlgES256:
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case "EdDSA":
+	case AlgEdDSA:
 		_, priv, err := ed25519.GenerateKey(rand.Reader)
 		return priv, err
 	default:
@@ -39,110 +68,112 @@ func generate(alg string) (crypto.Signer, error) {
 	}
 }
 
-func algOf(s crypto.Signer) (string, error) {
-	switch k := s.(type) {
-	case *ecdsa.PrivateKey:
-		if k.Curve != elliptic.P256() {
-			return "", errors.New("token: EC keys must use P-256")
-		}
-		return "ES256", nil
-	case ed25519.PrivateKey:
-		return "EdDSA", nil
-	default:
-		return "", fmt.Errorf("token: unsupported key type %T", s)
-	}
-}
-
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
-// newKey derives kid (RFC 7638 thumbprint) and the public JWK.
-func newKey(s crypto.Signer) (*key, error) {
-	alg, err := algOf(s)
-	if err != nil {
-		return nil, err
-	}
-	var members, jwk map[string]string
+// newKey derives the alg, the public JWK and the kid of s. The kid is the
+// RFC 7638 thumbprint, so the same key always gets the same kid on every
+// replica, and a kid cannot be reused for another key.
+func newKey(s crypto.Signer, created time.Time) (*key, error) {
+	k := &key{signer: s, public: s.Public(), created: created}
+	var canon string
 	switch pub := s.Public().(type) {
 	case *ecdsa.PublicKey:
+		if pub.Curve != elliptic.P256() {
+			return nil, errors.New("token: EC keys must use P-256")
+		}
 		ecdh, err := pub.ECDH()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("token: EC key: %w", err)
 		}
-		raw := ecdh.Bytes() // 0x04 || X || Y
-		x, y := b64(raw[1:33]), b64(raw[33:65])
-		members = map[string]string{"crv": "P-256", "kty": "EC", "x": x, "y": y}
+		raw := ecdh.Bytes() // 0x04 || X || Y, each 32 bytes (RFC 7518 §6.2.1.2)
+		k.alg, k.method = AlgES256, jwt.SigningMethodES256
+		k.jwk = jwk{KTY: "EC", CRV: "P-256", X: b64(raw[1:33]), Y: b64(raw[33:65])}
+		// RFC 7638 §3.2: required members only, sorted, no whitespace.
+		canon = `{"crv":"P-256","kty":"EC","x":"` + k.jwk.X + `","y":"` + k.jwk.Y + `"}`
 	case ed25519.PublicKey:
-		members = map[string]string{"crv": "Ed25519", "kty": "OKP", "x": b64(pub)}
+		k.alg, k.method = AlgEdDSA, jwt.SigningMethodEdDSA
+		k.jwk = jwk{KTY: "OKP", CRV: "Ed25519", X: b64(pub)}
+		canon = `{"crv":"Ed25519","kty":"OKP","x":"` + k.jwk.X + `"}` // RFC 8037 §2
+	default:
+		return nil, fmt.Errorf("token: unsupported key type %T (want EC P-256 or Ed25519)", pub)
 	}
-	// RFC 7638: the required members, lexicographic order, no spaces;
-	// encoding/json sorts map keys.
-	canon, err := json.Marshal(members)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(canon)
-	kid := b64(sum[:])
-	jwk = map[string]string{"kid": kid, "alg": alg, "use": "sig"}
-	for k, v := range members {
-		jwk[k] = v
-	}
-	return &key{kid: kid, alg: alg, signer: s, public: s.Public(), jwk: jwk}, nil
+	sum := sha256.Sum256([]byte(canon))
+	k.kid = b64(sum[:])
+	k.jwk.KID, k.jwk.Alg, k.jwk.Use = k.kid, k.alg, "sig"
+	return k, nil
 }
 
-// parsePEM reads a PKCS#8 or SEC1 private key.
-func parsePEM(data string) (crypto.Signer, error) {
+// parsePEM reads a PKCS#8 (EC P-256 or Ed25519) or SEC1 (EC) private key.
+// Its errors never quote the input: it is a secret.
+func parsePEM(data string) (*key, error) {
 	block, _ := pem.Decode([]byte(data))
 	if block == nil {
-		return nil, errors.New("token: signing key: no PEM block")
+		return nil, errors.New("token: AUTHBRIDGE_SIGNING_KEY: no PEM block")
 	}
+	var s crypto.Signer
 	if k, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
-		s, ok := k.(crypto.Signer)
-		if !ok {
-			return nil, errors.New("token: signing key: not a signing key")
+		var ok bool
+		if s, ok = k.(crypto.Signer); !ok {
+			return nil, errors.New("token: AUTHBRIDGE_SIGNING_KEY: not a signing key")
 		}
-		return s, nil
+	} else if k, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
+		s = k
+	} else {
+		return nil, errors.New("token: AUTHBRIDGE_SIGNING_KEY: want a PKCS#8 or SEC1 private key (EC P-256 or Ed25519)")
 	}
-	if k, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
-		return k, nil
+	k, err := newKey(s, time.Time{})
+	if err != nil {
+		return nil, fmt.Errorf("token: AUTHBRIDGE_SIGNING_KEY: %w", err)
 	}
-	return nil, errors.New("token: signing key: want a PKCS#8 or SEC1 EC P-256 / Ed25519 private key")
+	return k, nil
 }
 
-// sealer encrypts private keys at rest with AES-256-GCM under a key derived
-// from AUTHBRIDGE_SECRET_KEY.
-type sealer struct{ aead cipher.AEAD }
-
-func newSealer(secret string) (*sealer, error) {
-	if secret == "" {
-		return nil, nil
-	}
-	k, err := hkdf.Key(sha256.New, []byte(secret), nil, "authbridge signing keys v1", 32)
+// row encodes k for the store: PKCS#8 DER, sealed when a secret is set.
+func (k *key) row(sl *sealer) (store.SigningKey, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(k.signer)
 	if err != nil {
-		return nil, fmt.Errorf("token: derive key: %w", err)
+		return store.SigningKey{}, fmt.Errorf("token: encode key: %w", err)
 	}
-	block, err := aes.NewCipher(k)
-	if err != nil {
-		return nil, err
+	r := store.SigningKey{KID: k.kid, Alg: k.alg, PrivateKey: der, CreatedAt: k.created, PublicJWK: k.jwk.json()}
+	if sl != nil {
+		if r.PrivateKey, err = sl.seal(der, k.kid); err != nil {
+			return store.SigningKey{}, err
+		}
+		r.Encrypted = true
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &sealer{aead: aead}, nil
+	return r, nil
 }
 
-func (s *sealer) seal(plain []byte, kid string) []byte {
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		panic("token: crypto/rand failed: " + err.Error())
+// decodeRow opens and parses a stored key and checks that the row's kid
+// and alg belong to it.
+func decodeRow(r store.SigningKey, sl *sealer) (*key, error) {
+	der := r.PrivateKey
+	if r.Encrypted {
+		if sl == nil {
+			return nil, fmt.Errorf("token: signing key %s is encrypted: set AUTHBRIDGE_SECRET_KEY to the secret it was sealed with", r.KID)
+		}
+		var err error
+		if der, err = sl.open(r.PrivateKey, r.KID); err != nil {
+			return nil, fmt.Errorf("token: signing key %s does not open with AUTHBRIDGE_SECRET_KEY (wrong secret?)", r.KID)
+		}
 	}
-	return s.aead.Seal(nonce, nonce, plain, []byte(kid))
+	priv, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("token: signing key %s: %w", r.KID, err)
+	}
+	s, ok := priv.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("token: signing key %s: not a signing key", r.KID)
+	}
+	k, err := newKey(s, r.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("token: signing key %s: %w", r.KID, err)
+	}
+	if k.kid != r.KID || k.alg != r.Alg {
+		return nil, fmt.Errorf("token: signing key %s: the row's kid or alg does not match its key", r.KID)
+	}
+	return k, nil
 }
 
-func (s *sealer) open(sealed []byte, kid string) ([]byte, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n {
-		return nil, errors.New("token: sealed key too short")
-	}
-	return s.aead.Open(nil, sealed[:n], sealed[n:], []byte(kid))
+func (j jwk) json() string {
+	b, _ := json.Marshal(j) // strings only: cannot fail
+	return string(b)
 }
