@@ -21,7 +21,24 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]SigningKey, error) {
 // InsertSigningKey adds k and, in the same transaction, retires every key
 // except the newest keep.
 func (s *Store) InsertSigningKey(ctx context.Context, k SigningKey, keep int) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	// Replicas starting at once on an empty database insert their first
+	// keys together; InnoDB may pick one as a deadlock victim: run it again.
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = s.insertSigningKey(ctx, k, keep)
+		if err == nil || !isRetryable(err) || attempt >= maxRetries {
+			break
+		}
+		backoff(ctx, attempt)
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert signing key: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) insertSigningKey(ctx context.Context, k SigningKey, keep int) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, encrypted, public_jwk, created_at, retired_at)
 			VALUES (?, ?, ?, ?, ?, ?, NULL)`, k.KID, k.Alg, k.PrivateKey, k.Encrypted, k.PublicJWK, ts(k.CreatedAt)); err != nil {
 			if isDuplicate(err) {
@@ -43,8 +60,4 @@ func (s *Store) InsertSigningKey(ctx context.Context, k SigningKey, keep int) er
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("store: insert signing key: %w", err)
-	}
-	return nil
 }
