@@ -107,12 +107,8 @@ func openSQLite(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: sqlite: create data dir: %w", err)
 	}
-	// EXCLUSIVE locking: the server is the only process using its embedded
-	// database, so SQLite can skip its per-transaction file locks (a large
-	// part of each commit's cost). Another process (a second server, the
-	// rotate-keys command) waits for busy_timeout and then fails clearly.
 	q := url.Values{}
-	for _, p := range []string{"locking_mode(EXCLUSIVE)", "journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -120,11 +116,12 @@ func openSQLite(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
-	// In exclusive mode a lock belongs to one connection, so the pool has
-	// exactly one; database/sql queues callers, which for our short
-	// statements is faster than SQLite's busy back-off.
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
+	// Several connections: WAL lets reads run beside the one writer, and a
+	// transaction's callback (RotateParams.Mint signs a token, which may
+	// reload keys from the store) must be able to read on another
+	// connection. One connection here deadlocks that callback.
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
 	return &Store{db: db, dialect: SQLite}, nil
 }
 
