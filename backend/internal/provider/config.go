@@ -3,84 +3,187 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
-var builtins = []struct{ env, id, name string }{
-	{"GOOGLE", "google", "Google"},
-	{"MICROSOFT", "microsoft", "Microsoft"},
-	{"LINE", "line", "LINE"},
-	{"DISCORD", "discord", "Discord"},
-	{"GITHUB", "github", "GitHub"},
+// builtins are the providers with their own factory, in listing order.
+var builtins = []struct {
+	env, id, name string
+	extra         []string // variables beyond the common ones
+}{
+	{"GOOGLE", "google", "Google", []string{"HOSTED_DOMAIN"}},
+	{"MICROSOFT", "microsoft", "Microsoft", []string{"TENANT", "ALLOWED_TENANTS"}},
+	{"LINE", "line", "LINE", nil},
+	{"DISCORD", "discord", "Discord", nil},
+	{"GITHUB", "github", "GitHub", nil},
 }
 
-// LoadConfigs reads the providers configured in environ (os.Environ form):
-// AUTHBRIDGE_<P>_CLIENT_ID/_SECRET for the built-ins with their endpoint
-// overrides, and any number of AUTHBRIDGE_OIDC_<NAME>_*. Every problem is
-// reported together; secrets never appear in the errors.
+// SECRET is accepted as a short spelling of CLIENT_SECRET (the contract's
+// table writes "_CLIENT_ID, _SECRET").
+var commonVars = []string{"CLIENT_ID", "CLIENT_SECRET", "SECRET", "ISSUER", "AUTH_URL", "TOKEN_URL", "API_URL"}
+
+// oidcVars are the AUTHBRIDGE_OIDC_<NAME>_* suffixes, longest first so
+// that _CLIENT_SECRET is not read as a name ending in _CLIENT.
+var oidcVars = []string{"CLIENT_SECRET", "DISPLAY_NAME", "CLIENT_ID", "ISSUER"}
+
+// LoadConfigs reads the providers configured in environ (os.Environ form;
+// only AUTHBRIDGE_* entries are looked at):
+//
+//   - AUTHBRIDGE_{GOOGLE,MICROSOFT,LINE,DISCORD,GITHUB}_CLIENT_ID and
+//     _CLIENT_SECRET (Google's secret is optional: the button needs none),
+//     the endpoint overrides _ISSUER, _AUTH_URL, _TOKEN_URL, _API_URL,
+//     MICROSOFT _TENANT and _ALLOWED_TENANTS (comma-separated GUIDs), and
+//     GOOGLE _HOSTED_DOMAIN;
+//   - any number of AUTHBRIDGE_OIDC_<NAME>_ISSUER, _CLIENT_ID,
+//     _CLIENT_SECRET (optional), _DISPLAY_NAME (optional). The provider id is
+//     <NAME> lower-cased (the contract's rule); it must match
+//     ^[a-z0-9][a-z0-9_-]{0,31}$ and not be a built-in's id.
+//
+// URLs must be https, or http on a loopback or single-label (container
+// network) host. Unknown variables under a provider's prefix are errors (a
+// typo would otherwise silently drop a setting). Every problem is reported
+// together; values never appear in the errors, so neither do secrets.
+// Built-ins come first in the order above, then OIDC providers by name.
 func LoadConfigs(environ []string) ([]Config, error) {
 	env := map[string]string{}
 	for _, kv := range environ {
 		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "AUTHBRIDGE_") {
-			env[k] = strings.TrimSpace(v)
+			if v = strings.TrimSpace(v); v != "" {
+				env[k] = v
+			}
 		}
 	}
 	var (
 		out  []Config
 		errs []error
 	)
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
 	for _, b := range builtins {
 		p := "AUTHBRIDGE_" + b.env + "_"
+		known := append(append([]string{}, commonVars...), b.extra...)
+		var set []string
+		for k := range env {
+			if rest, ok := strings.CutPrefix(k, p); ok {
+				set = append(set, rest)
+			}
+		}
+		sort.Strings(set)
+		for _, v := range set {
+			if !contains(known, v) {
+				bad("%s%s is not a known setting (known: %s)", p, v, strings.Join(known, ", "))
+			}
+		}
 		if env[p+"CLIENT_ID"] == "" {
-			if env[p+"CLIENT_SECRET"] != "" {
-				errs = append(errs, fmt.Errorf("%sCLIENT_SECRET is set without %sCLIENT_ID", p, p))
+			for _, v := range set {
+				if contains(known, v) {
+					bad("%s%s is set without %sCLIENT_ID", p, v, p)
+				}
 			}
 			continue
 		}
 		c := Config{ID: b.id, Kind: b.id, DisplayName: b.name, ClientID: env[p+"CLIENT_ID"], ClientSecret: env[p+"CLIENT_SECRET"],
 			Issuer: env[p+"ISSUER"], AuthURL: env[p+"AUTH_URL"], TokenURL: env[p+"TOKEN_URL"], APIURL: env[p+"API_URL"],
-			Tenant: env[p+"TENANT"], HostedDomain: env[p+"HOSTED_DOMAIN"]}
-		for _, t := range strings.Split(env[p+"ALLOWED_TENANTS"], ",") {
-			if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
-				c.AllowedTenants = append(c.AllowedTenants, t)
+			Tenant: strings.ToLower(env[p+"TENANT"]), HostedDomain: strings.ToLower(env[p+"HOSTED_DOMAIN"])}
+		if s := env[p+"SECRET"]; s != "" {
+			if c.ClientSecret != "" && c.ClientSecret != s {
+				bad("%sSECRET and %sCLIENT_SECRET differ: set one", p, p)
 			}
+			c.ClientSecret = s
 		}
 		if b.id != "google" && c.ClientSecret == "" {
-			errs = append(errs, fmt.Errorf("%sCLIENT_SECRET is required", p))
+			bad("%sCLIENT_SECRET is required", p)
+		}
+		for _, v := range []string{"ISSUER", "AUTH_URL", "TOKEN_URL", "API_URL"} {
+			if env[p+v] != "" {
+				if msg := checkURL(env[p+v]); msg != "" {
+					bad("%s%s %s", p, v, msg)
+				}
+			}
+		}
+		if c.Tenant != "" && c.Tenant != "common" && c.Tenant != "organizations" && c.Tenant != "consumers" && !guidRE.MatchString(c.Tenant) {
+			bad("%sTENANT must be common, organizations, consumers or a tenant GUID", p)
+		}
+		for _, t := range strings.Split(env[p+"ALLOWED_TENANTS"], ",") {
+			if t = strings.ToLower(strings.TrimSpace(t)); t == "" {
+				continue
+			} else if !guidRE.MatchString(t) {
+				bad("%sALLOWED_TENANTS must be a comma-separated list of tenant GUIDs", p)
+				break
+			}
+			c.AllowedTenants = append(c.AllowedTenants, t)
+		}
+		if d := c.HostedDomain; d != "" && (strings.ContainsAny(d, "@/: ") || !strings.Contains(d, ".")) {
+			bad("%sHOSTED_DOMAIN must be a domain name such as example.com", p)
 		}
 		out = append(out, c)
 	}
-	// Generic OIDC providers: AUTHBRIDGE_OIDC_<NAME>_ISSUER marks one.
-	var names []string
-	for k := range env {
-		if strings.HasPrefix(k, "AUTHBRIDGE_OIDC_") && strings.HasSuffix(k, "_ISSUER") {
-			names = append(names, strings.TrimSuffix(strings.TrimPrefix(k, "AUTHBRIDGE_OIDC_"), "_ISSUER"))
+
+	// Generic OIDC providers: every AUTHBRIDGE_OIDC_<NAME>_<SETTING> names one.
+	oidc := map[string]map[string]string{}
+	for k, v := range env {
+		rest, ok := strings.CutPrefix(k, "AUTHBRIDGE_OIDC_")
+		if !ok || k == "AUTHBRIDGE_OIDC_PROVIDERS" { // the launcher's list of names (cmd/authbridge)
+			continue
+		}
+		found := false
+		for _, s := range oidcVars {
+			if name, ok := strings.CutSuffix(rest, "_"+s); ok && name != "" {
+				if oidc[name] == nil {
+					oidc[name] = map[string]string{}
+				}
+				oidc[name][s], found = v, true
+				break
+			}
+		}
+		if !found {
+			bad("%s is not a known setting (AUTHBRIDGE_OIDC_<NAME>_ followed by %s)", k, strings.Join(oidcVars, ", "))
 		}
 	}
+	names := make([]string, 0, len(oidc))
+	for n := range oidc {
+		names = append(names, n)
+	}
 	sort.Strings(names)
+	ids := map[string]string{}
 	for _, n := range names {
-		p := "AUTHBRIDGE_OIDC_" + n + "_"
-		id := strings.ToLower(strings.ReplaceAll(n, "_", "-"))
+		p, vars := "AUTHBRIDGE_OIDC_"+n+"_", oidc[n]
+		id := strings.ToLower(n)
+		problems := len(errs)
 		switch {
 		case !idRE.MatchString(id):
-			errs = append(errs, fmt.Errorf("AUTHBRIDGE_OIDC_%s_*: the name must give an id of a-z, 0-9 and -", n))
-			continue
+			bad("%s*: the provider id %q must be 1 to 32 of a-z, 0-9 and - (starting with a letter or digit)", p, id)
 		case isBuiltin(id):
-			errs = append(errs, fmt.Errorf("AUTHBRIDGE_OIDC_%s_*: %q is a built-in provider's id", n, id))
-			continue
-		case env[p+"CLIENT_ID"] == "":
-			errs = append(errs, fmt.Errorf("%sCLIENT_ID is required", p))
-			continue
-		case !strings.HasPrefix(env[p+"ISSUER"], "https://") && !strings.HasPrefix(env[p+"ISSUER"], "http://"):
-			errs = append(errs, fmt.Errorf("%sISSUER must be an http(s) URL", p))
+			bad("%s*: %q is a built-in provider's id; use AUTHBRIDGE_%s_* or another name", p, id, strings.ToUpper(id))
+		case ids[id] != "":
+			bad("%s*: the provider id %q is also given by AUTHBRIDGE_OIDC_%s_*", p, id, ids[id])
+		}
+		ids[id] = n
+		if vars["ISSUER"] == "" {
+			bad("%sISSUER is required", p)
+		} else if msg := checkURL(vars["ISSUER"]); msg != "" {
+			bad("%sISSUER %s", p, msg)
+		}
+		if vars["CLIENT_ID"] == "" {
+			bad("%sCLIENT_ID is required", p)
+		}
+		dn := orStr(vars["DISPLAY_NAME"], id)
+		if utf8.RuneCountInString(dn) > 64 || strings.IndexFunc(dn, unicode.IsControl) >= 0 {
+			bad("%sDISPLAY_NAME must be at most 64 characters without control characters", p)
+		}
+		if len(errs) > problems {
 			continue
 		}
-		out = append(out, Config{ID: id, Kind: "oidc", DisplayName: orStr(env[p+"DISPLAY_NAME"], n), Issuer: env[p+"ISSUER"],
-			ClientID: env[p+"CLIENT_ID"], ClientSecret: env[p+"CLIENT_SECRET"]})
+		out = append(out, Config{ID: id, Kind: "oidc", DisplayName: dn, Issuer: vars["ISSUER"],
+			ClientID: vars["CLIENT_ID"], ClientSecret: vars["CLIENT_SECRET"]})
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("providers: %w", errors.Join(errs...))
@@ -88,9 +191,45 @@ func LoadConfigs(environ []string) ([]Config, error) {
 	return out, nil
 }
 
+// checkURL answers what is wrong with a provider URL, or "".
+func checkURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "":
+		return "must be an absolute URL"
+	case u.User != nil || u.Fragment != "" || u.RawQuery != "":
+		return "must not carry credentials, a query or a fragment"
+	case u.Scheme == "https":
+		return ""
+	case u.Scheme == "http" && plainHTTPHost(u.Hostname()):
+		return ""
+	case u.Scheme == "http":
+		return "must use https (http only for loopback or single-label container hosts)"
+	}
+	return "must be an http(s) URL"
+}
+
+// plainHTTPHost: loopback addresses, localhost, and single-label names
+// (a service on a container network, e.g. http://devidp:9090).
+func plainHTTPHost(h string) bool {
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.IsLoopback()
+	}
+	return h != "" && !strings.Contains(h, ".")
+}
+
 func isBuiltin(id string) bool {
 	for _, b := range builtins {
 		if b.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
 			return true
 		}
 	}

@@ -2,97 +2,191 @@ package provider
 
 import (
 	"context"
-	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// minRefetch throttles JWKS refetches for unknown keys per issuer, so tokens
-// with made-up kids cannot make us hammer the provider.
+// minRefetch throttles JWKS refetches for unknown kids per issuer, so
+// tokens with made-up kids cannot make us hammer the provider.
 const minRefetch = 10 * time.Second
 
-// keySet verifies ID-token signatures with the provider's JWKS, cached, and
-// refetched when a signature fails — at most once per minRefetch.
+// sigAlgs are the asymmetric algorithms an ID token may use. HS* and none
+// are absent: a JWKS never holds a shared secret, so symmetric tokens
+// can't be verified against it (LINE's HS256 is handled on its own).
+var sigAlgs = []jose.SignatureAlgorithm{
+	jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512,
+	jose.ES256, jose.ES384, jose.ES512, jose.EdDSA,
+}
+
+var errUnknownKey = errors.New("provider: no key with this kid in the JWKS")
+
+// keySet is a provider's JWKS, cached. A token whose kid is not in the
+// cache triggers a refetch — at most once per minRefetch — which picks up
+// rotated keys without letting forged kids drive traffic. It implements
+// oidc.KeySet (go-oidc's own RemoteKeySet refetches on every unknown kid).
 type keySet struct {
-	client  *http.Client
-	jwksURL string
+	name   string // provider display name, for errors
+	client *http.Client
+	url    string
+	every  time.Duration
+	clock  func() time.Time // real time: throttling is not token time
 
-	mu     sync.Mutex
-	keys   *oidc.StaticKeySet
-	last   time.Time
-	probed bool
+	fetchMu sync.Mutex // one fetch at a time; verifications never wait on it with known kids
+
+	mu      sync.Mutex
+	keys    []jose.JSONWebKey
+	tried   bool
+	at      time.Time
+	lastErr error
 }
 
-func newKeySet(client *http.Client, p *oidc.Provider) *keySet {
-	var meta struct {
-		JWKSURI string `json:"jwks_uri"`
-	}
-	_ = p.Claims(&meta)
-	return &keySet{client: client, jwksURL: meta.JWKSURI}
+func newKeySet(name string, client *http.Client, url string) *keySet {
+	return &keySet{name: name, client: client, url: url, every: minRefetch, clock: time.Now}
 }
 
-// VerifySignature implements oidc.KeySet.
-func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
-	// Verify outside the lock: it is the expensive part and runs in
-	// parallel; the lock only guards the cached set and refetches.
+// keysFor answers the public keys that may have signed a token with this
+// kid and alg, refetching the JWKS (throttled) when none is cached.
+func (k *keySet) keysFor(ctx context.Context, kid, alg string) ([]any, error) {
 	k.mu.Lock()
-	keys := k.keys
+	m := match(k.keys, kid, alg)
 	k.mu.Unlock()
-	if keys != nil {
-		if payload, err := keys.VerifySignature(ctx, jwt); err == nil {
-			return payload, nil
-		}
+	if len(m) > 0 {
+		return m, nil
 	}
+	k.fetchMu.Lock()
+	defer k.fetchMu.Unlock()
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.keys != keys && k.keys != nil { // another caller refetched meanwhile
-		if payload, err := k.keys.VerifySignature(ctx, jwt); err == nil {
-			return payload, nil
+	m = match(k.keys, kid, alg) // fetched while we waited
+	tried, at, lastErr := k.tried, k.at, k.lastErr
+	k.mu.Unlock()
+	if len(m) > 0 {
+		return m, nil
+	}
+	if tried && k.clock().Sub(at) < k.every {
+		if lastErr != nil {
+			return nil, lastErr
 		}
+		return nil, errUnknownKey
 	}
-	if k.probed && time.Since(k.last) < minRefetch {
-		return nil, errors.New("provider: signature does not verify with the known keys (JWKS refetch throttled)")
-	}
-	k.probed, k.last = true, time.Now()
 	keys, err := k.fetch(ctx)
+	k.mu.Lock()
+	k.tried, k.at, k.lastErr = true, k.clock(), err
+	if err == nil {
+		k.keys = keys
+	}
+	k.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	k.keys = keys
-	return k.keys.VerifySignature(ctx, jwt)
+	if m = match(keys, kid, alg); len(m) == 0 {
+		return nil, errUnknownKey
+	}
+	return m, nil
 }
 
-func (k *keySet) fetch(ctx context.Context) (*oidc.StaticKeySet, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.jwksURL, nil)
-	if err != nil {
-		return nil, fmt.Errorf("provider: jwks: %w", err)
+// match answers the keys for kid (every key when the token names none)
+// whose declared algorithm, if any, is alg.
+func match(keys []jose.JSONWebKey, kid, alg string) []any {
+	var out []any
+	for _, key := range keys {
+		if (kid == "" || key.KeyID == kid) && (key.Algorithm == "" || key.Algorithm == alg) {
+			out = append(out, key.Key)
+		}
 	}
+	return out
+}
+
+// fetchNote carries a JWKS fetch failure out of go-oidc, which flattens
+// key-set errors with %v: a provider outage must read as
+// provider_unavailable, not as a bad token.
+type fetchNote struct{ err error }
+
+type fetchNoteKey struct{}
+
+func withFetchNote(ctx context.Context) (context.Context, *fetchNote) {
+	n := &fetchNote{}
+	return context.WithValue(ctx, fetchNoteKey{}, n), n
+}
+
+// VerifySignature implements oidc.KeySet. go-oidc has already checked the
+// algorithm against the verifier's list.
+func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
+	jws, err := jose.ParseSigned(raw, sigAlgs)
+	if err != nil {
+		return nil, err
+	}
+	if len(jws.Signatures) != 1 {
+		return nil, errors.New("provider: want exactly one signature")
+	}
+	h := jws.Signatures[0].Header
+	keys, err := k.keysFor(ctx, h.KeyID, h.Algorithm)
+	if err != nil {
+		if n, ok := ctx.Value(fetchNoteKey{}).(*fetchNote); ok && !errors.Is(err, errUnknownKey) {
+			n.err = err
+		}
+		return nil, err
+	}
+	for _, key := range keys {
+		if payload, err := jws.Verify(key); err == nil {
+			return payload, nil
+		}
+	}
+	return nil, errors.New("provider: signature does not verify")
+}
+
+func (k *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
+	if k.url == "" {
+		return nil, providerError(k.name, errors.New("no jwks_uri"))
+	}
+	// The caller giving up must not leave a failed fetch in the cache for
+	// everyone else; the client's own timeout still bounds it.
+	req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodGet, k.url, nil)
+	if err != nil {
+		return nil, providerError(k.name, err)
+	}
+	req.Header.Set("Accept", "application/json")
 	resp, err := k.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("provider: jwks: %w", err)
+		return nil, classify(k.name, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("provider: jwks: status %d: %v", resp.StatusCode, err)
+	if err != nil {
+		return nil, classify(k.name, err)
 	}
-	var set jose.JSONWebKeySet
+	if resp.StatusCode != http.StatusOK {
+		return nil, statusErr(k.name, "jwks", resp.StatusCode)
+	}
+	// Keys are parsed one by one: a single key of a type we don't know
+	// must not take the whole set down.
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
 	if err := json.Unmarshal(body, &set); err != nil {
-		return nil, fmt.Errorf("provider: jwks: %w", err)
+		return nil, providerError(k.name, err)
 	}
-	var pubs []crypto.PublicKey
-	for _, key := range set.Keys {
-		if key.Use == "" || key.Use == "sig" {
-			pubs = append(pubs, key.Key)
+	var keys []jose.JSONWebKey
+	for _, rawKey := range set.Keys {
+		var key jose.JSONWebKey
+		if key.UnmarshalJSON(rawKey) != nil || (key.Use != "" && key.Use != "sig") || !key.Valid() {
+			continue
+		}
+		switch key.Key.(type) {
+		case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+			keys = append(keys, key)
 		}
 	}
-	return &oidc.StaticKeySet{PublicKeys: pubs}, nil
+	if len(keys) == 0 {
+		return nil, providerError(k.name, errors.New("jwks has no usable signing key"))
+	}
+	return keys, nil
 }

@@ -3,16 +3,21 @@
 // issuer. Each one turns an authorization code (or a credential) into a
 // normalised Identity. Factories are passed in by the caller; there is no
 // global registry.
+//
+// Errors carry contract codes (apperr): provider_unavailable when the
+// provider could not be reached, timed out or answered 5xx;
+// provider_error when it answered something we cannot use (invalid_grant,
+// malformed JSON); invalid_credential when an ID token fails verification.
 package provider
 
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -23,7 +28,8 @@ import (
 
 // Identity is what a provider says about the user, normalised. Its key is
 // (Provider, Issuer, Subject). EmailVerified is true only when the provider
-// itself verified the address.
+// itself verified the address; Email may hold an unverified address, which
+// must never link or allowlist anything.
 type Identity struct {
 	Provider      string
 	Issuer        string
@@ -32,19 +38,25 @@ type Identity struct {
 	EmailVerified bool
 	Name          string
 	AvatarURL     string
-	HostedDomain  string
-	TenantID      string
+	HostedDomain  string // Google Workspace domain (hd claim)
+	TenantID      string // Microsoft Entra tenant (tid claim)
 }
+
+// Provider kinds as the providers list shows them.
+const (
+	KindOIDC   = "oidc"
+	KindOAuth2 = "oauth2"
+)
 
 // Info describes a provider for the providers list.
 type Info struct {
 	ID   string
 	Name string
-	Kind string // "oidc" or "oauth2"
+	Kind string // KindOIDC or KindOAuth2
 }
 
 // AuthParams build the authorization URL. CodeChallenge is the S256 of the
-// backend-held PKCE verifier.
+// backend-held PKCE verifier; RedirectURI comes from configuration only.
 type AuthParams struct {
 	RedirectURI   string
 	State         string
@@ -57,10 +69,19 @@ type ExchangeParams struct {
 	Code         string
 	RedirectURI  string
 	CodeVerifier string
-	Nonce        string // compared with the ID token's nonce (OIDC)
+	// Nonce is compared with the ID token's nonce. OIDC providers require
+	// it: an empty Nonce fails with invalid_credential, unless NonceOptional.
+	Nonce string
+	// NonceOptional lets an empty Nonce through without comparing it. Only
+	// the client-driven code exchange (POST /api/auth/{provider}/code) sets
+	// it: the contract makes its nonce optional because the client ran the
+	// redirect. Popup flows always store a nonce and pass it.
+	NonceOptional bool
 }
 
-// Provider is the small interface every provider implements.
+// Provider is the small interface every provider implements. It takes
+// plain values, so the popup callback and the client-driven code endpoint
+// share Exchange.
 type Provider interface {
 	Info() Info
 	AuthURL(AuthParams) string
@@ -68,7 +89,8 @@ type Provider interface {
 }
 
 // CredentialVerifier is implemented by providers with a sign-in button
-// that hands the page an ID token (Google Identity Services).
+// that hands the page an ID token (Google Identity Services). nonce is
+// optional: when given, the token must carry it.
 type CredentialVerifier interface {
 	VerifyCredential(ctx context.Context, rawIDToken, nonce string) (Identity, error)
 }
@@ -76,17 +98,17 @@ type CredentialVerifier interface {
 // Config configures one provider instance.
 type Config struct {
 	ID             string // provider id in URLs: google, github, or the lower-cased OIDC name
-	Kind           string // factory key: google, microsoft, line, discord, github, oidc
+	Kind           string // factory key: google, microsoft, line, discord, github, oidc; empty means ID
 	DisplayName    string
 	ClientID       string
 	ClientSecret   string
-	Issuer         string
+	Issuer         string // OIDC issuer; Microsoft: the login base; OAuth2: the identity issuer
 	AuthURL        string
 	TokenURL       string
 	APIURL         string
-	Tenant         string
-	AllowedTenants []string
-	HostedDomain   string
+	Tenant         string   // Microsoft: common, organizations, consumers or a tenant GUID
+	AllowedTenants []string // Microsoft: tenant GUIDs allowed to sign in; empty: any
+	HostedDomain   string   // Google: required Workspace domain (hd claim)
 	HTTPClient     *http.Client
 	Now            func() time.Time
 	Logger         *slog.Logger
@@ -95,72 +117,56 @@ type Config struct {
 // Factory builds a provider; it may do network I/O (discovery).
 type Factory func(ctx context.Context, cfg Config) (Provider, error)
 
-// Factories are the built-in providers by Config.Kind.
+// Factories are the built-in providers by Config.Kind. The server passes
+// this map to NewSet; tests hand in their own.
 func Factories() map[string]Factory {
 	return map[string]Factory{
 		"google":    NewGoogle,
-		"oidc":      NewOIDC,
-		"github":    NewGitHub,
-		"discord":   NewDiscord,
 		"microsoft": NewMicrosoft,
 		"line":      NewLINE,
+		"discord":   NewDiscord,
+		"github":    NewGitHub,
+		"oidc":      NewOIDC,
 	}
 }
 
-// MaxResponse caps every provider response body.
-const MaxResponse = 1 << 20
-
-// NewHTTPClient is the outbound client for providers: a timeout on every
-// call and a cap on every response body.
-func NewHTTPClient(timeout time.Duration) *http.Client {
-	if timeout <= 0 {
-		timeout = 10 * time.Second
+// defaults fills what a factory needs and the caller left out.
+func defaults(cfg *Config) {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = NewHTTPClient(0)
 	}
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.ResponseHeaderTimeout = timeout
-	return &http.Client{Timeout: timeout, Transport: capped{base}}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 }
 
-type capped struct{ next http.RoundTripper }
-
-func (c capped) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := c.next.RoundTrip(r)
-	if err != nil {
-		return nil, err
+func orStr(v, def string) string {
+	if v == "" {
+		return def
 	}
-	resp.Body = &limitedBody{rc: resp.Body, left: MaxResponse}
-	return resp, nil
+	return v
 }
 
-type limitedBody struct {
-	rc   io.ReadCloser
-	left int64
+// ---- errors ----
+
+func unavailable(name string, err error) error {
+	return apperr.Wrap(shared.CodeProviderUnavailable, name+" could not be reached. Try again in a minute.", err)
 }
 
-var errTooLarge = errors.New("provider: response too large")
-
-func (l *limitedBody) Read(p []byte) (int, error) {
-	if l.left <= 0 {
-		return 0, errTooLarge
-	}
-	if int64(len(p)) > l.left {
-		p = p[:l.left]
-	}
-	n, err := l.rc.Read(p)
-	l.left -= int64(n)
-	return n, err
+func providerError(name string, err error) error {
+	return apperr.Wrap(shared.CodeProviderError, name+" sent an answer we could not use. Start again.", err)
 }
 
-func (l *limitedBody) Close() error { return l.rc.Close() }
-
-// withClient makes x/oauth2 and go-oidc use our client.
-func withClient(ctx context.Context, c *http.Client) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, c)
+func invalidCredential(err error) error {
+	return apperr.Wrap(shared.CodeInvalidCredential, "The sign-in token from the provider is not valid.", err)
 }
 
 // classify turns a transport or token-endpoint failure into a contract
-// error: unreachable, timed out or 5xx → provider_unavailable; anything
-// else the provider answered → provider_error.
+// error: unreachable, timed out, 429 or 5xx → provider_unavailable;
+// anything else the provider answered → provider_error.
 func classify(name string, err error) error {
 	if err == nil {
 		return nil
@@ -168,53 +174,43 @@ func classify(name string, err error) error {
 	if _, ok := apperr.As(err); ok {
 		return err
 	}
+	err = shortErr{err} // a RetrieveError carries the whole response body
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		if re.Response != nil && re.Response.StatusCode >= 500 {
-			return apperr.Wrap(shared.CodeProviderUnavailable, name+" is not answering right now. Try again in a minute.", err)
+		if re.Response != nil && transient(re.Response.StatusCode) {
+			return unavailable(name, err)
 		}
+		// invalid_grant and friends, also GitHub's 200 with an "error" field.
 		return apperr.Wrap(shared.CodeProviderError, name+" refused the sign-in (the code may have expired). Start again.", err)
+	}
+	if errors.Is(err, errTooLarge) {
+		return providerError(name, err)
 	}
 	var ne net.Error
 	var ue *url.Error
-	if errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) {
-		return apperr.Wrap(shared.CodeProviderUnavailable, name+" could not be reached. Try again in a minute.", err)
+	if errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return unavailable(name, err)
 	}
-	return apperr.Wrap(shared.CodeProviderError, name+" sent an answer we could not use.", err)
+	return providerError(name, err)
 }
 
-// httpStatusError is a non-2xx answer of a provider API.
-type httpStatusError struct{ status int }
-
-func (e httpStatusError) Error() string { return "provider: HTTP " + http.StatusText(e.status) }
-
-func statusErr(name string, status int) error {
-	if status >= 500 {
-		return apperr.Wrap(shared.CodeProviderUnavailable, name+" is not answering right now. Try again in a minute.", httpStatusError{status})
-	}
-	return apperr.Wrap(shared.CodeProviderError, name+" refused our request.", httpStatusError{status})
+func transient(status int) bool {
+	return status >= 500 || status == http.StatusTooManyRequests
 }
 
-func invalidCredential(err error) error {
-	return apperr.Wrap(shared.CodeInvalidCredential, "The sign-in token from the provider is not valid.", err)
+// statusError is a non-2xx answer of a provider API.
+type statusError struct {
+	what   string
+	status int
 }
 
-// exchangeCode redeems an authorization code at the token endpoint with
-// the PKCE verifier, through the provider's HTTP client.
-func exchangeCode(ctx context.Context, c oauth2.Config, client *http.Client, name string, e ExchangeParams) (*oauth2.Token, error) {
-	c.RedirectURL = e.RedirectURI
-	tok, err := c.Exchange(withClient(ctx, client), e.Code, oauth2.VerifierOption(e.CodeVerifier))
-	if err != nil {
-		return nil, classify(name, err)
-	}
-	return tok, nil
+func (e statusError) Error() string {
+	return "provider: " + e.what + ": HTTP " + strconv.Itoa(e.status)
 }
 
-// idToken is the id_token of a token response.
-func idToken(tok *oauth2.Token, name string) (string, error) {
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return "", classify(name, errors.New("token response without id_token"))
+func statusErr(name, what string, status int) error {
+	if transient(status) {
+		return unavailable(name, statusError{what, status})
 	}
-	return raw, nil
+	return providerError(name, statusError{what, status})
 }

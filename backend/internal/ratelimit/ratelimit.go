@@ -1,86 +1,200 @@
 // Package ratelimit is a per-key token bucket with bounded memory.
+//
+// Each key gets a bucket of burst tokens that refills at perMinute tokens a
+// minute. The bucket is kept as one number, the time at which it will be
+// full again (the GCRA form of a token bucket), in integer nanoseconds, so
+// a caller that waits exactly the answered retry delay is always let in:
+// floating-point refill arithmetic can leave it a hair short.
+//
+// Memory is bounded twice: a bucket that has refilled carries no state and
+// is dropped as soon as it is found idle, and the number of keys is capped;
+// past the cap the least recently used key is forgotten (it starts again with
+// a full bucket, which is lenient but never wrong for well-behaved clients).
 package ratelimit
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 )
 
-// maxKeys bounds memory: past it, idle buckets are dropped first, then all.
-const maxKeys = 100_000
+// defaultMaxKeys caps the keys one Limiter tracks (about 150 bytes each,
+// with the key).
+const defaultMaxKeys = 100_000
 
-type bucket struct {
-	tokens float64
-	last   time.Time
+// defaultShards spreads keys over independently locked maps, so parallel
+// requests for different keys rarely wait for each other. A power of two.
+const defaultShards = 32
+
+// sweepPerCall is how many idle buckets one Allow may drop from the cold
+// end of its shard, which keeps memory following the active keys without a
+// background goroutine.
+const sweepPerCall = 2
+
+// horizon bounds clock readings (±146 years from New) so that adding a
+// window to one never overflows.
+const horizon = int64(1) << 62
+
+// Limiter allows perMinute requests per key with bursts of up to burst. It is
+// safe for concurrent use. The zero value and a nil *Limiter allow everything.
+type Limiter struct {
+	interval int64 // nanoseconds per token
+	window   int64 // burst × interval: how far ahead a bucket may be spent
+	now      func() time.Time
+	epoch    time.Time // times are kept as nanoseconds since epoch
+	seed     maphash.Seed
+	perShard int
+	hot      uint64 // see Allow: relinks a key may fall behind and still be safe
+	shard    []shard
+	mask     uint64 // len(shard) - 1
 }
 
-// Limiter allows perMinute requests per key with bursts up to burst.
-type Limiter struct {
-	rate  float64 // tokens per second
-	burst float64
-	now   func() time.Time
-
+type shard struct {
 	mu      sync.Mutex
 	buckets map[string]*bucket
+	// lru is a ring through the buckets, most recently used first; its
+	// sentinel is the list head (next: hottest, prev: coldest).
+	lru  bucket
+	tick uint64   // counts moves to the front
+	_    [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
-// New returns a Limiter; perMinute 0 disables it (every call is allowed).
+type bucket struct {
+	key        string
+	full       int64  // when the bucket is full again (theoretical arrival time)
+	tick       uint64 // the shard's tick when the bucket last moved to the front
+	prev, next *bucket
+}
+
+// New returns a Limiter for perMinute requests a minute per key with bursts
+// of up to burst (at least 1). perMinute ≤ 0 disables it: every call is
+// allowed. now is the clock (nil: time.Now).
 func New(perMinute, burst int, now func() time.Time) *Limiter {
+	return newLimiter(perMinute, burst, now, defaultMaxKeys, defaultShards)
+}
+
+// newLimiter is New with the key cap and the shard count (a power of two)
+// chosen; tests use one shard to know exactly which key goes first.
+func newLimiter(perMinute, burst int, now func() time.Time, maxKeys, shards int) *Limiter {
+	if perMinute <= 0 {
+		return &Limiter{}
+	}
 	if now == nil {
 		now = time.Now
 	}
-	if burst < 1 {
-		burst = 1
+	burst = max(burst, 1)
+	interval := max(int64(time.Minute)/int64(perMinute), 1)
+	window := horizon / 2 // saturate instead of overflowing
+	if int64(burst) < window/interval {
+		window = int64(burst) * interval
 	}
-	return &Limiter{rate: float64(perMinute) / 60, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
+	l := &Limiter{
+		interval: interval,
+		window:   window,
+		now:      now,
+		epoch:    now(),
+		seed:     maphash.MakeSeed(),
+		perShard: max((maxKeys+shards-1)/shards, 1),
+		hot:      uint64(max((maxKeys+shards-1)/shards, 1) / 2),
+		shard:    make([]shard, shards),
+		mask:     uint64(shards - 1),
+	}
+	for i := range l.shard {
+		s := &l.shard[i]
+		s.buckets = make(map[string]*bucket)
+		s.lru.next, s.lru.prev = &s.lru, &s.lru
+	}
+	return l
 }
 
-// Allow spends one token of key's bucket. When it is empty it answers
-// false and how long until a token is back.
-func (l *Limiter) Allow(key string) (bool, time.Duration) {
-	if l == nil || l.rate <= 0 {
+// Allow spends one token of key's bucket. When the bucket is empty it
+// answers false and how long until a token is back; waiting exactly that long
+// is enough.
+func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
+	if l == nil || l.interval == 0 {
 		return true, 0
 	}
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= maxKeys {
-			l.evict(now)
+	// Sub uses the monotonic clock when both readings carry one, so a wall
+	// clock step neither refills nor drains buckets; the clamp keeps the
+	// sums below from overflowing whatever the clock does.
+	now := min(max(int64(l.now().Sub(l.epoch)), -horizon), horizon)
+	s := &l.shard[maphash.String(l.seed, key)&l.mask]
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweep(now, sweepPerCall)
+	b, found := s.buckets[key]
+	if !found {
+		if len(s.buckets) >= l.perShard {
+			s.sweep(now, len(s.buckets))
 		}
-		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[key] = b
+		if len(s.buckets) >= l.perShard {
+			s.remove(s.lru.prev) // over the cap: forget the coldest key
+		}
+		b = &bucket{key: key, full: now}
+		s.buckets[key] = b
+		s.pushFront(b)
+	} else if s.tick-b.tick >= l.hot {
+		// A key moved to the front fewer than hot moves ago is in the
+		// front half of the list, far from eviction, so it stays where it
+		// is: relinking on every call rewrites neighbours' memory, which
+		// costs more than the rest of Allow when cores share keys.
+		s.unlink(b)
+		s.pushFront(b)
 	}
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = min(l.burst, b.tokens+el*l.rate)
-		b.last = now
+
+	full := max(b.full, now)
+	next := full + l.interval
+	if wait := next - l.window - now; wait > 0 {
+		return false, time.Duration(wait)
 	}
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-	return false, wait
+	b.full = next
+	return true, 0
 }
 
-// evict drops buckets that have refilled (they carry no state), and
-// everything if that is not enough.
-func (l *Limiter) evict(now time.Time) {
-	full := l.burst / l.rate
-	for k, b := range l.buckets {
-		if now.Sub(b.last).Seconds() >= full {
-			delete(l.buckets, k)
-		}
-	}
-	if len(l.buckets) >= maxKeys {
-		clear(l.buckets)
-	}
-}
-
-// Len is the number of tracked keys.
+// Len is the number of keys currently tracked.
 func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
+	if l == nil || l.interval == 0 {
+		return 0
+	}
+	n := 0
+	for i := range l.shard {
+		s := &l.shard[i]
+		s.mu.Lock()
+		n += len(s.buckets)
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// sweep drops up to limit refilled buckets from the cold end: a full bucket
+// is what an unknown key gets, so forgetting it changes no answer. The scan
+// stops at the first bucket still refilling; a bucket unused for a whole
+// window is always full, so every idle key goes in time.
+func (s *shard) sweep(now int64, limit int) {
+	for i := 0; i < limit; i++ {
+		b := s.lru.prev
+		if b == &s.lru || b.full > now {
+			return
+		}
+		s.remove(b)
+	}
+}
+
+func (s *shard) remove(b *bucket) {
+	s.unlink(b)
+	delete(s.buckets, b.key)
+}
+
+func (s *shard) unlink(b *bucket) {
+	b.prev.next, b.next.prev = b.next, b.prev
+	b.prev, b.next = nil, nil
+}
+
+func (s *shard) pushFront(b *bucket) {
+	s.tick++
+	b.tick = s.tick
+	b.prev, b.next = &s.lru, s.lru.next
+	s.lru.next.prev = b
+	s.lru.next = b
 }

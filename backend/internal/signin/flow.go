@@ -336,7 +336,7 @@ func (s *Service) codeExchange(ctx context.Context, providerID string, req share
 		return shared.SignInResponse{}, "", apperr.New(shared.CodeInvalidRequest, "nonce is too long.")
 	}
 	ident, err := prov.Exchange(ctx, provider.ExchangeParams{
-		Code: req.Code, RedirectURI: req.RedirectURI, CodeVerifier: req.CodeVerifier, Nonce: req.Nonce,
+		Code: req.Code, RedirectURI: req.RedirectURI, CodeVerifier: req.CodeVerifier, Nonce: req.Nonce, NonceOptional: true,
 	})
 	if err != nil {
 		return shared.SignInResponse{}, "", err

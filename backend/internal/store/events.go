@@ -22,7 +22,7 @@ func insertLoginEvent(ctx context.Context, db execer, e LoginEvent) error {
 // ListLoginEvents answers the user's latest attempts, newest first.
 func (s *Store) ListLoginEvents(ctx context.Context, userID string, limit int) ([]LoginEvent, error) {
 	evs := []LoginEvent{}
-	err := s.db.SelectContext(ctx, &evs, `SELECT id, user_id, provider, outcome, error_code, ip, user_agent, created_at
+	err := s.rdb.SelectContext(ctx, &evs, `SELECT id, user_id, provider, outcome, error_code, ip, user_agent, created_at
 		FROM login_events WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list login events: %w", err)

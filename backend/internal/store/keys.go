@@ -10,7 +10,7 @@ import (
 // ListSigningKeys answers the keys not retired, newest first.
 func (s *Store) ListSigningKeys(ctx context.Context) ([]SigningKey, error) {
 	var keys []SigningKey
-	err := s.db.SelectContext(ctx, &keys, `SELECT kid, alg, private_key, encrypted, public_jwk, created_at, retired_at
+	err := s.rdb.SelectContext(ctx, &keys, `SELECT kid, alg, private_key, encrypted, public_jwk, created_at, retired_at
 		FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list signing keys: %w", err)

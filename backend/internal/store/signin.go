@@ -245,7 +245,7 @@ func (s *Store) Connect(ctx context.Context, userID string, ident Identity, now 
 // ListIdentities answers the user's linked identities, oldest first.
 func (s *Store) ListIdentities(ctx context.Context, userID string) ([]Identity, error) {
 	ids := []Identity{}
-	err := s.db.SelectContext(ctx, &ids, "SELECT "+identityColumns+" FROM identities WHERE user_id = ? ORDER BY created_at, id", userID)
+	err := s.rdb.SelectContext(ctx, &ids, "SELECT "+identityColumns+" FROM identities WHERE user_id = ? ORDER BY created_at, id", userID)
 	return ids, wrap("list identities", err)
 }
 

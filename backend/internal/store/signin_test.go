@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/store"
-	"github.com/authbridge/authbridge/backend/internal/store/storetest"
 )
 
 func ident(provider, subject, email string) store.Identity {
@@ -23,10 +22,8 @@ func signIn(s *store.Store, i store.Identity, link bool) (store.User, bool, erro
 	return s.SignIn(context.Background(), store.SignInParams{Identity: i, Name: "N", LinkByVerifiedEmail: link, Now: t0})
 }
 
-var signinCases = []struct {
-	name string
-	run  func(t *testing.T, s *store.Store)
-}{
+// signinCases join the conformance suite (TestConformance in store_test.go).
+var signinCases = []conformanceCase{
 	{"single use values", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.Flow{StateHash: h("st"), Provider: "github", Process: "login", Handoff: "popup", Nonce: "n", PKCEVerifier: "v",
@@ -216,14 +213,4 @@ var signinCases = []struct {
 			t.Fatalf("parallel deletes: %d ok, %d last_login_method", ok, last)
 		}
 	}},
-}
-
-func TestSignInConformance(t *testing.T) {
-	for _, engine := range storetest.Engines(t) {
-		t.Run(engine, func(t *testing.T) {
-			for _, c := range signinCases {
-				t.Run(c.name, func(t *testing.T) { c.run(t, storetest.New(t, engine)) })
-			}
-		})
-	}
 }

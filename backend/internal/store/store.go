@@ -11,16 +11,19 @@ import (
 	"io/fs"
 	"log/slog"
 	mrand "math/rand/v2"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
-	_ "modernc.org/sqlite" // the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Dialects.
@@ -40,9 +43,13 @@ type Options struct {
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {
-	db      *sqlx.DB
+	db      *sqlx.DB // writes and transactions
+	rdb     *sqlx.DB // plain reads: read-only connections on SQLite, db itself on MySQL
 	dialect string
 	log     *slog.Logger
+	// migrateLock names the MySQL lock migrations run under: one per
+	// database, so test databases on one server do not queue.
+	migrateLock string
 }
 
 // NewID returns a fresh random id: 16 bytes, lower-case hex.
@@ -55,7 +62,9 @@ func NewID() string {
 }
 
 // Open connects to databaseURL and applies pending migrations. An empty URL
-// opens the embedded SQLite database in opts.DataDir.
+// opens the embedded SQLite database DataDir/authbridge.db; "sqlite:PATH"
+// opens another SQLite file; "mysql://user:pass@host:port/db?param=value"
+// opens MySQL or MariaDB. Errors never include the password.
 func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -75,68 +84,150 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	case strings.HasPrefix(databaseURL, "mysql://"):
 		s, err = openMySQL(databaseURL)
 	default:
-		return nil, errors.New("store: database URL must start with mysql:// or sqlite:")
+		// Name the scheme only: the rest may hold a password.
+		what := "database URL"
+		if scheme, _, ok := strings.Cut(databaseURL, "://"); ok && isScheme(scheme) {
+			what = fmt.Sprintf("database URL scheme %q", scheme)
+		}
+		return nil, fmt.Errorf("store: unsupported %s: use mysql://user:pass@host:port/db, sqlite:/path/file.db, or nothing for the embedded SQLite", what)
 	}
 	if err != nil {
 		return nil, err
 	}
 	s.log = opts.Logger
 	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, s.inUse(fmt.Errorf("store: connect: %w", err))
 	}
+	if err := s.rdb.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, s.inUse(fmt.Errorf("store: connect (reads): %w", err))
+	}
 	if err := s.migrate(ctx); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, s.inUse(err)
 	}
 	return s, nil
 }
 
-// inUse explains a locked embedded database.
+func isScheme(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for i, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+// inUse explains a database another process keeps locked.
 func (s *Store) inUse(err error) error {
 	if s.dialect == SQLite && isRetryable(err) {
-		return fmt.Errorf("store: the embedded database is in use by another AuthBridge process (stop it first, or use MySQL for several processes): %w", err)
+		return fmt.Errorf("store: the embedded database stayed locked by another process (another AuthBridge with the same data dir?): %w", err)
 	}
 	return err
 }
+
+// sqliteBusyTimeout is how long a connection waits for another process's
+// write lock before it answers SQLITE_BUSY.
+const sqliteBusyTimeout = 10 * time.Second
 
 func openSQLite(path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: sqlite: empty path")
 	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, errors.New("store: sqlite: the path may not contain '?' or '#'")
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: sqlite: create data dir: %w", err)
 	}
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	db, err := sqlx.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The file holds signing keys: create it private. SQLite gives its -wal
+	// and -shm files the mode of the database file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
-	// Several connections: WAL lets reads run beside the one writer, and a
-	// transaction's callback (RotateParams.Mint signs a token, which may
-	// reload keys from the store) must be able to read on another
-	// connection. One connection here deadlocks that callback.
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
-	return &Store{db: db, dialect: SQLite}, nil
+	f.Close()
+
+	common := url.Values{}
+	common.Set("_busy_timeout", fmt.Sprint(sqliteBusyTimeout.Milliseconds()))
+	common.Set("_foreign_keys", "1")
+	common.Set("_synchronous", "NORMAL") // with WAL: durable across crashes of the process; a power loss may drop the last commits
+
+	// Writes: one connection. SQLite has one writer at a time anyway; in
+	// the process, database/sql's queue orders writers without SQLite's
+	// sleeping busy handler. Transactions begin IMMEDIATE so they take the
+	// write lock up front and never fail to upgrade a read lock halfway.
+	// Another process (a second server on the same file, a maintenance
+	// command) waits up to the busy timeout.
+	w := url.Values{}
+	for k, v := range common {
+		w[k] = v
+	}
+	w.Set("_journal_mode", "WAL")
+	w.Set("_txlock", "immediate")
+	db, err := sqlx.Open("sqlite", "file:"+path+"?"+w.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+
+	// Reads: WAL lets readers run beside the writer, each on a consistent
+	// snapshot. A read never waits for the write connection, so a caller
+	// may read the store while it is inside a write transaction (RotateParams.Mint).
+	r := url.Values{}
+	for k, v := range common {
+		r[k] = v
+	}
+	r.Set("_query_only", "1")
+	rdb, err := sqlx.Open("sqlite", "file:"+path+"?"+r.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
+	rdb.SetConnMaxLifetime(0)
+	return &Store{db: db, rdb: rdb, dialect: SQLite}, nil
 }
 
+// mysqlOwned are URL parameters the store sets itself: times are UTC and
+// parsed, text is utf8mb4.
+var mysqlOwned = []string{"parseTime", "loc", "time_zone", "charset", "collation", "interpolateParams"}
+
 // mysqlConfig turns mysql://user:pass@host:port/db?param=v into a driver
-// config. Errors never include the password.
+// config. Driver options (tls, timeout, readTimeout, ...) and server
+// variables are passed through; the ones in mysqlOwned are forced. Errors
+// never include the password.
 func mysqlConfig(raw string) (*mysql.Config, error) {
 	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, errors.New("store: mysql: malformed database URL")
+	if err != nil || u.Scheme != "mysql" || u.Host == "" {
+		return nil, errors.New("store: mysql: malformed database URL (want mysql://user:pass@host:port/db)")
 	}
-	cfg := mysql.NewConfig()
+	q := u.Query()
+	for _, k := range mysqlOwned {
+		q.Del(k)
+	}
+	// Parse only the options: user, password and database name are set as
+	// fields, so no character in them can be mistaken for DSN syntax.
+	dsn := "/"
+	if len(q) > 0 {
+		dsn += "?" + q.Encode()
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: mysql: database URL parameters: %w", err)
+	}
 	cfg.Net = "tcp"
 	cfg.Addr = u.Host
 	if u.Port() == "" {
-		cfg.Addr = u.Host + ":3306"
+		cfg.Addr = net.JoinHostPort(u.Hostname(), "3306")
 	}
 	if u.User != nil {
 		cfg.User = u.User.Username()
@@ -146,9 +237,16 @@ func mysqlConfig(raw string) (*mysql.Config, error) {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.Collation = "utf8mb4_unicode_ci"
-	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
-	for k, v := range u.Query() {
-		cfg.Params[k] = v[0]
+	// One round trip per statement instead of prepare + execute. Safe with
+	// utf8mb4 (the driver refuses it with the multi-byte charsets where
+	// escaping is unsafe) and it tracks NO_BACKSLASH_ESCAPES.
+	cfg.InterpolateParams = true
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
 	}
 	return cfg, nil
 }
@@ -168,16 +266,24 @@ func openMySQL(raw string) (*Store, error) {
 	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
-	db.SetConnMaxLifetime(5 * time.Minute)
-	return &Store{db: db, dialect: MySQL}, nil
+	db.SetConnMaxLifetime(5 * time.Minute) // follow failovers and DNS changes
+	db.SetConnMaxIdleTime(time.Minute)
+	return &Store{db: db, rdb: db, dialect: MySQL, migrateLock: Clip("authbridge_migrate:"+cfg.DBName, 64)}, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.rdb != s.db {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	return err
+}
 
-// Ping checks that the database answers.
+// Ping checks that the database answers. On SQLite it uses a read
+// connection, so a long write does not make the server look unready.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.rdb.PingContext(ctx); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}
 	return nil
@@ -186,24 +292,30 @@ func (s *Store) Ping(ctx context.Context) error {
 // Dialect is "mysql" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }
 
-// migrate applies the embedded migrations not applied yet, in order. On
-// MySQL a named lock keeps two replicas starting at once from racing.
+// migrate applies the embedded migrations not applied yet, in order.
 func (s *Store) migrate(ctx context.Context) error {
 	if s.dialect == SQLite {
 		// DDL is transactional in SQLite and an IMMEDIATE transaction holds
 		// the write lock, so concurrent starts apply each migration once.
 		return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.applyMigrations(ctx, tx) })
 	}
+	// MySQL commits each DDL statement on its own: a named lock (held by
+	// this connection) keeps two replicas starting at once from applying
+	// a migration twice.
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	defer conn.Close()
+	lock := s.migrateLock
 	var got sql.NullInt64
-	if err := conn.GetContext(ctx, &got, "SELECT GET_LOCK('authbridge_migrate', 60)"); err != nil || got.Int64 != 1 {
-		return fmt.Errorf("store: migrate: take lock: %v", err)
+	if err := conn.GetContext(ctx, &got, "SELECT GET_LOCK(?, 120)", lock); err != nil {
+		return fmt.Errorf("store: migrate: take lock: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('authbridge_migrate')")
+	if got.Int64 != 1 {
+		return errors.New("store: migrate: another process held the migration lock for 2 minutes")
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", lock)
 	return s.applyMigrations(ctx, conn)
 }
 
@@ -212,10 +324,43 @@ type migrator interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
+// migration is one embedded file.
+type migration struct {
+	version int
+	name    string
+}
+
+func (s *Store) migrationFiles() ([]migration, error) {
+	dir := "migrations/" + s.dialect
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		var version int
+		if _, err := fmt.Sscanf(e.Name(), "%04d_", &version); err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return nil, fmt.Errorf("bad migration file name %q", e.Name())
+		}
+		out = append(out, migration{version, dir + "/" + e.Name()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("two migrations numbered %d", out[i].version)
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) applyMigrations(ctx context.Context, conn migrator) error {
+	timeType := "DATETIME(6)"
+	if s.dialect == SQLite {
+		timeType = "DATETIME"
+	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER NOT NULL PRIMARY KEY,
-		applied_at VARCHAR(32) NOT NULL)`); err != nil {
+		applied_at `+timeType+` NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrate: create schema_migrations: %w", err)
 	}
 	var applied []int
@@ -226,34 +371,37 @@ func (s *Store) applyMigrations(ctx context.Context, conn migrator) error {
 	for _, v := range applied {
 		done[v] = true
 	}
-	dir := "migrations/" + s.dialect
-	entries, err := fs.ReadDir(migrations, dir)
+	files, err := s.migrationFiles()
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		var version int
-		if _, err := fmt.Sscanf(e.Name(), "%04d_", &version); err != nil {
-			return fmt.Errorf("store: migrate: bad file name %q", e.Name())
-		}
-		if done[version] {
+	known := map[int]bool{}
+	for _, m := range files {
+		known[m.version] = true
+		if done[m.version] {
 			continue
 		}
-		body, err := fs.ReadFile(migrations, dir+"/"+e.Name())
+		body, err := fs.ReadFile(migrations, m.name)
 		if err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
 		for _, stmt := range splitStatements(string(body)) {
 			if _, err := conn.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("store: migrate %s: %w", e.Name(), err)
+				return fmt.Errorf("store: migrate %s: %w", m.name, err)
 			}
 		}
 		if _, err := conn.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-			version, time.Now().UTC().Format(time.RFC3339)); err != nil {
-			return fmt.Errorf("store: migrate %s: record: %w", e.Name(), err)
+			m.version, ts(time.Now())); err != nil {
+			return fmt.Errorf("store: migrate %s: record: %w", m.name, err)
 		}
-		s.log.Info("applied migration", "file", e.Name(), "dialect", s.dialect)
+		s.log.Info("applied migration", "file", m.name, "dialect", s.dialect)
+	}
+	for _, v := range applied {
+		if !known[v] {
+			// A newer release migrated this database (rolling upgrade, or a
+			// rollback): its migrations only add, so carry on.
+			s.log.Warn("the database has a migration this binary does not know", "version", v)
+		}
 	}
 	return nil
 }
@@ -321,9 +469,13 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 func isDuplicate(err error) bool {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
-		return me.Number == 1062
+		return me.Number == 1062 // ER_DUP_ENTRY
 	}
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
 }
 
 // isRetryable reports a deadlock or lock wait timeout (MySQL) or a busy
@@ -331,9 +483,14 @@ func isDuplicate(err error) bool {
 func isRetryable(err error) bool {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
-		return me.Number == 1213 || me.Number == 1205
+		return me.Number == 1213 || me.Number == 1205 // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
 	}
-	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		primary := se.Code() & 0xff
+		return primary == sqlite3.SQLITE_BUSY || primary == sqlite3.SQLITE_LOCKED
+	}
+	return false
 }
 
 // maxRetries bounds how often a deadlocked or busy transaction runs again.
@@ -351,5 +508,6 @@ func backoff(ctx context.Context, attempt int) {
 	}
 }
 
-// DB exposes the handle for tests and maintenance tools in this module.
+// DB exposes the write handle for tests and maintenance tools in this
+// module.
 func (s *Store) DB() *sqlx.DB { return s.db }

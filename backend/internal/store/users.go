@@ -34,7 +34,7 @@ func insertUser(ctx context.Context, db execer, u User) error {
 // GetUser answers the user with id, or ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
 	var u User
-	err := s.db.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?", id)
+	err := s.rdb.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}

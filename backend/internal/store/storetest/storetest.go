@@ -1,16 +1,18 @@
 // Package storetest gives tests of any package a fresh, migrated database
 // of each engine: SQLite always, MySQL/MariaDB when
-// AUTHBRIDGE_TEST_MYSQL_URL points at a server (make test starts one).
+// AUTHBRIDGE_TEST_MYSQL_URL points at a server (scripts/mariadb.sh starts
+// a throwaway one; make test does it for you).
 package storetest
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/url"
 	"os"
-	"strings"
+	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -21,42 +23,62 @@ import (
 // mysql://root:secret@127.0.0.1:33061/ (no database: each test makes its own).
 const EnvMySQL = "AUTHBRIDGE_TEST_MYSQL_URL"
 
-// Engines lists the engines to run against. Under CI=true a missing MySQL
-// server fails the test instead of being left out.
+// Engines lists the engines to run against: "sqlite", and "mysql" when
+// EnvMySQL is set. Under CI=true a missing MySQL server fails the test
+// instead of being left out.
 func Engines(tb testing.TB) []string {
 	tb.Helper()
 	if os.Getenv(EnvMySQL) != "" {
 		return []string{store.SQLite, store.MySQL}
 	}
 	if os.Getenv("CI") == "true" {
-		tb.Fatalf("CI=true but %s is not set: the MySQL cases cannot run (make test starts MariaDB)", EnvMySQL)
+		tb.Fatalf("CI=true but %s is not set: the MySQL cases cannot run (make test starts MariaDB; by hand: export \"$(scripts/mariadb.sh start DIR)\")", EnvMySQL)
 	}
-	tb.Logf("%s is not set: MySQL cases left out of this local run (CI requires them)", EnvMySQL)
+	tb.Logf("%s is not set: MySQL cases left out of this local run (CI requires them; scripts/mariadb.sh start DIR prints the variable)", EnvMySQL)
 	return []string{store.SQLite}
 }
 
-// New opens a fresh, migrated database of engine, removed when tb ends.
+// urls remembers the URL each store from New was opened with, for URL.
+var urls sync.Map // *store.Store → string
+
+// New opens a fresh, migrated database of engine ("sqlite" or "mysql"),
+// closed and removed when tb ends.
 func New(tb testing.TB, engine string) *store.Store {
 	tb.Helper()
 	var raw string
 	switch engine {
 	case store.SQLite:
-		raw = "sqlite:" + tb.TempDir() + "/test.db"
+		raw = "sqlite:" + filepath.Join(tb.TempDir(), "test.db")
 	case store.MySQL:
 		raw = NewURL(tb)
 	default:
-		tb.Fatalf("unknown engine %q", engine)
+		tb.Fatalf("storetest: unknown engine %q", engine)
 	}
 	st, err := store.Open(context.Background(), raw, store.Options{})
 	if err != nil {
-		tb.Fatalf("open %s: %v", engine, err)
+		tb.Fatalf("storetest: open %s: %v", engine, err)
 	}
-	tb.Cleanup(func() { st.Close() })
+	urls.Store(st, raw)
+	tb.Cleanup(func() {
+		urls.Delete(st)
+		st.Close()
+	})
 	return st
 }
 
-// NewURL creates an empty MySQL database and answers its URL; it is
-// dropped when tb ends.
+// URL answers the database URL of a store made by New, so a test can open
+// the same database again (a second replica, a restart).
+func URL(tb testing.TB, st *store.Store) string {
+	tb.Helper()
+	raw, ok := urls.Load(st)
+	if !ok {
+		tb.Fatal("storetest: URL of a store not made by storetest.New")
+	}
+	return raw.(string)
+}
+
+// NewURL creates an empty MySQL database on the server of EnvMySQL and
+// answers its URL; the database is dropped when tb ends.
 func NewURL(tb testing.TB) string {
 	tb.Helper()
 	base := os.Getenv(EnvMySQL)
@@ -64,29 +86,33 @@ func NewURL(tb testing.TB) string {
 		tb.Fatalf("%s is not set (CI requires MySQL; make test starts MariaDB)", EnvMySQL)
 	}
 	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("%s: malformed URL", EnvMySQL)
+	if err != nil || u.Scheme != "mysql" {
+		tb.Fatalf("%s: malformed URL (want mysql://user:pass@127.0.0.1:PORT/)", EnvMySQL) // never print it: it holds a password
 	}
 	cfg := mysql.NewConfig()
 	cfg.Net, cfg.Addr = "tcp", u.Host
 	cfg.User = u.User.Username()
 	cfg.Passwd, _ = u.User.Password()
-	db, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		tb.Fatal(err)
+	cfg.Timeout = 10 * time.Second
+	admin := func(stmt string) error {
+		conn, err := mysql.NewConnector(cfg)
+		if err != nil {
+			return err
+		}
+		db := sql.OpenDB(conn)
+		defer db.Close()
+		_, err = db.Exec(stmt)
+		return err
 	}
-	defer db.Close()
-	name := "t_" + strings.ReplaceAll(store.NewID()[:16], "-", "")
-	if _, err := db.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
-		tb.Fatalf("create test database: %v", err)
+	name := "authbridge_test_" + store.NewID()[:16] // [0-9a-f] only: safe to splice into DDL
+	if err := admin("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		tb.Fatalf("storetest: create test database: %v", err)
 	}
 	tb.Cleanup(func() {
-		db, err := sql.Open("mysql", cfg.FormatDSN())
-		if err == nil {
-			db.Exec("DROP DATABASE IF EXISTS " + name)
-			db.Close()
+		if err := admin("DROP DATABASE IF EXISTS " + name); err != nil {
+			tb.Logf("storetest: drop test database %s: %v", name, err)
 		}
 	})
 	u.Path = "/" + name
-	return fmt.Sprint(u)
+	return u.String()
 }

@@ -1,0 +1,63 @@
+package store
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMySQLConfig(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		url   string
+		check func(t *testing.T, addr, user, pass, db string, params map[string]string, readTimeout time.Duration)
+	}{
+		{"password with DSN syntax in it", "mysql://app:p%40ss%3Aw%2Frd%3F%28x%29@db.internal:3307/authbridge",
+			func(t *testing.T, addr, user, pass, db string, _ map[string]string, _ time.Duration) {
+				if addr != "db.internal:3307" || user != "app" || pass != "p@ss:w/rd?(x)" || db != "authbridge" {
+					t.Fatalf("addr %q user %q pass %q db %q", addr, user, pass, db)
+				}
+			}},
+		{"default port", "mysql://app:pw@db.internal/authbridge",
+			func(t *testing.T, addr, _, _, _ string, _ map[string]string, _ time.Duration) {
+				if addr != "db.internal:3306" {
+					t.Fatalf("addr %q", addr)
+				}
+			}},
+		{"IPv6 host", "mysql://app:pw@[::1]/authbridge",
+			func(t *testing.T, addr, _, _, _ string, _ map[string]string, _ time.Duration) {
+				if addr != "[::1]:3306" {
+					t.Fatalf("addr %q", addr)
+				}
+			}},
+		{"driver options and server variables pass through; the store's own are forced", "mysql://app:pw@h:1/d?readTimeout=7s&sql_mode=%27TRADITIONAL%27&parseTime=false&loc=Local&time_zone=%27%2B02%3A00%27&charset=latin1",
+			func(t *testing.T, _, _, _, _ string, params map[string]string, readTimeout time.Duration) {
+				if readTimeout != 7*time.Second || params["sql_mode"] != "'TRADITIONAL'" || params["time_zone"] != "'+00:00'" {
+					t.Fatalf("readTimeout %v params %v", readTimeout, params)
+				}
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := mysqlConfig(c.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !cfg.ParseTime || cfg.Loc != time.UTC || cfg.Collation != "utf8mb4_unicode_ci" || !cfg.InterpolateParams {
+				t.Fatalf("owned settings not forced: %+v", cfg)
+			}
+			if dsn := cfg.FormatDSN(); strings.Contains(dsn, "charset=") || strings.Contains(dsn, "Local") {
+				t.Fatalf("a parameter the store owns leaked through: %s", dsn)
+			}
+			c.check(t, cfg.Addr, cfg.User, cfg.Passwd, cfg.DBName, cfg.Params, cfg.ReadTimeout)
+		})
+	}
+}
+
+func TestMySQLConfigErrorsHideThePassword(t *testing.T) {
+	for _, raw := range []string{"mysql://u:hunter2@h:1/d?readTimeout=never", "mysql://u:hunter2@h:port/d", "mysql://u:hunter2@/d"} {
+		_, err := mysqlConfig(raw)
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Fatalf("%q: %v", raw, err)
+		}
+	}
+}
