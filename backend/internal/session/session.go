@@ -81,6 +81,51 @@ func (s *Service) Start(ctx context.Context, u store.User, m Meta, events ...sto
 	return pair(access, plain, exp, now), f, nil
 }
 
+// Pending is a session prepared before its user is known, so that the
+// store can open it in the sign-in's own transaction
+// (store.SignInParams.Session): one commit per sign-in.
+type Pending struct {
+	Row   *store.NewSession
+	plain string
+}
+
+// Prepare builds a new family and its first refresh token; the events are
+// written with it (their user is filled in by the store).
+func (s *Service) Prepare(m Meta, events ...store.LoginEvent) (Pending, error) {
+	plain, hash, err := token.NewOpaque()
+	if err != nil {
+		return Pending{}, fmt.Errorf("session: prepare: %w", err)
+	}
+	now := s.Now()
+	return Pending{plain: plain, Row: &store.NewSession{
+		Family: store.Family{
+			ID:         store.NewID(),
+			Provider:   store.Clip(m.Provider, 64),
+			UserAgent:  store.Clip(m.UserAgent, 512),
+			IP:         store.Clip(m.IP, 64),
+			CreatedAt:  now,
+			LastUsedAt: now,
+			ExpiresAt:  now.Add(s.opts.RefreshTTL),
+		},
+		FirstTokenHash: hash,
+		Events:         events,
+	}}, nil
+}
+
+// Complete answers the token pair of a prepared session the store has
+// opened for u. If signing fails the family stays without a token anyone
+// holds and simply expires.
+func (s *Service) Complete(ctx context.Context, p Pending, u store.User) (shared.TokenPair, error) {
+	if p.Row == nil || p.plain == "" {
+		return shared.TokenPair{}, errors.New("session: complete: not prepared")
+	}
+	access, exp, err := s.sign(ctx, u, p.Row.Family.ID)
+	if err != nil {
+		return shared.TokenPair{}, err
+	}
+	return pair(access, p.plain, exp, s.Now()), nil
+}
+
 // Refreshed is the outcome of a rotation.
 type Refreshed struct {
 	Pair   shared.TokenPair

@@ -295,12 +295,7 @@ func (s *Service) credential(ctx context.Context, id string, req shared.GoogleCr
 			return shared.SignInResponse{}, "", fmt.Errorf("signin: spend nonce: %w", err)
 		}
 	}
-	u, isNew, err := s.resolve(ctx, ident)
-	if err != nil {
-		return shared.SignInResponse{}, "", err
-	}
-	res, err := s.finish(ctx, u, isNew, id, m, true)
-	return res, u.ID, err
+	return s.signInAndStart(ctx, ident, id, m)
 }
 
 // CodeExchange is the client-driven flow: the app ran the provider redirect
@@ -341,12 +336,7 @@ func (s *Service) codeExchange(ctx context.Context, providerID string, req share
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
-	u, isNew, err := s.resolve(ctx, ident)
-	if err != nil {
-		return shared.SignInResponse{}, "", err
-	}
-	res, err := s.finish(ctx, u, isNew, providerID, m, true)
-	return res, u.ID, err
+	return s.signInAndStart(ctx, ident, providerID, m)
 }
 
 // ConnectTicket lets the caller start a connect flow for providerID from a

@@ -100,7 +100,7 @@ var (
 	// verifierRE: RFC 7636 code_verifier.
 	verifierRE = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 	// providerRE: provider ids as configured.
-	providerRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+	providerRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 )
 
 // ValidChallenge reports whether c is an S256 challenge (plain is refused).
@@ -134,6 +134,12 @@ func (s *Service) providerName(id string) string {
 // resolve applies the account rules to an identity and answers the user it
 // signs in as, creating one when needed.
 func (s *Service) resolve(ctx context.Context, id provider.Identity) (store.User, bool, error) {
+	return s.resolveWith(ctx, id, nil)
+}
+
+// resolveWith is resolve that also opens the prepared session, when given,
+// in the same transaction.
+func (s *Service) resolveWith(ctx context.Context, id provider.Identity, sess *store.NewSession) (store.User, bool, error) {
 	ident, err := s.identityRow(id)
 	if err != nil {
 		return store.User{}, false, err
@@ -144,6 +150,7 @@ func (s *Service) resolve(ctx context.Context, id provider.Identity) (store.User
 		AvatarURL:           id.AvatarURL,
 		LinkByVerifiedEmail: s.opts.EmailConflict == "link_verified",
 		Now:                 s.now(),
+		Session:             sess,
 	})
 	var dup *store.DuplicateEmailError
 	switch {
@@ -263,6 +270,28 @@ func (s *Service) finish(ctx context.Context, u store.User, isNew bool, provider
 		s.metrics.SignIn(providerID, shared.OutcomeSuccess)
 	}
 	return shared.SignInResponse{TokenPair: pair, User: ToUser(u), IsNew: isNew}, nil
+}
+
+// signInAndStart resolves id and opens a session in one transaction, with
+// the successful attempt's login event: the credential and code-exchange
+// sign-ins, which answer the token pair at once.
+func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, providerID string, m Meta) (shared.SignInResponse, string, error) {
+	pend, err := s.sessions.Prepare(session.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent}, s.event("", providerID, nil, m))
+	if err != nil {
+		return shared.SignInResponse{}, "", err
+	}
+	u, isNew, err := s.resolveWith(ctx, id, pend.Row)
+	if err != nil {
+		return shared.SignInResponse{}, "", err
+	}
+	pair, err := s.sessions.Complete(ctx, pend, u)
+	if err != nil {
+		return shared.SignInResponse{}, u.ID, err
+	}
+	if s.metrics != nil {
+		s.metrics.SignIn(providerID, shared.OutcomeSuccess)
+	}
+	return shared.SignInResponse{TokenPair: pair, User: ToUser(u), IsNew: isNew}, u.ID, nil
 }
 
 // ToUser is the API view of a user.

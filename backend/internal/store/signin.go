@@ -139,11 +139,90 @@ func (s *Store) SignIn(ctx context.Context, p SignInParams) (User, bool, error) 
 }
 
 func (s *Store) signIn(ctx context.Context, p SignInParams) (User, bool, error) {
+	if u, ok, err := s.signInKnown(ctx, p); ok || err != nil {
+		return u, false, err
+	}
 	var (
 		u     User
 		isNew bool
 	)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		u, isNew, err = s.signInTx(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		return openSession(ctx, tx, p.Session, u.ID)
+	})
+	return u, isNew, err
+}
+
+// signInKnown is the common case, a returning identity, with the reads done
+// on the read pool beside the writer: the write transaction only refreshes
+// the identity and opens the session. Its UPDATE is guarded (same user, the
+// user still enabled), so a concurrent change makes it report !ok and the
+// caller takes the full path, which decides under the write lock.
+func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, error) {
+	var found Identity
+	err := s.rdb.GetContext(ctx, &found, "SELECT "+identityColumns+" FROM identities WHERE provider = ? AND issuer = ? AND subject = ?",
+		p.Identity.Provider, p.Identity.Issuer, p.Identity.Subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, false, nil
+	}
+	if err != nil {
+		return User{}, false, err
+	}
+	var u User
+	err = s.rdb.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?", found.UserID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return User{}, false, nil
+	case err != nil:
+		return User{}, false, err
+	case u.DisabledAt != nil:
+		return User{}, false, ErrUserDisabled
+	}
+	ident := p.Identity
+	ok := false
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE identities SET email = ?, email_canonical = ?, email_verified = ?, display_name = ?, last_login_at = ?
+			WHERE id = ? AND user_id = ? AND EXISTS (SELECT 1 FROM users WHERE id = ? AND disabled_at IS NULL)`,
+			ident.Email, ident.EmailCanonical, ident.EmailVerified, ident.DisplayName, ts(p.Now), found.ID, u.ID, u.ID)
+		if err != nil {
+			return err
+		}
+		// MySQL counts changed rows: an identical row (same timestamp)
+		// reads as 0 and goes the full way, which is merely slower.
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return err
+		}
+		ok = true
+		return openSession(ctx, tx, p.Session, u.ID)
+	})
+	if err != nil || !ok {
+		return User{}, false, err
+	}
+	return u, true, nil
+}
+
+// openSession writes ns, when given, for userID in tx.
+func openSession(ctx context.Context, tx *sqlx.Tx, ns *NewSession, userID string) error {
+	if ns == nil {
+		return nil
+	}
+	f := ns.Family
+	f.UserID = userID
+	events := make([]LoginEvent, len(ns.Events))
+	for i, e := range ns.Events {
+		e.UserID = &userID
+		events[i] = e
+	}
+	return insertFamily(ctx, tx, f, ns.FirstTokenHash, events)
+}
+
+// signInTx applies the account rules inside tx.
+func (s *Store) signInTx(ctx context.Context, tx *sqlx.Tx, p SignInParams) (u User, isNew bool, err error) {
+	err = func() error {
 		ident := p.Identity
 		found, err := s.identityByKey(ctx, tx, ident)
 		switch {
@@ -199,7 +278,7 @@ func (s *Store) signIn(ctx context.Context, p SignInParams) (User, bool, error) 
 		}
 		isNew = true
 		return nil
-	})
+	}()
 	return u, isNew, err
 }
 

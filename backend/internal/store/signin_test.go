@@ -24,6 +24,53 @@ func signIn(s *store.Store, i store.Identity, link bool) (store.User, bool, erro
 
 // signinCases join the conformance suite (TestConformance in store_test.go).
 var signinCases = []conformanceCase{
+	{"sign-in opens its session in the same transaction", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		newSession := func(id, tok string) *store.NewSession {
+			return &store.NewSession{
+				Family:         store.Family{ID: id, Provider: "github", IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+				FirstTokenHash: h(tok),
+				Events:         []store.LoginEvent{{ID: store.NewID(), Provider: "github", Outcome: "success", CreatedAt: t0}},
+			}
+		}
+		u, isNew, err := s.SignIn(ctx, store.SignInParams{Identity: ident("github", "1", "a@example.com"), Name: "A", Now: t0,
+			Session: newSession("fam-1", "tok-1")})
+		if err != nil || !isNew {
+			t.Fatalf("first sign-in: %v, new %v", err, isNew)
+		}
+		fs := active(t, s, u, t0)
+		if len(fs) != 1 || fs[0].ID != "fam-1" || fs[0].UserID != u.ID {
+			t.Fatalf("families = %+v", fs)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM login_events WHERE user_id = ?", u.ID); n != 1 {
+			t.Fatalf("login events for the user = %d, want 1", n)
+		}
+		if _, _, err := rotate(s, "tok-1", "tok-2", t0.Add(time.Minute)); err != nil {
+			t.Fatalf("the session's first token does not rotate: %v", err)
+		}
+		// A refused sign-in writes neither a user nor a session nor an event.
+		_, _, err = s.SignIn(ctx, store.SignInParams{Identity: ident("discord", "9", "a@example.com"), Name: "B", Now: t0,
+			Session: newSession("fam-2", "tok-9")})
+		var dup *store.DuplicateEmailError
+		if !errors.As(err, &dup) {
+			t.Fatalf("duplicate email: %v", err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM refresh_families WHERE id = ?", "fam-2"); n != 0 {
+			t.Fatalf("a refused sign-in left its family behind")
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM login_events"); n != 1 {
+			t.Fatalf("login events = %d after a refused sign-in, want 1", n)
+		}
+		// A family id that is taken fails the whole sign-in: no user either.
+		_, _, err = s.SignIn(ctx, store.SignInParams{Identity: ident("github", "2", "c@example.com"), Name: "C", Now: t0,
+			Session: newSession("fam-1", "tok-3")})
+		if err == nil {
+			t.Fatal("a sign-in whose session cannot be written succeeded")
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM identities WHERE subject = ?", []byte("2")); n != 0 {
+			t.Fatalf("the identity of a failed sign-in was kept")
+		}
+	}},
 	{"single use values", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.Flow{StateHash: h("st"), Provider: "github", Process: "login", Handoff: "popup", Nonce: "n", PKCEVerifier: "v",

@@ -92,4 +92,15 @@ type SignInParams struct {
 	// refused with a DuplicateEmailError.
 	LinkByVerifiedEmail bool
 	Now                 time.Time
+	// Session, when set, opens a session for the signed-in user in the
+	// sign-in's own transaction: one commit instead of two, and never a
+	// user without the session it was created for.
+	Session *NewSession
+}
+
+// NewSession is a refresh family opened together with a sign-in.
+type NewSession struct {
+	Family         Family // UserID is filled by SignIn
+	FirstTokenHash []byte
+	Events         []LoginEvent // UserID is filled by SignIn
 }

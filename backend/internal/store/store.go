@@ -50,6 +50,9 @@ type Store struct {
 	// migrateLock names the MySQL lock migrations run under: one per
 	// database, so test databases on one server do not queue.
 	migrateLock string
+	// ckpt copies the SQLite write-ahead log into the database file in the
+	// background (nil on MySQL).
+	ckpt *checkpointer
 }
 
 // NewID returns a fresh random id: 16 bytes, lower-case hex.
@@ -106,6 +109,9 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, s.inUse(err)
+	}
+	if s.ckpt != nil {
+		s.ckpt.start(s.log)
 	}
 	return s, nil
 }
@@ -169,10 +175,10 @@ func openSQLite(path string) (*Store, error) {
 	}
 	w.Set("_journal_mode", "WAL")
 	w.Set("_txlock", "immediate")
-	db, err := sqlx.Open("sqlite", "file:"+path+"?"+w.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("store: sqlite: %w", err)
-	}
+	// No checkpoint in the committing writer: it fsyncs while every other
+	// writer waits. The checkpointer below does it beside the writes.
+	w.Add("_pragma", "wal_autocheckpoint(0)")
+	db := openCachingSQLite("file:" + path + "?" + w.Encode())
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
@@ -185,16 +191,22 @@ func openSQLite(path string) (*Store, error) {
 		r[k] = v
 	}
 	r.Set("_query_only", "1")
-	rdb, err := sqlx.Open("sqlite", "file:"+path+"?"+r.Encode())
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: sqlite: %w", err)
-	}
+	rdb := openCachingSQLite("file:" + path + "?" + r.Encode())
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	rdb.SetMaxOpenConns(readers)
 	rdb.SetMaxIdleConns(readers)
 	rdb.SetConnMaxLifetime(0)
-	return &Store{db: db, rdb: rdb, dialect: SQLite}, nil
+	ck := openCachingSQLite("file:" + path + "?" + common.Encode())
+	ck.SetMaxOpenConns(1)
+	ck.SetMaxIdleConns(1)
+	ck.SetConnMaxLifetime(0)
+	return &Store{db: db, rdb: rdb, dialect: SQLite, ckpt: newCheckpointer(ck, checkpointEvery)}, nil
+}
+
+// openCachingSQLite opens a pool whose connections keep their prepared
+// statements (stmtcache.go).
+func openCachingSQLite(dsn string) *sqlx.DB {
+	return sqlx.NewDb(sql.OpenDB(cachingConnector{drv: &sqlite.Driver{}, dsn: dsn}), "sqlite")
 }
 
 // mysqlOwned are URL parameters the store sets itself: times are UTC and
@@ -273,7 +285,11 @@ func openMySQL(raw string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	err := s.db.Close()
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.close() // before the pools: it truncates the log once writes stopped
+	}
+	err = errors.Join(err, s.db.Close())
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
 	}
