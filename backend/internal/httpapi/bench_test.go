@@ -89,3 +89,62 @@ func forEngineB(b *testing.B, fn func(b *testing.B, engine string)) {
 		b.Run(engine, func(b *testing.B) { fn(b, engine) })
 	}
 }
+
+// BenchmarkMe: GET /api/me with a bearer token, the handler called in
+// process by 8 concurrent callers: token verification, the user read and
+// the JSON answer.
+func BenchmarkMe(b *testing.B) {
+	forEngineB(b, func(b *testing.B, engine string) {
+		e := newEnv(b, engine, nil)
+		pair := e.signIn(e.user("Ada", "ada@example.com"))
+		h := e.srv.Config.Handler
+		b.SetParallelism(4)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				hr := httptest.NewRequest("GET", "/api/me", nil)
+				hr.Header.Set("Authorization", "Bearer "+pair.AccessToken)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, hr)
+				if rec.Code != 200 {
+					b.Errorf("status %d: %s", rec.Code, rec.Body)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkRefresh: POST /api/auth/token/refresh, each of 8 concurrent
+// callers always presenting its newest refresh token (rotation), in process.
+func BenchmarkRefresh(b *testing.B) {
+	forEngineB(b, func(b *testing.B, engine string) {
+		e := newEnv(b, engine, nil)
+		u := e.user("Ada", "ada@example.com")
+		h := e.srv.Config.Handler
+		b.SetParallelism(4)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			b.StopTimer()
+			tok := e.signIn(u).RefreshToken
+			b.StartTimer()
+			for pb.Next() {
+				body, _ := json.Marshal(shared.RefreshRequest{RefreshToken: tok})
+				hr := httptest.NewRequest("POST", "/api/auth/token/refresh", strings.NewReader(string(body)))
+				hr.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, hr)
+				if rec.Code != 200 {
+					b.Errorf("status %d: %s", rec.Code, rec.Body)
+					return
+				}
+				var out shared.RefreshResponse
+				if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+					b.Error(err)
+					return
+				}
+				tok = out.RefreshToken
+			}
+		})
+	})
+}

@@ -70,6 +70,7 @@ type Manager struct {
 	static bool
 	sealer *sealer
 	parser *jwt.Parser
+	seen   *verifiedCache
 
 	// reloadMu serialises reads of the store; it is held across the call.
 	reloadMu   sync.Mutex
@@ -91,7 +92,7 @@ func New(ctx context.Context, ks KeyStore, opts Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{ks: ks, opts: opts, alg: opts.Alg}
+	m := &Manager{ks: ks, opts: opts, alg: opts.Alg, seen: newVerifiedCache()}
 	if opts.StaticKeyPEM != "" {
 		k, err := parsePEM(opts.StaticKeyPEM)
 		if err != nil {
@@ -399,7 +400,14 @@ func (m *Manager) Verify(ctx context.Context, raw string) (shared.AccessClaims, 
 		return shared.AccessClaims{}, invalid(errTooLarge)
 	}
 	m.refresh(ctx)
-	var c claims
+	digest := tokenDigest(raw)
+	if c, ok := m.seen.get(digest, m.opts.Now(), m.opts.Leeway, m.published); ok {
+		return c, nil
+	}
+	var (
+		c    claims
+		used *key
+	)
 	_, err := m.parser.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
 		if typ, _ := t.Header["typ"].(string); typ != shared.AccessTokenType {
 			return nil, errType
@@ -415,6 +423,7 @@ func (m *Manager) Verify(ctx context.Context, raw string) (shared.AccessClaims, 
 		if t.Method.Alg() != k.alg {
 			return nil, errAlgMismatch
 		}
+		used = k
 		return k.public, nil
 	})
 	if err != nil {
@@ -423,8 +432,13 @@ func (m *Manager) Verify(ctx context.Context, raw string) (shared.AccessClaims, 
 		}
 		return shared.AccessClaims{}, invalid(err)
 	}
+	m.seen.put(digest, verifiedEntry{claims: c.AccessClaims, kid: used.kid}, m.opts.Now(), m.opts.Leeway)
 	return c.AccessClaims, nil
 }
+
+// published reports whether kid is still one of the keys tokens verify
+// with. A kid is the key's thumbprint, so the same kid is the same key.
+func (m *Manager) published(kid string) bool { return m.get(kid) != nil }
 
 // expiredOnly reports whether err says the token is expired and nothing
 // else. jwt validates claims only after the signature checked out, and
