@@ -122,6 +122,17 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if cfg.PprofAddr != "" {
+		pln, err := net.Listen("tcp", cfg.PprofAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen (pprof): %w", err)
+		}
+		psrv := &http.Server{Handler: httpapi.DebugHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go psrv.Serve(pln)
+		defer psrv.Close()
+		log.Info("profiler listening", "addr", pln.Addr().String())
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -172,7 +183,7 @@ func environ(getenv func(string) string) []string {
 		}
 	}
 	for _, p := range []string{"GOOGLE", "MICROSOFT", "LINE", "DISCORD", "GITHUB"} {
-		for _, f := range []string{"CLIENT_ID", "CLIENT_SECRET", "ISSUER", "AUTH_URL", "TOKEN_URL", "API_URL", "TENANT", "ALLOWED_TENANTS", "HOSTED_DOMAIN"} {
+		for _, f := range []string{"CLIENT_ID", "CLIENT_SECRET", "SECRET", "ISSUER", "AUTH_URL", "TOKEN_URL", "API_URL", "TENANT", "ALLOWED_TENANTS", "HOSTED_DOMAIN"} {
 			names["AUTHBRIDGE_"+p+"_"+f] = true
 		}
 	}

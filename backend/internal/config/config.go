@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -52,6 +53,8 @@ type Config struct {
 	ShutdownDelay      time.Duration
 	LogLevel           string
 	LogFormat          string
+	// PprofAddr, when set, serves Go's profiler on this loopback address.
+	PprofAddr string
 
 	// Env keeps the raw AUTHBRIDGE_* lookup for provider configuration.
 	Env func(string) string
@@ -205,6 +208,12 @@ func Load(getenv func(string) string) (Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("AUTHBRIDGE_LOG_LEVEL", "%q must be debug, info, warn or error", c.LogLevel)
+	}
+	if c.PprofAddr = get("AUTHBRIDGE_PPROF_ADDR", ""); c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			bad("AUTHBRIDGE_PPROF_ADDR", "%q must be a loopback host:port such as 127.0.0.1:6060 (the profiler is never public)", c.PprofAddr)
+		}
 	}
 	c.LogFormat = get("AUTHBRIDGE_LOG_FORMAT", "text")
 	if c.LogFormat != "text" && c.LogFormat != "json" {

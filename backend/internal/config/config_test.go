@@ -95,3 +95,31 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		t.Error("the error leaks the database password")
 	}
 }
+
+func TestPprofAddr(t *testing.T) {
+	tests := []struct {
+		addr string
+		ok   bool
+	}{
+		{"", true},
+		{"127.0.0.1:6060", true},
+		{"[::1]:6060", true},
+		{"localhost:0", true},
+		{":6060", false}, // every interface
+		{"0.0.0.0:6060", false},
+		{"192.0.2.1:6060", false},
+		{"example.com:6060", false},
+		{"127.0.0.1", false}, // no port
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"AUTHBRIDGE_PPROF_ADDR": tt.addr}))
+			if (err == nil) != tt.ok {
+				t.Fatalf("Load(%q) = %v, want ok %v", tt.addr, err, tt.ok)
+			}
+			if err == nil && c.PprofAddr != tt.addr {
+				t.Fatalf("PprofAddr = %q", c.PprofAddr)
+			}
+		})
+	}
+}

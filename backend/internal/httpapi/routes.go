@@ -1,6 +1,9 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+	"net/http/pprof"
+)
 
 // route is one entry of the contract: a Go 1.22 mux pattern and its handler.
 type route struct {
@@ -40,4 +43,26 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /api/me/accounts", bearer(handleAccounts(d.Log, d.Signin))},
 		{"DELETE /api/me/accounts/{id}", bearer(handleDisconnect(d.Log, d.Signin))},
 	}
+}
+
+// debugRoutes are served only on AUTHBRIDGE_PPROF_ADDR, a loopback listener
+// of its own that is off by default: Go's profiler, for finding what a load
+// run spends its time on.
+func debugRoutes() []route {
+	return []route{
+		{"GET /debug/pprof/", http.HandlerFunc(pprof.Index)},
+		{"GET /debug/pprof/cmdline", http.HandlerFunc(pprof.Cmdline)},
+		{"GET /debug/pprof/profile", http.HandlerFunc(pprof.Profile)},
+		{"GET /debug/pprof/symbol", http.HandlerFunc(pprof.Symbol)},
+		{"GET /debug/pprof/trace", http.HandlerFunc(pprof.Trace)},
+	}
+}
+
+// DebugHandler serves debugRoutes.
+func DebugHandler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range debugRoutes() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
+	return mux
 }

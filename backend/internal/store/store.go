@@ -53,6 +53,8 @@ type Store struct {
 	// ckpt copies the SQLite write-ahead log into the database file in the
 	// background (nil on MySQL).
 	ckpt *checkpointer
+	// users is GetUser's short-lived cache (usercache.go).
+	users *userCache
 }
 
 // NewID returns a fresh random id: 16 bytes, lower-case hex.
@@ -98,6 +100,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		return nil, err
 	}
 	s.log = opts.Logger
+	s.users = newUserCache()
 	if err := s.db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, s.inUse(fmt.Errorf("store: connect: %w", err))

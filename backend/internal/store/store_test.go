@@ -682,3 +682,47 @@ func TestSQLiteCheckpoints(t *testing.T) {
 		t.Fatalf("users after reopen = %d, want 50", n)
 	}
 }
+
+// TestGetUserSeesDisable: the user cache never hides a disable done through
+// this store, and a second store on the same database (another replica)
+// sees it once its short cache lifetime is over.
+func TestGetUserSeesDisable(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			s := storetest.New(t, engine)
+			other, err := store.Open(ctx, storetest.URL(t, s), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			u := mkUser(t, s, "a@example.com")
+			for _, st := range []*store.Store{s, other} {
+				if got, err := st.GetUser(ctx, u.ID); err != nil || got.DisabledAt != nil {
+					t.Fatalf("GetUser = %+v, %v", got, err)
+				}
+			}
+			at := t0
+			if err := s.SetUserDisabled(ctx, u.ID, &at); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.GetUser(ctx, u.ID); err != nil || got.DisabledAt == nil {
+				t.Fatalf("after disabling, the same store answers %+v, %v", got, err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				got, err := other.GetUser(ctx, u.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.DisabledAt != nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("another store still answers the user as enabled after 10 s")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		})
+	}
+}

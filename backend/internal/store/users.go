@@ -33,8 +33,12 @@ func insertUser(ctx context.Context, db execer, u User) error {
 
 // GetUser answers the user with id, or ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
-	// Every authenticated read starts here: scanned by hand, without
-	// sqlx's reflection, the columns in userColumns' order.
+	// Every authenticated read starts here: answered from the short-lived
+	// cache when it can, else scanned by hand, without sqlx's reflection,
+	// the columns in userColumns' order.
+	if u, ok := s.users.get(id); ok {
+		return u, nil
+	}
 	var u User
 	err := s.rdb.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id).Scan(
 		&u.ID, &u.Name, &u.Email, &u.EmailCanonical, &u.EmailVerified, &u.AvatarURL, &u.DisabledAt, &u.CreatedAt, &u.UpdatedAt)
@@ -44,11 +48,13 @@ func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("store: get user: %w", err)
 	}
+	s.users.put(u)
 	return u, nil
 }
 
 // SetUserDisabled disables the user at the given time, or enables it (nil).
 func (s *Store) SetUserDisabled(ctx context.Context, id string, at *time.Time) error {
+	defer s.users.drop(id) // after the write: a read racing it cannot re-cache the old row for long
 	res, err := s.db.ExecContext(ctx, "UPDATE users SET disabled_at = ? WHERE id = ?", tsPtr(at), id)
 	if err != nil {
 		return fmt.Errorf("store: disable user: %w", err)
