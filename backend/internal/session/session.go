@@ -145,16 +145,37 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 		return Refreshed{}, fmt.Errorf("session: refresh: %w", err)
 	}
 	now := s.Now()
+	oldHash := token.HashOpaque(refreshToken)
+	// Sign the next access token ahead, outside the store's write
+	// transaction, for the family and user the read pool says the token
+	// belongs to; the transaction, which decides, uses it only when it finds
+	// the same family and the same claims, and signs itself otherwise. The
+	// rotation's critical section then holds no signature.
+	var ahead struct {
+		ok                        bool
+		family, user, name, email string
+		access                    string
+		exp                       time.Time
+	}
+	if f, u, err := s.store.PeekRefresh(ctx, oldHash); err == nil && f.RevokedAt == nil && u.DisabledAt == nil {
+		if a, e, err := s.sign(ctx, u, f.ID); err == nil {
+			ahead.ok, ahead.family, ahead.user, ahead.name, ahead.email, ahead.access, ahead.exp = true, f.ID, u.ID, u.Name, u.Email, a, e
+		}
+	}
 	var access string
 	var exp time.Time
 	f, u, err := s.store.RotateRefresh(ctx, store.RotateParams{
-		OldHash: token.HashOpaque(refreshToken),
+		OldHash: oldHash,
 		NewHash: newHash,
 		Now:     now,
 		IdleTTL: s.opts.IdleTTL,
 		Grace:   s.opts.Grace,
 		IP:      store.Clip(m.IP, 64),
 		Mint: func(f store.Family, u store.User) error {
+			if ahead.ok && f.ID == ahead.family && u.ID == ahead.user && u.Name == ahead.name && u.Email == ahead.email {
+				access, exp = ahead.access, ahead.exp
+				return nil
+			}
 			var err error
 			access, exp, err = s.sign(ctx, u, f.ID)
 			return err

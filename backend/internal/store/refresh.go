@@ -96,7 +96,22 @@ func (s *Store) RotateRefresh(ctx context.Context, p RotateParams) (Family, User
 // rotate is one attempt of RotateRefresh. reused with a nil error means the
 // family's revocation was committed.
 func (s *Store) rotate(ctx context.Context, p RotateParams) (fam Family, user User, reused bool, err error) {
+	if s.rot != nil {
+		return s.rot.rotate(ctx, p)
+	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		fam, user, reused, err = s.rotateTx(ctx, tx, p)
+		return err
+	})
+	return fam, user, reused, err
+}
+
+// rotateTx is one rotation inside tx. An error means nothing of it may be
+// kept; reused with a nil error means the family's revocation is to be
+// committed.
+func (s *Store) rotateTx(ctx context.Context, tx *sqlx.Tx, p RotateParams) (fam Family, user User, reused bool, err error) {
+	err = func() error {
 		// One statement finds and locks the token and its family, in that
 		// order (every transaction that locks both takes them so).
 		var row presented
@@ -165,8 +180,29 @@ func (s *Store) rotate(ctx context.Context, p RotateParams) (fam Family, user Us
 			}
 		}
 		return nil
-	})
+	}()
 	return fam, user, reused, err
+}
+
+// PeekRefresh answers the family and user a refresh token belongs to, read
+// on the read pool without locking anything: a hint for work that can be
+// done before the rotation (signing the next access token), never a
+// decision. ErrNotFound: no such token.
+func (s *Store) PeekRefresh(ctx context.Context, tokenHash []byte) (Family, User, error) {
+	var f Family
+	err := s.rdb.GetContext(ctx, &f, `SELECT f.id, f.user_id, f.provider, f.user_agent, f.ip, f.created_at, f.last_used_at, f.expires_at, f.revoked_at, f.revoke_reason
+		FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.token_hash = ?`, tokenHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Family{}, User{}, ErrNotFound
+	}
+	if err != nil {
+		return Family{}, User{}, fmt.Errorf("store: peek refresh: %w", err)
+	}
+	u, err := s.GetUser(ctx, f.UserID)
+	if err != nil {
+		return Family{}, User{}, err
+	}
+	return f, u, nil
 }
 
 // GetFamily answers one family, or ErrNotFound.

@@ -55,6 +55,8 @@ type Store struct {
 	ckpt *checkpointer
 	// users is GetUser's short-lived cache (usercache.go).
 	users *userCache
+	// rot batches refresh rotations into shared transactions (SQLite).
+	rot *rotator
 }
 
 // NewID returns a fresh random id: 16 bytes, lower-case hex.
@@ -115,6 +117,9 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	}
 	if s.ckpt != nil {
 		s.ckpt.start(s.log)
+	}
+	if s.dialect == SQLite {
+		s.rot = newRotator(s)
 	}
 	return s, nil
 }
@@ -289,6 +294,9 @@ func openMySQL(raw string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	var err error
+	if s.rot != nil {
+		s.rot.close()
+	}
 	if s.ckpt != nil {
 		err = s.ckpt.close() // before the pools: it truncates the log once writes stopped
 	}
