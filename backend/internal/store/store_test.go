@@ -384,6 +384,44 @@ var cases = []conformanceCase{
 		}
 		mustRotate(t, s, f, "t0", "t1", t0.Add(time.Minute)) // still unspent, so no reuse either
 	}},
+	{"concurrent rotations: one failing mint spoils only itself", func(t *testing.T, s *store.Store) {
+		// On SQLite concurrent rotations share transactions: a failure must
+		// roll back its own rotation and nobody else's.
+		u := mkUser(t, s, "a@example.com")
+		const n = 12
+		for i := range n {
+			mkFamily(t, s, u, fmt.Sprint("c", i))
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, errs[i] = s.RotateRefresh(context.Background(), store.RotateParams{
+					OldHash: h(fmt.Sprint("c", i)), NewHash: h(fmt.Sprint("d", i)), Now: t0, IdleTTL: time.Hour, Grace: 10 * time.Second,
+					Mint: func(store.Family, store.User) error {
+						if i == 3 {
+							return errors.New("signing failed")
+						}
+						return nil
+					},
+				})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if (err != nil) != (i == 3) {
+				t.Fatalf("rotation %d: %v", i, err)
+			}
+		}
+		if _, _, err := rotate(s, "c3", "e3", t0.Add(time.Second)); err != nil {
+			t.Fatalf("the failed rotation's token is not unspent: %v", err)
+		}
+		if _, _, err := rotate(s, "d5", "e5", t0.Add(time.Second)); err != nil {
+			t.Fatalf("a neighbour's successor does not rotate: %v", err)
+		}
+	}},
 	{"mint may read the store", func(t *testing.T, s *store.Store) {
 		// The session service signs inside Mint, and signing may reload
 		// the keys. A deadline only so a deadlock fails instead of hanging.
