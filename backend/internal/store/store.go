@@ -199,6 +199,9 @@ func openSQLite(path string) (*Store, error) {
 		r[k] = v
 	}
 	r.Set("_query_only", "1")
+	// Readers look up rows by key; a small page cache each keeps the
+	// process small (the writer keeps SQLite's default 2 MiB).
+	r.Add("_pragma", "cache_size(-512)")
 	rdb := openCachingSQLite("file:" + path + "?" + r.Encode())
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	rdb.SetMaxOpenConns(readers)
