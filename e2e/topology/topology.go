@@ -9,26 +9,64 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
-// Vars fill the template's ${NAME} placeholders.
+// Defaults of the dashboard's CSP placeholders: the production values.
+const (
+	DefaultGISOrigin = "https://accounts.google.com"
+	DefaultAvatarSrc = "https:"
+)
+
+// Vars fill the ${NAME} placeholders of nginx.conf.template and
+// spa-headers.conf.
 type Vars struct {
-	ConfDir    string   // folder with spa-headers.conf (the repository's nginx/)
+	ConfDir    string   // folder the config includes spa-headers.conf from (Write uses RunDir, where it puts the rendered copy)
 	RunDir     string   // pid, logs and temp folders
 	Dist       string   // the static site
 	Listen     string   // host:port
 	ServerName string   // default "_"
 	Backends   []string // host:port of each replica
+
+	// GISOrigin is the origin the dashboard's CSP allows the Google
+	// Identity Services script, its requests and frames from (its /gsi/
+	// paths only). Default DefaultGISOrigin; the e2e suite sets the
+	// development identity provider's origin.
+	GISOrigin string
+	// AvatarSrc are the CSP img-src sources of profile pictures besides
+	// 'self' and data:. Default DefaultAvatarSrc.
+	AvatarSrc string
 }
 
-// Render fills the template.
+var (
+	originRE    = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
+	cspSourceRE = regexp.MustCompile(`^[A-Za-z0-9:/._*-]+$`)
+)
+
+// Render fills a template (nginx.conf.template or spa-headers.conf).
 func Render(template string, v Vars) (string, error) {
 	if len(v.Backends) == 0 {
 		return "", errors.New("topology: at least one backend")
 	}
 	if v.ServerName == "" {
 		v.ServerName = "_"
+	}
+	if v.GISOrigin == "" {
+		v.GISOrigin = DefaultGISOrigin
+	}
+	if v.AvatarSrc == "" {
+		v.AvatarSrc = DefaultAvatarSrc
+	}
+	// Both go into a quoted header value: nothing that could end it or
+	// add a directive.
+	if !originRE.MatchString(v.GISOrigin) {
+		return "", fmt.Errorf("topology: GISOrigin %q is not an origin like https://accounts.google.com", v.GISOrigin)
+	}
+	for _, src := range strings.Fields(v.AvatarSrc) {
+		if !cspSourceRE.MatchString(src) {
+			return "", fmt.Errorf("topology: AvatarSrc %q is not a list of CSP sources", v.AvatarSrc)
+		}
 	}
 	var servers []string
 	for _, b := range v.Backends {
@@ -41,6 +79,8 @@ func Render(template string, v Vars) (string, error) {
 		"${TLS}", "listen "+v.Listen+";",
 		"${SERVER_NAME}", v.ServerName,
 		"${BACKENDS}", strings.Join(servers, "\n    "),
+		"${GIS_ORIGIN}", v.GISOrigin,
+		"${AVATAR_SRC}", strings.Join(strings.Fields(v.AvatarSrc), " "),
 	)
 	out := r.Replace(template)
 	if i := strings.Index(out, "${"); i >= 0 {
@@ -59,25 +99,33 @@ func Nginx() (string, error) {
 	return "", errors.New("nginx is not installed (apt-get install nginx libnginx-mod-http-brotli-static; make test does it)")
 }
 
-// Write renders the repository's template into v.RunDir/nginx.conf and
-// creates the run folders.
+// Write renders the repository's nginx.conf.template and spa-headers.conf
+// into v.RunDir (the config includes the rendered headers from there),
+// creates the run folders and answers the config's path.
 func Write(repoNginxDir string, v Vars) (string, error) {
-	tpl, err := os.ReadFile(filepath.Join(repoNginxDir, "nginx.conf.template"))
-	if err != nil {
-		return "", fmt.Errorf("topology: %w", err)
-	}
-	conf, err := Render(string(tpl), v)
-	if err != nil {
-		return "", err
-	}
+	v.ConfDir = v.RunDir
 	for _, d := range []string{"", "body", "proxy", "fastcgi", "uwsgi", "scgi"} {
 		if err := os.MkdirAll(filepath.Join(v.RunDir, d), 0o755); err != nil {
 			return "", fmt.Errorf("topology: %w", err)
 		}
 	}
-	path := filepath.Join(v.RunDir, "nginx.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		return "", fmt.Errorf("topology: %w", err)
+	var path string
+	for _, f := range []struct{ src, dst string }{
+		{"spa-headers.conf", "spa-headers.conf"},
+		{"nginx.conf.template", "nginx.conf"},
+	} {
+		tpl, err := os.ReadFile(filepath.Join(repoNginxDir, f.src))
+		if err != nil {
+			return "", fmt.Errorf("topology: %w", err)
+		}
+		out, err := Render(string(tpl), v)
+		if err != nil {
+			return "", fmt.Errorf("topology: %s: %w", f.src, err)
+		}
+		path = filepath.Join(v.RunDir, f.dst)
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			return "", fmt.Errorf("topology: %w", err)
+		}
 	}
 	return path, nil
 }

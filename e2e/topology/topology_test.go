@@ -197,3 +197,69 @@ func TestNginxInFrontOfReplicas(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// productionCSP is the dashboard's policy as production serves it. The
+// placeholders must render to exactly this by default.
+const productionCSP = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval' https://accounts.google.com/gsi/client; ` +
+	`connect-src 'self' https://accounts.google.com/gsi/; frame-src https://accounts.google.com/gsi/; ` +
+	`style-src 'self' 'unsafe-inline' https://accounts.google.com/gsi/style; img-src 'self' data: https:; ` +
+	`object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`
+
+func cspOf(t *testing.T, headers string) string {
+	t.Helper()
+	for _, line := range strings.Split(headers, "\n") {
+		if rest, ok := strings.CutPrefix(line, `add_header Content-Security-Policy "`); ok {
+			csp, _, found := strings.Cut(rest, `" always;`)
+			if !found {
+				t.Fatalf("CSP line not closed: %q", line)
+			}
+			return csp
+		}
+	}
+	t.Fatal("no Content-Security-Policy in spa-headers.conf")
+	return ""
+}
+
+func TestHeadersRender(t *testing.T) {
+	raw, err := os.ReadFile("../../nginx/spa-headers.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		vars    Vars
+		want    string
+		wantErr bool
+	}{
+		{name: "defaults are production's policy", want: productionCSP},
+		{name: "explicit production values", vars: Vars{GISOrigin: DefaultGISOrigin, AvatarSrc: DefaultAvatarSrc}, want: productionCSP},
+		{
+			name: "development identity provider",
+			vars: Vars{GISOrigin: "http://localhost:9090", AvatarSrc: "https: http://localhost:9090/avatars/"},
+			want: strings.NewReplacer("https://accounts.google.com/", "http://localhost:9090/",
+				"img-src 'self' data: https:;", "img-src 'self' data: https: http://localhost:9090/avatars/;").Replace(productionCSP),
+		},
+		{name: "origin with a path", vars: Vars{GISOrigin: "https://idp.test/x"}, wantErr: true},
+		{name: "origin adding a directive", vars: Vars{GISOrigin: "https://idp.test; script-src *"}, wantErr: true},
+		{name: "avatar source with a quote", vars: Vars{AvatarSrc: `https: "`}, wantErr: true},
+		{name: "avatar source adding a directive", vars: Vars{AvatarSrc: "https:; script-src *"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.vars.Backends = []string{"127.0.0.1:1"}
+			out, err := Render(string(raw), tt.vars)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("accepted %+v", tt.vars)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cspOf(t, out); got != tt.want {
+				t.Errorf("CSP\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
