@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/authbridge/authbridge/shared"
@@ -56,6 +57,42 @@ func TestDetect(t *testing.T) {
 	for _, tt := range tests {
 		if got := Detect(tt.in); got != tt.want {
 			t.Errorf("Detect(%v) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestEveryKeyHasEveryLanguage(t *testing.T) {
+	for _, k := range Keys() {
+		t.Run(string(k), func(t *testing.T) {
+			en := text[k][0]
+			for i, l := range Langs {
+				s := text[k][i]
+				if s == "" {
+					t.Errorf("%s has no %s text", k, l)
+				}
+				if strings.Count(s, "%s") != strings.Count(en, "%s") {
+					t.Errorf("%s in %s has %d placeholders, English %d", k, l, strings.Count(s, "%s"), strings.Count(en, "%s"))
+				}
+			}
+		})
+	}
+}
+
+func TestT(t *testing.T) {
+	tests := []struct {
+		lang Lang
+		key  Key
+		arg  []string
+		want string
+	}{
+		{EN, SignInWith, []string{"GitHub"}, "Sign in with GitHub"},
+		{ZHTW, SignInWith, []string{"GitHub"}, "使用 GitHub 登入"},
+		{KO, SignOut, nil, "로그아웃"},
+		{EN, Key("missing_key"), nil, "missing_key"},
+	}
+	for _, tt := range tests {
+		if got := T(tt.lang, tt.key, tt.arg...); got != tt.want {
+			t.Errorf("T(%s, %s) = %q, want %q", tt.lang, tt.key, got, tt.want)
 		}
 	}
 }

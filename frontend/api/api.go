@@ -1,0 +1,105 @@
+// Package api calls the AuthBridge HTTP API from the dashboard. In the
+// browser it goes through window.fetch (keeping net/http, 5 MiB of it, out
+// of app.wasm); on the host it uses net/http, so the client is tested
+// against a real server. Both decode the contract's error shape into
+// *Error.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/authbridge/authbridge/shared"
+)
+
+// Doer sends one JSON call: method and path (relative to the API base),
+// an optional bearer token, an optional body, and where to decode a
+// success answer (nil: ignore it).
+type Doer interface {
+	Do(ctx context.Context, method, path, bearer string, in, out any) error
+}
+
+// CodeNetwork is the code of an Error that never reached the server (or
+// whose answer could not be read): the browser's fetch failed.
+const CodeNetwork shared.ErrorCode = "network"
+
+// Error is a failed call: the status (0 for a network failure), the
+// contract's error code and its message.
+type Error struct {
+	Status  int
+	Code    shared.ErrorCode
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Status == 0 {
+		return fmt.Sprintf("api: %s: %s", e.Code, e.Message)
+	}
+	return fmt.Sprintf("api: %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// AsError finds the *Error in err. Anything else (a context ending, a
+// bug) is reported as a network failure so the UI always has a code.
+func AsError(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: CodeNetwork, Message: err.Error()}
+}
+
+// decode turns a finished call into the result: out filled on success,
+// *Error otherwise. A non-JSON error body (a proxy's HTML page) keeps its
+// status with a code that matches it.
+func decode(status int, body []byte, out any) error {
+	if status >= 200 && status < 300 {
+		if out == nil || len(body) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(body, out); err != nil {
+			return &Error{Status: status, Code: shared.CodeInternal, Message: "unreadable answer: " + err.Error()}
+		}
+		return nil
+	}
+	var eb struct {
+		Error shared.ErrorBody `json:"error"`
+	}
+	if err := json.Unmarshal(body, &eb); err == nil && eb.Error.Code != "" {
+		return &Error{Status: status, Code: eb.Error.Code, Message: eb.Error.Message}
+	}
+	return &Error{Status: status, Code: codeForStatus(status), Message: strings.TrimSpace(string(body[:min(len(body), 200)]))}
+}
+
+func codeForStatus(status int) shared.ErrorCode {
+	switch {
+	case status == 401:
+		return shared.CodeInvalidToken
+	case status == 404:
+		return shared.CodeNotFound
+	case status == 429:
+		return shared.CodeRateLimited
+	case status == 502 || status == 503 || status == 504:
+		return shared.CodeUnavailable
+	case status >= 500:
+		return shared.CodeInternal
+	default:
+		return shared.CodeInvalidRequest
+	}
+}
+
+func encodeBody(in any) ([]byte, error) {
+	if in == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return nil, fmt.Errorf("api: encode request: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,127 @@
+package i18n
+
+import "strings"
+
+// Key names one piece of dashboard text.
+type Key string
+
+// The dashboard's words. A "%s" is filled by T's argument.
+const (
+	Tagline            Key = "tagline"
+	SignInHeading      Key = "signin_heading"
+	SignInWith         Key = "signin_with"
+	Or                 Key = "or"
+	Loading            Key = "loading"
+	Welcome            Key = "welcome"
+	SignedInAs         Key = "signed_in_as"
+	Accounts           Key = "accounts"
+	Connect            Key = "connect"
+	Disconnect         Key = "disconnect"
+	ConnectedOn        Key = "connected_on"
+	Sessions           Key = "sessions"
+	ThisDevice         Key = "this_device"
+	RevokeSession      Key = "revoke_session"
+	LastUsed           Key = "last_used"
+	Logins             Key = "logins"
+	ColTime            Key = "col_time"
+	ColProvider        Key = "col_provider"
+	ColOutcome         Key = "col_outcome"
+	ColIP              Key = "col_ip"
+	ColDevice          Key = "col_device"
+	OutcomeSuccess     Key = "outcome_success"
+	OutcomeFailure     Key = "outcome_failure"
+	SignOut            Key = "sign_out"
+	SignOutAll         Key = "sign_out_all"
+	Cancelled          Key = "cancelled"
+	PopupBlocked       Key = "popup_blocked"
+	Waiting            Key = "waiting"
+	Cancel             Key = "cancel"
+	Connected          Key = "connected"
+	Disconnected       Key = "disconnected"
+	SessionRevoked     Key = "session_revoked"
+	SignedOutMsg       Key = "signed_out"
+	SignedOutAllMsg    Key = "signed_out_all"
+	SignedOutElsewhere Key = "signed_out_elsewhere"
+	Network            Key = "network"
+	NoProviders        Key = "no_providers"
+	GoogleUnavailable  Key = "google_unavailable"
+	UpdateAvailable    Key = "update_available"
+	Reload             Key = "reload"
+	Language           Key = "language"
+	UnknownDevice      Key = "unknown_device"
+	Dismiss            Key = "dismiss"
+	Empty              Key = "empty"
+	Unverified         Key = "unverified"
+)
+
+// text is every key's words in en, zh-TW, ko (the order of Langs).
+var text = map[Key][3]string{
+	Tagline:            {"Sign in once, keep your own tokens.", "一次登入，權杖由你掌握。", "한 번 로그인하고 토큰은 직접 관리하세요."},
+	SignInHeading:      {"Sign in to AuthBridge", "登入 AuthBridge", "AuthBridge에 로그인"},
+	SignInWith:         {"Sign in with %s", "使用 %s 登入", "%s(으)로 로그인"},
+	Or:                 {"or", "或", "또는"},
+	Loading:            {"Loading…", "載入中…", "불러오는 중…"},
+	Welcome:            {"Welcome, %s! Your account is ready.", "歡迎，%s！你的帳號已建立。", "환영합니다, %s님! 계정이 준비되었습니다."},
+	SignedInAs:         {"Signed in as", "目前登入身分", "로그인한 사용자"},
+	Accounts:           {"Linked accounts", "已連結的帳號", "연결된 계정"},
+	Connect:            {"Connect %s", "連結 %s", "%s 연결"},
+	Disconnect:         {"Disconnect", "中斷連結", "연결 끊기"},
+	ConnectedOn:        {"connected %s", "連結於 %s", "%s 연결됨"},
+	Sessions:           {"Active sessions", "使用中的工作階段", "활성 세션"},
+	ThisDevice:         {"This device", "此裝置", "이 기기"},
+	RevokeSession:      {"Sign out this session", "登出此工作階段", "이 세션 로그아웃"},
+	LastUsed:           {"last used %s", "上次使用 %s", "마지막 사용 %s"},
+	Logins:             {"Login history", "登入紀錄", "로그인 기록"},
+	ColTime:            {"Time", "時間", "시간"},
+	ColProvider:        {"Provider", "登入方式", "제공자"},
+	ColOutcome:         {"Outcome", "結果", "결과"},
+	ColIP:              {"IP", "IP", "IP"},
+	ColDevice:          {"Device", "裝置", "기기"},
+	OutcomeSuccess:     {"Success", "成功", "성공"},
+	OutcomeFailure:     {"Failed", "失敗", "실패"},
+	SignOut:            {"Sign out", "登出", "로그아웃"},
+	SignOutAll:         {"Sign out everywhere", "登出所有裝置", "모든 기기에서 로그아웃"},
+	Cancelled:          {"Sign-in cancelled: the sign-in window was closed.", "登入已取消：登入視窗已關閉。", "로그인이 취소되었습니다: 로그인 창이 닫혔습니다."},
+	PopupBlocked:       {"The sign-in window was blocked, so sign-in continues in this tab…", "登入視窗被封鎖，改在此分頁繼續登入…", "로그인 창이 차단되어 이 탭에서 계속합니다…"},
+	Waiting:            {"Finish signing in with %s in the window that opened.", "請在開啟的視窗中完成 %s 登入。", "열린 창에서 %s 로그인을 마치세요."},
+	Cancel:             {"Cancel", "取消", "취소"},
+	Connected:          {"%s is now connected.", "已連結 %s。", "%s 계정이 연결되었습니다."},
+	Disconnected:       {"%s was disconnected.", "已中斷與 %s 的連結。", "%s 연결을 끊었습니다."},
+	SessionRevoked:     {"That session was signed out.", "該工作階段已登出。", "해당 세션을 로그아웃했습니다."},
+	SignedOutMsg:       {"You are signed out.", "你已登出。", "로그아웃했습니다."},
+	SignedOutAllMsg:    {"You are signed out on every device.", "你已在所有裝置上登出。", "모든 기기에서 로그아웃했습니다."},
+	SignedOutElsewhere: {"You were signed out in another tab.", "你已在其他分頁登出。", "다른 탭에서 로그아웃되었습니다."},
+	Network:            {"AuthBridge cannot be reached. Check your connection and try again.", "無法連線到 AuthBridge，請檢查網路後再試一次。", "AuthBridge에 연결할 수 없습니다. 연결을 확인한 뒤 다시 시도하세요."},
+	NoProviders:        {"No sign-in providers are configured on this server.", "此伺服器尚未設定任何登入方式。", "이 서버에 설정된 로그인 제공자가 없습니다."},
+	GoogleUnavailable:  {"The Google sign-in button could not be loaded. Use another provider or reload.", "無法載入 Google 登入按鈕，請改用其他方式或重新整理。", "Google 로그인 버튼을 불러올 수 없습니다. 다른 제공자를 쓰거나 새로 고치세요."},
+	UpdateAvailable:    {"A new version of the dashboard is available.", "控制台有新版本。", "대시보드의 새 버전이 있습니다."},
+	Reload:             {"Reload", "重新載入", "새로 고침"},
+	Language:           {"Language", "語言", "언어"},
+	UnknownDevice:      {"Unknown device", "未知裝置", "알 수 없는 기기"},
+	Dismiss:            {"Dismiss", "關閉", "닫기"},
+	Empty:              {"Nothing yet.", "目前沒有資料。", "아직 없습니다."},
+	Unverified:         {"unverified", "未驗證", "미인증"},
+}
+
+// Keys lists every key, for tests.
+func Keys() []Key {
+	keys := make([]Key, 0, len(text))
+	for k := range text {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// T is a piece of text in l, with the first "%s" replaced by arg when
+// given. An unknown key shows itself, so a gap is visible, not blank.
+func T(l Lang, k Key, arg ...string) string {
+	t, ok := text[k]
+	if !ok {
+		return string(k)
+	}
+	s := t[index(l)]
+	if len(arg) > 0 {
+		s = strings.Replace(s, "%s", arg[0], 1)
+	}
+	return s
+}
