@@ -98,7 +98,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	}
 	providers := provider.NewSet(ctx, log, provider.Factories(), pcfgs)
 	draining := new(atomic.Bool)
-	mux.Handle("/", httpapi.NewServer(httpapi.Deps{
+	api := httpapi.NewServer(httpapi.Deps{
 		Log:       log,
 		Config:    cfg,
 		Store:     st,
@@ -114,7 +114,12 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 			EmailConflict: cfg.EmailConflict,
 			CodeRedirects: cfg.CodeRedirectURIs,
 		}),
-	}))
+	})
+	root, err := withDashboard(cfg, log, m, api)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", root)
 	handler := http.Handler(mux)
 	go housekeeping(ctx, log, st)
 

@@ -5,8 +5,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +58,10 @@ type Config struct {
 	LogFormat          string
 	// PprofAddr, when set, serves Go's profiler on this loopback address.
 	PprofAddr string
+	// WebDir, when set, is the dashboard's static build (the frontend's
+	// dist/, an absolute path) served for every path outside the API, so
+	// one process runs the product without nginx. Empty: API only.
+	WebDir string
 
 	// Env keeps the raw AUTHBRIDGE_* lookup for provider configuration.
 	Env func(string) string
@@ -215,6 +222,13 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("AUTHBRIDGE_PPROF_ADDR", "%q must be a loopback host:port such as 127.0.0.1:6060 (the profiler is never public)", c.PprofAddr)
 		}
 	}
+	if c.WebDir = get("AUTHBRIDGE_WEB_DIR", ""); c.WebDir != "" {
+		if dir, problem := checkWebDir(c.WebDir); problem != "" {
+			bad("AUTHBRIDGE_WEB_DIR", "%q %s", c.WebDir, problem)
+		} else {
+			c.WebDir = dir
+		}
+	}
 	c.LogFormat = get("AUTHBRIDGE_LOG_FORMAT", "text")
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("AUTHBRIDGE_LOG_FORMAT", "%q must be text or json", c.LogFormat)
@@ -224,6 +238,28 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %d problem(s):\n%w", len(errs), errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// checkWebDir answers dir made absolute, or what is wrong with it as the
+// dashboard's build: a directory holding index.html.
+func checkWebDir(dir string) (string, string) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "cannot be resolved: " + err.Error()
+	}
+	fi, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", "does not exist (build the dashboard first, or leave the variable empty to serve the API only)"
+	case err != nil:
+		return "", "cannot be read: " + err.Error()
+	case !fi.IsDir():
+		return "", "is not a directory"
+	}
+	if fi, err := os.Stat(filepath.Join(abs, "index.html")); err != nil || !fi.Mode().IsRegular() {
+		return "", "has no index.html: point it at the frontend's build output (dist/)"
+	}
+	return abs, ""
 }
 
 func anyProviderConfigured(getenv func(string) string) bool {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"grace", c.RefreshGrace, 10 * time.Second},
 		{"alg", c.SigningAlg, "ES256"},
 		{"issuer", c.Issuer(), "http://localhost:8080"},
+		{"no dashboard", c.WebDir, ""},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -76,6 +79,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"AUTHBRIDGE_DEV":                   "maybe",
 		"AUTHBRIDGE_RATE_LIMIT":            "-1",
 		"AUTHBRIDGE_SECRET_KEY":            "short",
+		"AUTHBRIDGE_WEB_DIR":               "/nonexistent/authbridge/dist",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted a broken configuration")
@@ -85,7 +89,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"AUTHBRIDGE_PUBLIC_URL", "AUTHBRIDGE_FRONTEND_ORIGIN", "AUTHBRIDGE_DATABASE_URL",
 		"AUTHBRIDGE_ACCESS_TTL", "AUTHBRIDGE_REFRESH_TTL", "AUTHBRIDGE_EMAIL_CONFLICT",
 		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "AUTHBRIDGE_SIGNING_ALG", "AUTHBRIDGE_DEV",
-		"AUTHBRIDGE_RATE_LIMIT", "AUTHBRIDGE_SECRET_KEY",
+		"AUTHBRIDGE_RATE_LIMIT", "AUTHBRIDGE_SECRET_KEY", "AUTHBRIDGE_WEB_DIR",
 	} {
 		if !strings.Contains(msg, name+":") {
 			t.Errorf("error does not name %s:\n%s", name, msg)
@@ -119,6 +123,65 @@ func TestPprofAddr(t *testing.T) {
 			}
 			if err == nil && c.PprofAddr != tt.addr {
 				t.Fatalf("PprofAddr = %q", c.PprofAddr)
+			}
+		})
+	}
+}
+
+func TestWebDir(t *testing.T) {
+	site := t.TempDir()
+	if err := os.WriteFile(filepath.Join(site, "index.html"), []byte("<!doctype html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	file := filepath.Join(site, "index.html")
+	indexDir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(indexDir, "index.html"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A relative value is resolved against the working directory at start.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name    string
+		value   string
+		want    string // WebDir after Load
+		problem string // part of the error, when Load must fail
+	}{
+		{"unset", "", "", ""},
+		{"blank", "  ", "", ""},
+		{"absolute", site, site, ""},
+		{"relative", rel, site, ""},
+		{"trailing slash", site + "/", site, ""},
+		{"missing", filepath.Join(site, "nope"), "", "does not exist"},
+		{"a file", file, "", "is not a directory"},
+		{"no index.html", empty, "", "has no index.html"},
+		{"index.html is a directory", indexDir, "", "has no index.html"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"AUTHBRIDGE_WEB_DIR": tt.value}))
+			if tt.problem != "" {
+				if err == nil {
+					t.Fatalf("Load accepted AUTHBRIDGE_WEB_DIR=%q", tt.value)
+				}
+				if !strings.Contains(err.Error(), "AUTHBRIDGE_WEB_DIR:") || !strings.Contains(err.Error(), tt.problem) {
+					t.Fatalf("error %q, want AUTHBRIDGE_WEB_DIR: and %q", err, tt.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.WebDir != tt.want {
+				t.Fatalf("WebDir = %q, want %q", c.WebDir, tt.want)
 			}
 		})
 	}
