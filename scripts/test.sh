@@ -33,6 +33,22 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || [ ! -f /usr
   fi
 fi
 
+echo "== Chromium"
+# The e2e suite (e2e/browser) drives the dashboard in headless Chromium.
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${AUTHBRIDGE_E2E_CHROME:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing chromium (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing and we are not root to install it"
+  fi
+fi
+# Screenshots, network log and process logs of the e2e run outlive $work.
+export AUTHBRIDGE_E2E_ARTIFACTS=${AUTHBRIDGE_E2E_ARTIFACTS:-$(mktemp -d /tmp/authbridge-e2e-artifacts.XXXXXX)}
+echo "e2e artifacts: $AUTHBRIDGE_E2E_ARTIFACTS"
+
 echo "== MariaDB"
 eval "export $(bash scripts/mariadb.sh start "$work/mariadb" | grep '^AUTHBRIDGE_TEST_MYSQL_URL=')"
 echo "MariaDB is up on a loopback port"
