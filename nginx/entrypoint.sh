@@ -1,15 +1,14 @@
 #!/bin/sh
 # Render nginx.conf.template and spa-headers.conf from the environment and
 # run nginx in the foreground. BACKENDS is a space-separated list of
-# host:port; GIS_ORIGIN (default https://accounts.google.com) and AVATAR_SRC
-# (default https:) fill the dashboard's CSP.
+# host:port; GIS_ORIGIN (default https://accounts.google.com) is the Google
+# Identity Services origin in the dashboard's CSP.
 set -eu
 run=/var/run/authbridge-nginx
 mkdir -p "$run"
 servers=""
 for b in ${BACKENDS:?set BACKENDS, e.g. "backend-a:8080 backend-b:8080"}; do servers="$servers server $b;"; done
 sed -e "s|\${GIS_ORIGIN}|${GIS_ORIGIN:-https://accounts.google.com}|g" \
-    -e "s|\${AVATAR_SRC}|${AVATAR_SRC:-https:}|g" \
     /etc/authbridge/spa-headers.conf > "$run/spa-headers.conf"
 sed -e "s|\${CONF_DIR}|$run|g" \
     -e "s|\${RUN_DIR}|$run|g" \

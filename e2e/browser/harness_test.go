@@ -589,8 +589,6 @@ func (h *harness) startNginx(listen string, upstreams []string) error {
 		Listen:    listen,
 		Backends:  upstreams,
 		GISOrigin: h.idpURL,
-		// The devidp's profile pictures are plain http (Google's are https).
-		AvatarSrc: topology.DefaultAvatarSrc + " " + h.idpURL + "/avatars/",
 	})
 	if err != nil {
 		return err

@@ -13,11 +13,8 @@ import (
 	"strings"
 )
 
-// Defaults of the dashboard's CSP placeholders: the production values.
-const (
-	DefaultGISOrigin = "https://accounts.google.com"
-	DefaultAvatarSrc = "https:"
-)
+// DefaultGISOrigin is the production value of the CSP's GIS origin.
+const DefaultGISOrigin = "https://accounts.google.com"
 
 // Vars fill the ${NAME} placeholders of nginx.conf.template and
 // spa-headers.conf.
@@ -34,15 +31,9 @@ type Vars struct {
 	// paths only). Default DefaultGISOrigin; the e2e suite sets the
 	// development identity provider's origin.
 	GISOrigin string
-	// AvatarSrc are the CSP img-src sources of profile pictures besides
-	// 'self' and data:. Default DefaultAvatarSrc.
-	AvatarSrc string
 }
 
-var (
-	originRE    = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
-	cspSourceRE = regexp.MustCompile(`^[A-Za-z0-9:/._*-]+$`)
-)
+var originRE = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
 
 // Render fills a template (nginx.conf.template or spa-headers.conf).
 func Render(template string, v Vars) (string, error) {
@@ -55,18 +46,10 @@ func Render(template string, v Vars) (string, error) {
 	if v.GISOrigin == "" {
 		v.GISOrigin = DefaultGISOrigin
 	}
-	if v.AvatarSrc == "" {
-		v.AvatarSrc = DefaultAvatarSrc
-	}
-	// Both go into a quoted header value: nothing that could end it or
+	// It goes into a quoted header value: nothing that could end it or
 	// add a directive.
 	if !originRE.MatchString(v.GISOrigin) {
 		return "", fmt.Errorf("topology: GISOrigin %q is not an origin like https://accounts.google.com", v.GISOrigin)
-	}
-	for _, src := range strings.Fields(v.AvatarSrc) {
-		if !cspSourceRE.MatchString(src) {
-			return "", fmt.Errorf("topology: AvatarSrc %q is not a list of CSP sources", v.AvatarSrc)
-		}
 	}
 	var servers []string
 	for _, b := range v.Backends {
@@ -80,7 +63,6 @@ func Render(template string, v Vars) (string, error) {
 		"${SERVER_NAME}", v.ServerName,
 		"${BACKENDS}", strings.Join(servers, "\n    "),
 		"${GIS_ORIGIN}", v.GISOrigin,
-		"${AVATAR_SRC}", strings.Join(strings.Fields(v.AvatarSrc), " "),
 	)
 	out := r.Replace(template)
 	if i := strings.Index(out, "${"); i >= 0 {
