@@ -4,11 +4,17 @@ GO    ?= go
 BIN   := bin
 PKGS  := ./shared/... ./backend/... ./frontend/... ./e2e/...
 
-.PHONY: run build test bench fmt lint vet clean
+.PHONY: run build web test bench fmt lint vet clean
 
-## run: build and start the server on http://localhost:8080 (embedded SQLite in ./data)
+## run: build the server and the dashboard, start on http://localhost:8080 (embedded SQLite in ./data)
+## Without AUTHBRIDGE_GOOGLE_CLIENT_ID the Google button is the development stand-in.
 run: build
-	$(BIN)/authbridge
+	GIS_SRC=$(if $(AUTHBRIDGE_GOOGLE_CLIENT_ID),https://accounts.google.com/gsi/client,/devidp/gsi/client) bash scripts/web.sh frontend/dist
+	AUTHBRIDGE_WEB_DIR=frontend/dist $(BIN)/authbridge
+
+## web: the dashboard's static site in frontend/dist (app.wasm + .br/.gz); GIS_SRC, API_BASE override
+web:
+	bash scripts/web.sh frontend/dist
 
 ## build: compile the server and check the shared contract builds for js/wasm
 build:
@@ -37,4 +43,4 @@ vet:
 	GOOS=js GOARCH=wasm $(GO) vet ./shared/...
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) frontend/dist

@@ -1,6 +1,14 @@
-// Package frontend will hold the go-app WebAssembly dashboard. Its plain-Go
-// parts exist already: i18n (messages for every error code) and session
-// (token rules). The go-app app itself is the next step of the roadmap.
+// Package frontend is the AuthBridge dashboard, a go-app v10 WebAssembly
+// app. Its parts:
+//
+//   - cmd/dashboard: the one go-app main, built to app.wasm and, on the
+//     host, to the generator of the static site (scripts/web.sh, make web);
+//   - ui: the components, the global actions and the one state they observe;
+//   - session: the token rules (memory-only access token, scheduled refresh,
+//     single flight, retry on 401, which popup messages to believe);
+//   - api: the API client over window.fetch (net/http on the host);
+//   - i18n: the words in English, 繁體中文 and 한국어;
+//   - site: the static site writer (pages, icons, service worker, .br/.gz).
 package frontend
 
 import "github.com/authbridge/authbridge/shared"

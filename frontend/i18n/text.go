@@ -45,8 +45,6 @@ const (
 	Network            Key = "network"
 	NoProviders        Key = "no_providers"
 	GoogleUnavailable  Key = "google_unavailable"
-	UpdateAvailable    Key = "update_available"
-	Reload             Key = "reload"
 	Language           Key = "language"
 	UnknownDevice      Key = "unknown_device"
 	Dismiss            Key = "dismiss"
@@ -94,8 +92,6 @@ var text = map[Key][3]string{
 	Network:            {"AuthBridge cannot be reached. Check your connection and try again.", "無法連線到 AuthBridge，請檢查網路後再試一次。", "AuthBridge에 연결할 수 없습니다. 연결을 확인한 뒤 다시 시도하세요."},
 	NoProviders:        {"No sign-in providers are configured on this server.", "此伺服器尚未設定任何登入方式。", "이 서버에 설정된 로그인 제공자가 없습니다."},
 	GoogleUnavailable:  {"The Google sign-in button could not be loaded. Use another provider or reload.", "無法載入 Google 登入按鈕，請改用其他方式或重新整理。", "Google 로그인 버튼을 불러올 수 없습니다. 다른 제공자를 쓰거나 새로 고치세요."},
-	UpdateAvailable:    {"A new version of the dashboard is available.", "控制台有新版本。", "대시보드의 새 버전이 있습니다."},
-	Reload:             {"Reload", "重新載入", "새로 고침"},
 	Language:           {"Language", "語言", "언어"},
 	UnknownDevice:      {"Unknown device", "未知裝置", "알 수 없는 기기"},
 	Dismiss:            {"Dismiss", "關閉", "닫기"},

@@ -132,13 +132,18 @@ func (m *Manager) Refresh(ctx context.Context) (shared.RefreshResponse, error) {
 		m.mu.Unlock()
 		var res shared.RefreshResponse
 		var err error
+		ran := false
 		call := func() {
+			ran = true
 			err = m.API.Do(ctx, http.MethodPost, "/api/auth/token/refresh", "", struct{}{}, &res)
 		}
 		if m.Lock != nil {
 			m.Lock(ctx, call)
 		} else {
 			call()
+		}
+		if !ran { // Lock gave up (the context ended) without running call
+			err = &api.Error{Code: api.CodeNetwork, Message: "refresh lock not granted"}
 		}
 		if err != nil {
 			if SignedOut(api.AsError(err).Code) {

@@ -1,0 +1,104 @@
+//go:build !wasm
+
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/andybalholm/brotli"
+)
+
+func TestBuild(t *testing.T) {
+	dir := t.TempDir()
+	wasm := filepath.Join(dir, "app.wasm")
+	payload := bytes.Repeat([]byte("\x00asm pretend module "), 500)
+	if err := os.WriteFile(wasm, payload, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	assets := filepath.Join(dir, "assets")
+	os.MkdirAll(assets, 0o755)
+	os.WriteFile(filepath.Join(assets, "style.css"), []byte(strings.Repeat("body { color: red; }\n", 50)), 0o644)
+	os.WriteFile(filepath.Join(assets, "icon.svg"), []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`), 0o644)
+	out := filepath.Join(dir, "dist")
+	env := map[string]string{"AB_GIS_SRC": "http://127.0.0.1:1/gsi/client"}
+	version, err := Build(Options{Out: out, Wasm: wasm, Assets: assets, Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if version != Version(payload, env) || version == Version(payload, nil) {
+		t.Fatalf("version %q does not follow the wasm and its settings", version)
+	}
+
+	read := func(name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	appJS := read("app.js")
+	for _, want := range []string{version, "http://127.0.0.1:1/gsi/client", strconv.Itoa(len(payload))} {
+		if !strings.Contains(appJS, want) {
+			t.Errorf("app.js lacks %q", want)
+		}
+	}
+	worker := read("app-worker.js")
+	if !strings.Contains(worker, "no offline cache") || strings.Contains(worker, "addAll") || !strings.Contains(worker, version) {
+		t.Errorf("service worker is not ours:\n%s", worker)
+	}
+	manifest := read("manifest.webmanifest")
+	if strings.Contains(manifest, "githubusercontent") || strings.Contains(manifest, `"src":"/"`) || !strings.Contains(manifest, "/web/icon-512.png") {
+		t.Errorf("manifest icons: %s", manifest)
+	}
+	if strings.Contains(read("index.html"), "githubusercontent") {
+		t.Error("index.html loads an icon from GitHub")
+	}
+	for _, f := range []string{"web/icon-192.png", "web/icon-512.png", "web/icon-maskable.png", "web/icon.svg", "web/style.css"} {
+		read(f)
+	}
+
+	// Every precompressed copy decodes to its original.
+	for _, name := range []string{"web/app.wasm", "app.js", "web/style.css"} {
+		raw := read(name)
+		br, err := io.ReadAll(brotli.NewReader(strings.NewReader(read(name + ".br"))))
+		if err != nil || string(br) != raw {
+			t.Errorf("%s.br does not decode to the original (%v)", name, err)
+		}
+		zr, err := gzip.NewReader(strings.NewReader(read(name + ".gz")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gz, err := io.ReadAll(zr)
+		if err != nil || string(gz) != raw {
+			t.Errorf("%s.gz does not decode to the original (%v)", name, err)
+		}
+	}
+
+	if _, err := Build(Options{Out: out, Wasm: wasm}); err == nil {
+		t.Error("Build wrote into a folder that is not empty")
+	}
+	if _, err := Build(Options{Out: filepath.Join(dir, "x"), Wasm: filepath.Join(dir, "missing.wasm")}); err == nil {
+		t.Error("Build without a wasm succeeded")
+	}
+}
+
+func TestIcons(t *testing.T) {
+	img := drawIcon(64, false)
+	if c := img.RGBAAt(0, 0); c.A != 0 {
+		t.Errorf("rounded icon's corner is painted: %v", c)
+	}
+	if c := drawIcon(64, true).RGBAAt(0, 0); c != brand {
+		t.Errorf("maskable icon's corner = %v, want the brand colour", c)
+	}
+	if c := img.RGBAAt(32, 5); c != brand {
+		t.Errorf("icon body = %v", c)
+	}
+}

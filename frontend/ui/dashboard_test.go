@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/shared"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+func render(t *testing.T, d *Dashboard) string {
+	t.Helper()
+	e := app.NewTestEngine()
+	if err := e.Load(d); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	return app.HTMLString(d)
+}
+
+func TestDashboardPhases(t *testing.T) {
+	rt = newRuntime(Config{}, nil)
+	providers := []shared.ProviderInfo{{ID: "google", Name: "Google"}, {ID: "github", Name: "GitHub"}, {ID: "discord", Name: "Discord"}}
+	tests := []struct {
+		name    string
+		view    View
+		lang    i18n.Lang
+		state   string
+		ready   bool
+		want    []string
+		notWant []string
+	}{
+		{"prerendered page waits", View{}, i18n.EN, "loading", false, []string{"Loading…"}, []string{"login-github"}},
+		{"signed out offers every provider", View{Phase: PhaseSignedOut, Providers: providers, GoogleClientID: "cid"}, i18n.EN, "signed-out", true,
+			[]string{`id="gis-button"`, `id="login-github"`, `id="login-discord"`, "Sign in with GitHub"}, []string{`id="login-google"`, `id="sign-out"`}},
+		{"without a client id Google is a popup button", View{Phase: PhaseSignedOut, Providers: providers}, i18n.EN, "signed-out", true,
+			[]string{`id="login-google"`}, []string{`id="gis-button"`}},
+		{"no providers is said", View{Phase: PhaseSignedOut}, i18n.KO, "signed-out", true,
+			[]string{`id="no-providers"`, i18n.T(i18n.KO, i18n.NoProviders)}, nil},
+		{"an error alert carries its code", View{Phase: PhaseSignedOut, Providers: providers,
+			Alert: Alert{Kind: KindError, Code: string(shared.CodeDuplicateEmail), Message: "Sign in with GitHub instead."}}, i18n.EN, "signed-out", true,
+			[]string{`id="alert"`, `data-kind="error"`, `data-code="duplicate_email"`, "Sign in with GitHub instead."}, nil},
+		{"signed in shows the user and lists", View{
+			Phase: PhaseSignedIn, Providers: providers, GoogleClientID: "cid", IsNew: true,
+			User:     shared.User{Name: "Alice Example", Email: "alice@example.com", EmailVerified: true},
+			Accounts: []shared.LinkedAccount{{ID: "acc1", Provider: "google", ProviderName: "Google", Email: "alice@example.com"}},
+			Sessions: []shared.Session{{ID: "s1", Current: true, UserAgent: "HeadlessChrome/1 Linux", IP: "127.0.0.1"}, {ID: "s2"}},
+			Logins: []shared.LoginEvent{{Time: time.Now(), Provider: "google", Outcome: shared.OutcomeSuccess},
+				{Time: time.Now(), Provider: "github", Outcome: shared.OutcomeFailure, ErrorCode: shared.CodeDuplicateEmail}},
+		}, i18n.ZHTW, "signed-in", true,
+			[]string{`id="user-name"`, "Alice Example", `id="user-email"`, `id="greeting"`, "歡迎，Alice！",
+				`data-provider="google"`, `id="disconnect-google"`, `id="connect-github"`, `id="connect-discord"`,
+				`data-session="s1" data-current>` /* the printer writes "true" as a bare attribute; the browser keeps data-current="true" */, `data-session="s2"`, `data-current="false"`, "revoke-session",
+				`data-outcome="success"`, `data-outcome="failure"`, "(duplicate_email)", `id="sign-out"`, `id="sign-out-all"`, "登出所有裝置"},
+			[]string{`id="connect-google"`, `id="gis-button"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &Dashboard{v: tt.view, lang: tt.lang}
+			html := render(t, d)
+			attrs := app.Main().ID("app").Class("app").DataSet("state", tt.state)
+			if tt.ready {
+				attrs = attrs.DataSet("ready", "1")
+			}
+			if err := app.Match(attrs, d, 0); err != nil {
+				t.Fatalf("root: %v", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(html, w) {
+					t.Errorf("missing %q in\n%s", w, html)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(html, w) {
+					t.Errorf("unexpected %q", w)
+				}
+			}
+		})
+	}
+}
+
+func TestWaitingWhileAPopupIsOpen(t *testing.T) {
+	rt = newRuntime(Config{}, nil)
+	d := &Dashboard{v: View{Phase: PhaseSignedOut, Providers: []shared.ProviderInfo{{ID: "dev", Name: "Dev OIDC"}}}, lang: i18n.EN,
+		flow: &flow{provider: "dev", process: "login"}}
+	html := render(t, d)
+	if !strings.Contains(html, `id="waiting"`) || !strings.Contains(html, "Finish signing in with Dev OIDC") || !strings.Contains(html, `id="cancel-flow"`) {
+		t.Fatalf("no waiting line:\n%s", html)
+	}
+}

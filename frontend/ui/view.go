@@ -1,0 +1,236 @@
+// Package ui is the dashboard: go-app components, the global actions that
+// drive them, and the one state they observe. The session rules live in
+// package session and the words in package i18n; this package wires them
+// to the browser.
+package ui
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/authbridge/authbridge/frontend/api"
+	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/shared"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// viewKey is the go-app state every component observes. It is never
+// persisted and never holds a token.
+const viewKey = "/authbridge/view"
+
+// Phase is what the dashboard shows.
+type Phase string
+
+// The phases; main#app carries the phase as data-state.
+const (
+	PhaseLoading   Phase = "loading"
+	PhaseSignedOut Phase = "signed-out"
+	PhaseSignedIn  Phase = "signed-in"
+)
+
+// Alert kinds.
+const (
+	KindError   = "error"
+	KindInfo    = "info"
+	KindSuccess = "success"
+)
+
+// Alert codes that are not the contract's.
+const (
+	CodeCancelled    = "cancelled"
+	CodePopupBlocked = "popup_blocked"
+	CodeDone         = "done"
+)
+
+// Alert is the one message line. Key (with Arg) names dashboard text; a
+// contract error carries its code and the server's message instead, and
+// is translated when rendered.
+type Alert struct {
+	Kind    string
+	Code    string
+	Message string
+	Key     i18n.Key
+	Arg     string
+	Seq     int // changes with every alert, so a repeat is noticed
+}
+
+// Text is the alert in l.
+func (a Alert) Text(l i18n.Lang) string {
+	if a.Key != "" {
+		return i18n.T(l, a.Key, a.Arg)
+	}
+	return i18n.ErrorMessage(l, shared.ErrorCode(a.Code), a.Message)
+}
+
+// View is everything the dashboard renders.
+type View struct {
+	Phase          Phase
+	Providers      []shared.ProviderInfo
+	GoogleClientID string
+	User           shared.User
+	IsNew          bool
+	Accounts       []shared.LinkedAccount
+	Sessions       []shared.Session
+	Logins         []shared.LoginEvent
+	Alert          Alert
+	Busy           string // the action running now ("" when idle), for disabled buttons
+}
+
+// ProviderName is the display name of a provider id.
+func (v View) ProviderName(id string) string {
+	for _, p := range v.Providers {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return id
+}
+
+// Unlinked are the providers the user can still connect.
+func (v View) Unlinked() []shared.ProviderInfo {
+	var out []shared.ProviderInfo
+	for _, p := range v.Providers {
+		linked := false
+		for _, a := range v.Accounts {
+			if a.Provider == p.ID {
+				linked = true
+				break
+			}
+		}
+		if !linked {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// RedirectProviders are the providers signed in through a popup: all of
+// them except the Google Identity button's own, which has its button
+// when a client id is published.
+func (v View) RedirectProviders() []shared.ProviderInfo {
+	var out []shared.ProviderInfo
+	for _, p := range v.Providers {
+		if p.ID == "google" && v.GoogleClientID != "" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// model is the View behind the state: actions change it under a lock and
+// publish a copy, so two actions finishing together don't undo each other.
+type model struct {
+	mu  sync.Mutex
+	v   View
+	seq int
+}
+
+func (m *model) update(ctx app.Context, f func(v *View)) {
+	m.mu.Lock()
+	f(&m.v)
+	v := m.v
+	m.mu.Unlock()
+	ctx.SetState(viewKey, v)
+}
+
+func (m *model) get() View {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.v
+}
+
+// alert sets the message line.
+func (m *model) alert(ctx app.Context, a Alert) {
+	m.update(ctx, func(v *View) {
+		m.seq++
+		a.Seq = m.seq
+		v.Alert = a
+	})
+}
+
+// errorAlert turns a failed call into the message line.
+func errorAlert(err error) Alert {
+	e := api.AsError(err)
+	if e.Code == api.CodeNetwork {
+		return Alert{Kind: KindError, Code: string(api.CodeNetwork), Key: i18n.Network}
+	}
+	return Alert{Kind: KindError, Code: string(e.Code), Message: e.Message}
+}
+
+// Device is a short name for a user agent: browser and system.
+func Device(ua string) string {
+	if ua == "" {
+		return ""
+	}
+	browser := ""
+	for _, b := range []struct{ token, name string }{
+		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"HeadlessChrome/", "Headless Chrome"},
+		{"Chrome/", "Chrome"}, {"Chromium/", "Chromium"}, {"Safari/", "Safari"}, {"curl/", "curl"}, {"Go-http-client", "Go client"},
+	} {
+		if strings.Contains(ua, b.token) {
+			browser = b.name
+			break
+		}
+	}
+	system := ""
+	for _, s := range []struct{ token, name string }{
+		{"iPhone", "iPhone"}, {"iPad", "iPad"}, {"Android", "Android"}, {"Windows", "Windows"},
+		{"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"},
+	} {
+		if strings.Contains(ua, s.token) {
+			system = s.name
+			break
+		}
+	}
+	switch {
+	case browser != "" && system != "":
+		return browser + " · " + system
+	case browser != "":
+		return browser
+	case system != "":
+		return system
+	}
+	if len(ua) > 40 {
+		return ua[:40] + "…"
+	}
+	return ua
+}
+
+// When formats a time for the tables, in the browser's zone.
+func When(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// Initials are shown when there is no picture to load.
+func Initials(name, email string) string {
+	s := strings.TrimSpace(name)
+	if s == "" {
+		s = email
+	}
+	var out []rune
+	for _, f := range strings.Fields(s) {
+		for _, r := range f {
+			out = append(out, r)
+			break
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return "?"
+	}
+	return strings.ToUpper(string(out))
+}
+
+// SafeAvatar reports whether a picture URL may be loaded: https, or a
+// path or URL on our own origin. Anything else (plain http on another host)
+// would be mixed content or a CSP violation, so initials are shown.
+func SafeAvatar(u, origin string) bool {
+	return strings.HasPrefix(u, "https://") || (origin != "" && strings.HasPrefix(u, origin+"/")) || (strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//"))
+}

@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/authbridge/authbridge/frontend/api"
+	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/shared"
+)
+
+func TestDevice(t *testing.T) {
+	tests := []struct{ ua, want string }{
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36", "Headless Chrome · Linux"},
+		{"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0", "Edge · Windows"},
+		{"Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1", "Safari · iPhone"},
+		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:132.0) Gecko/20100101 Firefox/132.0", "Firefox · macOS"},
+		{"curl/8.5.0", "curl"},
+		{"", ""},
+		{"SomeVeryLongCustomAgentStringWithoutKnownTokensAtAll/1.0", "SomeVeryLongCustomAgentStringWithoutKnow…"},
+	}
+	for _, tt := range tests {
+		if got := Device(tt.ua); got != tt.want {
+			t.Errorf("Device(%q) = %q, want %q", tt.ua, got, tt.want)
+		}
+	}
+}
+
+func TestInitialsAndAvatar(t *testing.T) {
+	for _, tt := range []struct{ name, email, want string }{
+		{"Alice Example", "", "AE"}, {"carol", "", "C"}, {"", "dave@other.test", "D"}, {"", "", "?"}, {"김 민준", "", "김민"},
+	} {
+		if got := Initials(tt.name, tt.email); got != tt.want {
+			t.Errorf("Initials(%q, %q) = %q, want %q", tt.name, tt.email, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		url, origin string
+		want        bool
+	}{
+		{"https://lh3.googleusercontent.com/a/x", "http://localhost:8080", true},
+		{"http://localhost:8080/devidp/avatars/alice.svg", "http://localhost:8080", true},
+		{"http://127.0.0.1:9999/avatars/alice.svg", "http://localhost:8080", false},
+		{"/web/icon.svg", "", true},
+		{"//evil.example/x.png", "", false},
+		{"javascript:alert(1)", "", false},
+	} {
+		if got := SafeAvatar(tt.url, tt.origin); got != tt.want {
+			t.Errorf("SafeAvatar(%q, %q) = %v", tt.url, tt.origin, got)
+		}
+	}
+}
+
+func TestViewLists(t *testing.T) {
+	v := View{
+		Providers: []shared.ProviderInfo{{ID: "google", Name: "Google"}, {ID: "github", Name: "GitHub"}, {ID: "dev", Name: "Dev"}},
+		Accounts:  []shared.LinkedAccount{{ID: "a1", Provider: "github"}},
+	}
+	ids := func(ps []shared.ProviderInfo) (out []string) {
+		for _, p := range ps {
+			out = append(out, p.ID)
+		}
+		return out
+	}
+	if got := ids(v.Unlinked()); len(got) != 2 || got[0] != "google" || got[1] != "dev" {
+		t.Errorf("Unlinked = %v", got)
+	}
+	if got := ids(v.RedirectProviders()); len(got) != 3 {
+		t.Errorf("without a GIS client id Google is a popup provider: %v", got)
+	}
+	v.GoogleClientID = "cid"
+	if got := ids(v.RedirectProviders()); len(got) != 2 || got[0] != "github" {
+		t.Errorf("with a GIS client id Google has its own button: %v", got)
+	}
+	if v.ProviderName("github") != "GitHub" || v.ProviderName("gone") != "gone" {
+		t.Error("ProviderName")
+	}
+}
+
+func TestAlerts(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		wantCode string
+		lang     i18n.Lang
+		want     string
+	}{
+		{"contract code keeps the server's words in English", &api.Error{Status: 409, Code: shared.CodeDuplicateEmail, Message: "Sign in with GitHub, then connect Google."},
+			"duplicate_email", i18n.EN, "Sign in with GitHub, then connect Google."},
+		{"and is translated otherwise", &api.Error{Status: 409, Code: shared.CodeLastLoginMethod, Message: "x"},
+			"last_login_method", i18n.KO, i18n.ErrorMessage(i18n.KO, shared.CodeLastLoginMethod, "")},
+		{"network failure", &api.Error{Code: api.CodeNetwork, Message: "TypeError: Failed to fetch"},
+			"network", i18n.EN, i18n.T(i18n.EN, i18n.Network)},
+		{"anything else is a network failure too", errors.New("boom"), "network", i18n.ZHTW, i18n.T(i18n.ZHTW, i18n.Network)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := errorAlert(tt.err)
+			if a.Kind != KindError || a.Code != tt.wantCode || a.Text(tt.lang) != tt.want {
+				t.Fatalf("alert %+v text %q", a, a.Text(tt.lang))
+			}
+		})
+	}
+	h := handoffErrorAlert(shared.HandoffMessage{Error: &shared.ErrorBody{Code: shared.CodeAccessDenied, Message: "Sign-in was cancelled at GitHub."}})
+	if h.Code != "access_denied" || h.Text(i18n.EN) != "Sign-in was cancelled at GitHub." {
+		t.Fatalf("handoff alert %+v", h)
+	}
+}
+
+func TestLoginURL(t *testing.T) {
+	p := shared.ProviderInfo{ID: "github", LoginURL: "/api/auth/github/login"}
+	got := loginURL("", p, "connect", "popup", "chal", "tick")
+	want := "/api/auth/github/login?challenge=chal&handoff=popup&process=connect&ticket=tick"
+	if got != want {
+		t.Fatalf("loginURL = %q, want %q", got, want)
+	}
+	if got := loginURL("https://api.example", shared.ProviderInfo{ID: "dev"}, "login", "redirect", "c", ""); got != "https://api.example/api/auth/dev/login?challenge=c&handoff=redirect&process=login" {
+		t.Fatalf("loginURL without LoginURL = %q", got)
+	}
+}
+
+func TestPKCE(t *testing.T) {
+	v1, c1 := newPKCE()
+	v2, _ := newPKCE()
+	if len(v1) != 43 || len(c1) != 43 || v1 == v2 || v1 == c1 {
+		t.Fatalf("verifier %q challenge %q second %q", v1, c1, v2)
+	}
+}

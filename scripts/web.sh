@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make web: build the dashboard (app.wasm) and write the static site with
+# brotli/gzip copies. Usage: scripts/web.sh [OUT]  (default frontend/dist)
+# GIS_SRC overrides the Google Identity Services script URL (tests and
+# offline development point it at the development identity provider's
+# stand-in); API_BASE sets a cross-origin API (default: same origin).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-frontend/dist}
+gis_src=${GIS_SRC:-https://accounts.google.com/gsi/client}
+api_base=${API_BASE:-}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$tmp/app.wasm" ./frontend/cmd/dashboard
+go build -trimpath -o "$tmp/dashboard" ./frontend/cmd/dashboard
+
+rm -rf "$out.new"
+wasm_exec="$(go env GOROOT)/lib/wasm/wasm_exec.js"
+"$tmp/dashboard" -out "$out.new" -wasm "$tmp/app.wasm" -wasm-exec "$wasm_exec" \
+  -assets frontend/web -gis-src "$gis_src" -api-base "$api_base"
+# The loader must match the toolchain that built app.wasm.
+cmp -s "$wasm_exec" "$out.new/wasm_exec.js" || { echo "wasm_exec.js does not match $wasm_exec" >&2; exit 1; }
+chmod -R a+rX "$out.new"
+rm -rf "$out"
+mv "$out.new" "$out"
+raw=$(stat -c %s "$out/web/app.wasm")
+br=$(stat -c %s "$out/web/app.wasm.br")
+gz=$(stat -c %s "$out/web/app.wasm.gz")
+awk -v r="$raw" -v b="$br" -v g="$gz" 'BEGIN { printf "app.wasm: %.2f MiB raw, %.2f MiB gzip, %.2f MiB brotli\n", r/1048576, g/1048576, b/1048576 }'
