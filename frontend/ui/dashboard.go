@@ -166,7 +166,7 @@ func (d *Dashboard) renderSignedOut() app.UI {
 			app.Range(providers).Slice(func(i int) app.UI {
 				p := providers[i]
 				return app.Button().ID("login-"+p.ID).Class("btn btn-provider").DataSet("provider", p.ID).
-					OnClick(func(ctx app.Context, _ app.Event) { d.startFlow(ctx, p, "login") }).
+					OnClick(func(ctx app.Context, _ app.Event) { d.startFlow(ctx, p, "login") }, app.EventScope(p.ID, p.LoginURL)).
 					Body(
 						app.Span().Class("provider-mark provider-"+p.ID).Aria("hidden", "true").Text(firstRune(Initials(p.Name, ""))),
 						app.Span().Text(d.t(i18n.SignInWith, p.Name)),
@@ -253,7 +253,7 @@ func (d *Dashboard) renderAccounts() app.UI {
 					),
 					app.Button().ID("disconnect-"+a.Provider).Class("btn btn-small btn-ghost").
 						Disabled(d.v.Busy == "disconnect-"+a.ID).Text(d.t(i18n.Disconnect)).
-						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actDisconnect, a.ID) }),
+						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actDisconnect, a.ID) }, app.EventScope(a.ID)),
 				)
 			}),
 		),
@@ -263,7 +263,7 @@ func (d *Dashboard) renderAccounts() app.UI {
 					p := unlinked[i]
 					return app.Button().ID("connect-"+p.ID).Class("btn btn-small").DataSet("provider", p.ID).
 						Text(d.t(i18n.Connect, p.Name)).
-						OnClick(func(ctx app.Context, _ app.Event) { d.startFlow(ctx, p, "connect") })
+						OnClick(func(ctx app.Context, _ app.Event) { d.startFlow(ctx, p, "connect") }, app.EventScope(p.ID, p.LoginURL))
 				}),
 			)
 		}),
@@ -300,7 +300,7 @@ func (d *Dashboard) renderSessions() app.UI {
 						app.Div().Class("muted small").Text(joinNonEmpty(" · ", s.IP, d.t(i18n.LastUsed, When(s.LastUsed)))),
 					),
 					app.Button().Class("btn btn-small btn-ghost revoke-session").Text(d.t(i18n.RevokeSession)).
-						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actRevoke, s.ID) }),
+						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actRevoke, s.ID) }, app.EventScope(s.ID)),
 				)
 			}),
 		),
