@@ -559,7 +559,9 @@ func (h *harness) startTap(name string, replicas map[string]string) (string, err
 			},
 			ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 				h.router.record(hit{Tap: name, Replica: rname, Method: r.Method, URI: r.URL.RequestURI(), Status: http.StatusBadGateway, At: time.Now()})
-				h.logf("tap %s → replica %s: %s %s: %v", name, rname, r.Method, r.URL.Path, err)
+				if !errors.Is(err, context.Canceled) { // not a page that went away mid-request
+					h.logf("tap %s → replica %s: %s %s: %v", name, rname, r.Method, r.URL.Path, err)
+				}
 				w.WriteHeader(http.StatusBadGateway)
 			},
 		}

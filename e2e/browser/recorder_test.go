@@ -233,6 +233,10 @@ func (r *recorder) event(ctx context.Context, label string, ev any) {
 		default:
 			r.note(fmt.Sprintf("%s log %s/%s: %s %s", label, e.Source, e.Level, e.Text, e.URL))
 		}
+	case *page.EventJavascriptDialogOpening:
+		// A confirm() must not hang the suite: accept it, and say so.
+		r.note(fmt.Sprintf("%s dialog %s accepted: %s", label, ev.Type, ev.Message))
+		go chromedp.Run(ctx, page.HandleJavaScriptDialog(true))
 	case *audits.EventIssueAdded:
 		if ev.Issue.Code == audits.InspectorIssueCodeContentSecurityPolicyIssue && ev.Issue.Details != nil &&
 			ev.Issue.Details.ContentSecurityPolicyIssueDetails != nil {
