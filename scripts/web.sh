@@ -9,10 +9,14 @@ cd "$(dirname "$0")/.."
 out=${1:-frontend/dist}
 gis_src=${GIS_SRC:-https://accounts.google.com/gsi/client}
 api_base=${API_BASE:-}
+# Inlining off for the wasm: the raw file grows (~8 MiB) but its code repeats
+# more, so brotli, what is sent, shrinks from 1.46 to 1.37 MiB. WASM_GCFLAGS=
+# (empty) builds with inlining.
+WASM_GCFLAGS=${WASM_GCFLAGS-all=-l}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$tmp/app.wasm" ./frontend/cmd/dashboard
+GOOS=js GOARCH=wasm go build -trimpath ${WASM_GCFLAGS:+-gcflags="$WASM_GCFLAGS"} -ldflags="-s -w" -o "$tmp/app.wasm" ./frontend/cmd/dashboard
 go build -trimpath -o "$tmp/dashboard" ./frontend/cmd/dashboard
 
 rm -rf "$out.new"

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -88,9 +87,7 @@ func (m *Manager) scheduled(epoch int) {
 	if !current {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := m.Refresh(ctx)
+	res, err := m.Refresh(context.Background()) // fetch fails by itself when the network does
 	switch {
 	case err == nil:
 		if m.OnRefreshed != nil {
@@ -179,8 +176,8 @@ func (m *Manager) Call(ctx context.Context, method, path string, in, out any) er
 		return ErrSignedOut
 	}
 	err := m.API.Do(ctx, method, path, tok, in, out)
-	var e *api.Error
-	if !errors.As(err, &e) || !RetryAfterRefresh(e.Status, e.Code) {
+	e, ok := err.(*api.Error)
+	if !ok || !RetryAfterRefresh(e.Status, e.Code) {
 		return err
 	}
 	if m.Token() == tok { // nobody refreshed meanwhile

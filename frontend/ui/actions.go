@@ -1,11 +1,9 @@
 package ui
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"sync"
-	"time"
 
 	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
@@ -380,9 +378,7 @@ func handleRevoke(ctx app.Context, a app.Action) {
 func handleSignOut(ctx app.Context, a app.Action) {
 	all, _ := a.Value.(bool)
 	rt.m.update(ctx, func(v *View) { v.Busy = "sign-out" })
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	err := rt.mgr.SignOut(sctx, all)
+	err := rt.mgr.SignOut(ctx, all)
 	key := i18n.SignedOutMsg
 	if all {
 		key = i18n.SignedOutAllMsg
