@@ -40,7 +40,7 @@ lint: vet
 
 vet:
 	$(GO) vet $(PKGS)
-	GOOS=js GOARCH=wasm $(GO) vet ./shared/...
+	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./frontend/...
 
 clean:
 	rm -rf $(BIN) frontend/dist
