@@ -1,14 +1,12 @@
 package browser
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -69,17 +67,7 @@ func TestHarness(t *testing.T) {
 func TestRecorderSeesProblems(t *testing.T) {
 	h := start(t)
 	rec := newRecorder()
-	tb := h.newBrowserContext(t, "probe-setup")
-	var id target.ID
-	if err := h.browserAction(func(ctx context.Context) error {
-		var err error
-		id, err = target.CreateTarget("about:blank").WithBrowserContextID(tb.bc).WithNewWindow(true).Do(ctx)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := chromedp.NewContext(h.chrome.root, chromedp.WithTargetID(id))
-	tb = h.openWith(t, rec, ctx, cancel, "probe")
+	tb := h.newBrowserContextWith(t, rec, "probe")
 	tb.run(t, waitLong, "load the fixture page", chromedp.Navigate(h.origin+fixturePath))
 	tb.waitReady(t)
 	tb.eval(t, fmt.Sprintf(`fetch(%q).catch(function(){}), console.error("e2e probe error"),

@@ -98,11 +98,18 @@ type tab struct {
 	cancel context.CancelFunc
 	label  string
 	bc     cdp.BrowserContextID
+	rec    *recorder // the tab's popups report to it too
 }
 
 // newBrowserContext opens a tab in a new browser context: its own cookie
 // jar and storage, like a separate browser profile.
 func (h *harness) newBrowserContext(t *testing.T, label string) *tab {
+	t.Helper()
+	return h.newBrowserContextWith(t, h.rec, label)
+}
+
+// newBrowserContextWith is newBrowserContext reporting to rec.
+func (h *harness) newBrowserContextWith(t *testing.T, rec *recorder, label string) *tab {
 	t.Helper()
 	var bc cdp.BrowserContextID
 	if err := h.browserAction(func(ctx context.Context) error {
@@ -115,19 +122,19 @@ func (h *harness) newBrowserContext(t *testing.T, label string) *tab {
 	t.Cleanup(func() {
 		_ = h.browserAction(func(ctx context.Context) error { return target.DisposeBrowserContext(bc).Do(ctx) })
 	})
-	return h.newPage(t, bc, label)
+	return h.newPage(t, rec, bc, label)
 }
 
 // newTab opens another tab in the same browser context as tb.
 func (tb *tab) newTab(t *testing.T, label string) *tab {
 	t.Helper()
-	return tb.h.newPage(t, tb.bc, label)
+	return tb.h.newPage(t, tb.rec, tb.bc, label)
 }
 
 // newPage opens a window in browser context bc. (chromedp's own
 // WithNewBrowserContext fails in this headless Chromium: "Failed to open
 // new tab - no browser is open"; a new window works.)
-func (h *harness) newPage(t *testing.T, bc cdp.BrowserContextID, label string) *tab {
+func (h *harness) newPage(t *testing.T, rec *recorder, bc cdp.BrowserContextID, label string) *tab {
 	t.Helper()
 	var id target.ID
 	if err := h.browserAction(func(ctx context.Context) error {
@@ -138,9 +145,7 @@ func (h *harness) newPage(t *testing.T, bc cdp.BrowserContextID, label string) *
 		t.Fatalf("open a page for %s: %v", label, err)
 	}
 	ctx, cancel := chromedp.NewContext(h.chrome.root, chromedp.WithTargetID(id))
-	tb := h.open(t, ctx, cancel, label)
-	tb.bc = bc
-	return tb
+	return h.attach(t, &tab{h: h, ctx: ctx, cancel: cancel, label: label, bc: bc, rec: rec})
 }
 
 // browserAction runs f with the browser (not a page) as executor.
@@ -152,18 +157,13 @@ func (h *harness) browserAction(f func(context.Context) error) error {
 	}))
 }
 
-func (h *harness) open(t *testing.T, ctx context.Context, cancel context.CancelFunc, label string) *tab {
+// attach starts recording tb (before its first action) and closes it
+// when t ends.
+func (h *harness) attach(t *testing.T, tb *tab) *tab {
 	t.Helper()
-	return h.openWith(t, h.rec, ctx, cancel, label)
-}
-
-// openWith attaches rec instead of the suite's recorder.
-func (h *harness) openWith(t *testing.T, rec *recorder, ctx context.Context, cancel context.CancelFunc, label string) *tab {
-	t.Helper()
-	tb := &tab{h: h, ctx: ctx, cancel: cancel, label: label}
-	t.Cleanup(cancel)
-	if err := rec.attach(ctx, label); err != nil {
-		t.Fatalf("open %s: %v", label, err)
+	t.Cleanup(tb.cancel)
+	if err := tb.rec.attach(tb.ctx, tb.label); err != nil {
+		t.Fatalf("attach to %s: %v", tb.label, err)
 	}
 	return tb
 }
@@ -319,12 +319,7 @@ func (tb *tab) clickForPopup(t *testing.T, sel, label string) *tab {
 		tb.fail(t, "clicking %s opened no popup within %s", sel, waitShort)
 	}
 	ctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id))
-	p := &tab{h: tb.h, ctx: ctx, cancel: cancel, label: label, bc: tb.bc}
-	t.Cleanup(cancel)
-	if err := tb.h.rec.attach(ctx, label); err != nil {
-		t.Fatalf("attach to the popup of %s: %v", sel, err)
-	}
-	return p
+	return tb.h.attach(t, &tab{h: tb.h, ctx: ctx, cancel: cancel, label: label, bc: tb.bc, rec: tb.rec})
 }
 
 // closed reports whether the page's target is gone.
