@@ -264,6 +264,10 @@ func mysqlConfig(raw string) (*mysql.Config, error) {
 	// utf8mb4 (the driver refuses it with the multi-byte charsets where
 	// escaping is unsafe) and it tracks NO_BACKSLASH_ESCAPES.
 	cfg.InterpolateParams = true
+	// RowsAffected counts the rows an UPDATE matched, as SQLite does, not
+	// only those whose values changed (an update to the same value is
+	// still a hit).
+	cfg.ClientFoundRows = true
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
