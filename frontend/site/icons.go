@@ -3,6 +3,8 @@
 package site
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -37,6 +39,26 @@ func writeIcons(dir string) error {
 		if err != nil {
 			return fmt.Errorf("site: icon %s: %w", ic.name, err)
 		}
+	}
+	return writeFavicon(filepath.Join(filepath.Dir(dir), "favicon.ico"))
+}
+
+// writeFavicon writes /favicon.ico (browsers ask for it whatever the page
+// links): an ICO directory of one 48×48 PNG image.
+func writeFavicon(path string) error {
+	var img bytes.Buffer
+	if err := png.Encode(&img, drawIcon(48, false)); err != nil {
+		return fmt.Errorf("site: favicon: %w", err)
+	}
+	var ico bytes.Buffer
+	le := binary.LittleEndian
+	ico.Write(le.AppendUint16(le.AppendUint16(le.AppendUint16(nil, 0), 1), 1)) // reserved, type icon, one image
+	ico.Write([]byte{48, 48, 0, 0})                                            // width, height, no palette, reserved
+	ico.Write(le.AppendUint16(le.AppendUint16(nil, 1), 32))                    // planes, bits per pixel
+	ico.Write(le.AppendUint32(le.AppendUint32(nil, uint32(img.Len())), 22))    // size, offset (6 + 16)
+	ico.Write(img.Bytes())
+	if err := os.WriteFile(path, ico.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("site: favicon: %w", err)
 	}
 	return nil
 }

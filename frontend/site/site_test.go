@@ -61,6 +61,9 @@ func TestBuild(t *testing.T) {
 	if strings.Contains(read("index.html"), "githubusercontent") {
 		t.Error("index.html loads an icon from GitHub")
 	}
+	if ico := read("favicon.ico"); len(ico) < 100 || ico[:4] != "\x00\x00\x01\x00" || !strings.Contains(ico, "PNG") {
+		t.Errorf("favicon.ico is not an icon with a PNG image (%d bytes)", len(ico))
+	}
 	for _, f := range []string{"web/icon-192.png", "web/icon-512.png", "web/icon-maskable.png", "web/icon.svg", "web/style.css"} {
 		read(f)
 	}
