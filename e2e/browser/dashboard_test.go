@@ -9,9 +9,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/authbridge/authbridge/shared"
@@ -49,6 +51,7 @@ func TestDashboard(t *testing.T) {
 		{"foreign postMessage is ignored", testForeignMessage},
 		{"login on replica a, callback on replica b", testCrossReplica},
 		{"silent refresh, reload, sign out everywhere", testRefreshAndSignOutEverywhere},
+		{"tabs refresh one at a time (single flight across tabs)", testCrossTabSingleFlight},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) { s.run(t, h) })
@@ -575,6 +578,231 @@ func testRefreshAndSignOutEverywhere(t *testing.T, h *harness) {
 	// And it stays ended: the refresh cookie was revoked.
 	two.navigate(t, "/")
 	two.waitState(t, "signed-out")
+}
+
+// isRefresh reports whether a network log entry is a refresh.
+func isRefresh(r request) bool {
+	u, err := url.Parse(r.URL)
+	return err == nil && r.Method == "POST" && u.Path == "/api/auth/token/refresh"
+}
+
+// testCrossTabSingleFlight checks that the tabs of one browser take turns
+// spending the shared refresh cookie (the Web Lock "authbridge-refresh"):
+// three tabs of one browser context load the dashboard (each restores its
+// session with the cookie), are frozen, and are woken together once every
+// tab's refresh timer (~accessTTL*4/5 after its token) is overdue, so all
+// three refresh at once; every refresh must wait for the one before.
+//
+// How overlap is measured: on the server side, by the recording taps
+// between nginx and the replicas. For each refresh the tap notes Start
+// (it received the request from nginx) and At (it had the replica's status
+// and headers, so the replica had rotated the cookie already). [Start, At]
+// contains all the replica's work on the request, and the page cannot see
+// any of the answer, let alone release the lock, before At. With the lock,
+// the next refresh leaves its tab only after the previous answer arrived,
+// so its Start is after the previous At (a causal chain, one monotonic
+// clock: no tolerance needed). Two refreshes overlapped iff one's Start
+// falls before the latest At of those that started earlier.
+//
+// Why the tabs are frozen and woken together: left alone, tabs refresh
+// on timers set when each got its token, hundreds of milliseconds apart
+// even when they load at the same moment, while a refresh takes a few
+// milliseconds on the server. Then they never refresh together, lock or
+// not, and the test could not fail (checked: with webLock reduced to
+// fn(), six refreshes of three tabs loaded at once did not overlap).
+// Freezing them (Page.setWebLifecycleState) until every timer is overdue
+// and waking them together makes all three fire at once, as after a
+// laptop's sleep. With webLock reduced to fn() this test then failed in
+// each of two runs (two and three overlapping refreshes). Those
+// overlapping refreshes still answered 200: the backend lets a
+// just-spent cookie be presented again for a short grace window, so the
+// status check alone would not catch a missing lock; the overlap check
+// does.
+func testCrossTabSingleFlight(t *testing.T, h *harness) {
+	one := h.newBrowserContext(t, "xtab-1")
+	one.navigate(t, "/")
+	one.signInGoogle(t, "bob")
+	one.expectUser(t, "bob")
+	signedIn := time.Now() // the first access token was issued before this
+	tabs := []*tab{one, one.newTab(t, "xtab-2"), one.newTab(t, "xtab-3")}
+
+	_, reqFrom := h.rec.Requests(0)
+	_, hitsFrom := h.router.Hits(0)
+	loaded := time.Now()
+	errs := make([]error, len(tabs))
+	var wg sync.WaitGroup
+	for i, tb := range tabs {
+		wg.Add(1)
+		go func() { // no t in here: errors are reported below
+			defer wg.Done()
+			errs[i] = tb.try(waitLong, chromedp.Navigate(h.origin+"/"))
+		}()
+	}
+	wg.Wait()
+	for i, tb := range tabs {
+		if errs[i] != nil {
+			tb.fail(t, "load /: %v", errs[i])
+		}
+		tb.waitReady(t)
+		tb.expectUser(t, "bob") // restored with the refresh cookie
+	}
+	refreshes := func(from int) map[string][]request {
+		reqs, _ := h.rec.Requests(from)
+		out := map[string][]request{}
+		for _, r := range reqs {
+			if isRefresh(r) && (r.Status != 0 || r.Failed != "") {
+				out[r.Target] = append(out[r.Target], r)
+			}
+		}
+		return out
+	}
+
+	// Freeze every tab (timers stop) until each one's refresh timer is
+	// overdue, then wake them all at the same moment: every timer fires
+	// at once, as after a laptop's sleep, and the tabs contend for the
+	// cookie.
+	var lastRestore time.Time
+	for _, tb := range tabs {
+		rs := refreshes(reqFrom)[tb.label]
+		if len(rs) != 1 {
+			t.Fatalf("%s: %d refreshes while loading, want 1 (its restore)", tb.label, len(rs))
+		}
+		lastRestore = maxTime(lastRestore, rs[0].At)
+		if err := tb.try(waitShort, page.SetWebLifecycleState(page.SetWebLifecycleStateStateFrozen)); err != nil {
+			tb.fail(t, "freeze the tab: %v", err)
+		}
+	}
+	_, frozenFrom := h.rec.Requests(0)
+	// The dashboard refreshes a fifth of the token's life early
+	// (session.RefreshIn): overdue a second after four fifths.
+	time.Sleep(time.Until(lastRestore.Add(accessTTL*4/5 + time.Second)))
+	if n := len(refreshes(frozenFrom)); n > 0 {
+		t.Fatalf("%d tabs refreshed while frozen: the tabs were not frozen, and the test cannot make them contend", n)
+	}
+	wake := make(chan struct{})
+	for i, tb := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-wake
+			errs[i] = tb.try(waitShort, page.SetWebLifecycleState(page.SetWebLifecycleStateStateActive))
+		}()
+	}
+	close(wake)
+	wg.Wait()
+	for i, tb := range tabs {
+		if errs[i] != nil {
+			tb.fail(t, "wake the tab: %v", errs[i])
+		}
+	}
+
+	// Until every tab has refreshed twice: its restore and its timer.
+	deadline := loaded.Add(accessTTL + waitLong)
+	for {
+		byTab := refreshes(reqFrom)
+		done := true
+		for _, tb := range tabs {
+			done = done && len(byTab[tb.label]) >= 2
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			counts := map[string]int{}
+			for _, tb := range tabs {
+				counts[tb.label] = len(byTab[tb.label])
+			}
+			t.Fatalf("refreshes per tab %v within %s of loading the tabs, want 2 each (access tokens live %s)", counts, accessTTL+waitLong, accessTTL)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	byTab := refreshes(reqFrom)
+	hits, _ := h.router.Hits(hitsFrom)
+
+	// (2) Every refresh answered 200: no token_reused, no other refusal.
+	inBrowser := 0
+	for _, tb := range tabs {
+		for _, r := range byTab[tb.label] {
+			inBrowser++
+			t.Logf("%s: POST /api/auth/token/refresh sent %s, status %d %s", tb.label, r.At.Format("15:04:05.000"), r.Status, r.Failed)
+			if r.Status != 200 || r.Failed != "" {
+				t.Errorf("%s: a refresh answered %d %s, want 200", tb.label, r.Status, r.Failed)
+			}
+		}
+	}
+	// (1) No two refreshes overlapped on the server side.
+	var served []hit
+	for _, x := range hits {
+		if u, err := url.Parse(x.URI); err == nil && x.Method == "POST" && u.Path == "/api/auth/token/refresh" {
+			served = append(served, x)
+		}
+	}
+	sort.Slice(served, func(i, j int) bool { return served[i].Start.Before(served[j].Start) })
+	if len(served) != inBrowser {
+		t.Errorf("the taps passed %d refreshes, the tabs sent %d (does another page refresh?)", len(served), inBrowser)
+	}
+	var lastEnd time.Time
+	for i, x := range served {
+		t.Logf("refresh %d: replica %s, %s → %s (+%s .. +%s, %s), status %d", i+1, x.Replica,
+			x.Start.Format("15:04:05.000"), x.At.Format("15:04:05.000"),
+			x.Start.Sub(served[0].Start).Round(time.Millisecond), x.At.Sub(served[0].Start).Round(time.Millisecond),
+			x.At.Sub(x.Start).Round(100*time.Microsecond), x.Status)
+		if x.Status != 200 {
+			t.Errorf("refresh %d: replica %s answered %d", i+1, x.Replica, x.Status)
+		}
+		if i > 0 && !x.Start.After(lastEnd) {
+			t.Errorf("refresh %d started at %s, before an earlier refresh was answered (%s): two tabs refreshed at once",
+				i+1, x.Start.Format("15:04:05.000000"), lastEnd.Format("15:04:05.000000"))
+		}
+		if x.At.After(lastEnd) {
+			lastEnd = x.At
+		}
+	}
+
+	// (3) Every tab is still signed in, and its Bearer calls work after
+	// the first access token expired.
+	if wait := time.Until(signedIn.Add(accessTTL + time.Second)); wait > 0 {
+		time.Sleep(wait)
+	}
+	_, afterExpiry := h.rec.Requests(0)
+	for _, tb := range tabs {
+		tb.waitState(t, "signed-in")
+		// The connect button asks for a connect ticket (a Bearer POST)
+		// before the popup goes to the provider; closing the popup
+		// then cancels the flow and changes nothing.
+		p := tb.openConsent(t, "button#connect-discord")
+		p.closeByUser(t)
+		tb.waitAlert(t, "info", "cancelled", waitShort)
+		tb.waitState(t, "signed-in")
+	}
+	reqs, _ := h.rec.Requests(afterExpiry)
+	for _, tb := range tabs {
+		calls := 0
+		for _, r := range reqs {
+			if r.Target == tb.label && r.Bearer {
+				calls++
+				if r.Status < 200 || r.Status > 299 {
+					t.Errorf("%s: %s %s after the first access token expired: status %d", tb.label, r.Method, r.URL, r.Status)
+				}
+			}
+		}
+		if calls == 0 {
+			t.Errorf("%s made no Bearer call after the first access token expired", tb.label)
+		}
+	}
+	all, _ := h.rec.Requests(reqFrom)
+	for _, r := range all {
+		if strings.HasPrefix(r.Target, "xtab-") && r.Status == 401 {
+			t.Errorf("%s: %s %s answered 401", r.Target, r.Method, r.URL)
+		}
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func testNoTokenLeaks(t *testing.T, h *harness) {

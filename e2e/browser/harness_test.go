@@ -487,11 +487,24 @@ func (h *harness) startReplica(bin, name, addr, dbURL string) error {
 	return waitHTTP(p, "http://"+addr+"/readyz")
 }
 
-// hit is one request a tap passed to a replica.
+// hit is one request a tap passed to a replica. Start is when the tap
+// received the request from nginx, At when it had the replica's answer
+// (status and headers, or the error): [Start, At] contains everything
+// the replica did for the request, and the client can see no part of
+// the answer before At.
 type hit struct {
 	Tap, Replica, Method, URI string
 	Status                    int
-	At                        time.Time
+	Start, At                 time.Time
+}
+
+// hitStartKey carries, in a tapped request's context, when the tap
+// received it.
+type hitStartKey struct{}
+
+func hitStart(r *http.Request) time.Time {
+	t, _ := r.Context().Value(hitStartKey{}).(time.Time)
+	return t
 }
 
 // router decides which replica each tap sends to: normally tap "a" to
@@ -556,11 +569,11 @@ func (h *harness) startTap(name string, replicas map[string]string) (string, err
 			},
 			ModifyResponse: func(resp *http.Response) error {
 				h.router.record(hit{Tap: name, Replica: rname, Method: resp.Request.Method,
-					URI: resp.Request.URL.RequestURI(), Status: resp.StatusCode, At: time.Now()})
+					URI: resp.Request.URL.RequestURI(), Status: resp.StatusCode, Start: hitStart(resp.Request), At: time.Now()})
 				return nil
 			},
 			ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-				h.router.record(hit{Tap: name, Replica: rname, Method: r.Method, URI: r.URL.RequestURI(), Status: http.StatusBadGateway, At: time.Now()})
+				h.router.record(hit{Tap: name, Replica: rname, Method: r.Method, URI: r.URL.RequestURI(), Status: http.StatusBadGateway, Start: hitStart(r), At: time.Now()})
 				if !errors.Is(err, context.Canceled) { // not a page that went away mid-request
 					h.logf("tap %s → replica %s: %s %s: %v", name, rname, r.Method, r.URL.Path, err)
 				}
@@ -573,7 +586,10 @@ func (h *harness) startTap(name string, replicas map[string]string) (string, err
 		return "", fmt.Errorf("tap %s: %w", name, err)
 	}
 	srv := &http.Server{
-		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { proxies[h.router.pick(name)].ServeHTTP(w, r) }),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r = r.WithContext(context.WithValue(r.Context(), hitStartKey{}, time.Now()))
+			proxies[h.router.pick(name)].ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go srv.Serve(ln)
