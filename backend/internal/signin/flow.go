@@ -9,6 +9,7 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
 	"github.com/authbridge/authbridge/backend/internal/provider"
+	"github.com/authbridge/authbridge/backend/internal/session"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -198,22 +199,21 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 		h.Message.OK = true
 		return h
 	}
-	u, isNew, err := s.resolve(ctx, ident)
+	// The user, the handoff code and the login event in one transaction.
+	code, err := random()
 	if err != nil {
 		return fail("", err)
 	}
-	code, err := random()
-	if err != nil {
-		return fail(u.ID, err)
-	}
 	now := s.now()
-	if err := s.store.CreateHandoff(ctx, store.Handoff{
-		CodeHash: hash(code), UserID: u.ID, Provider: p.Provider, Challenge: flow.SPAChallenge,
-		IsNew: isNew, CreatedAt: now, ExpiresAt: now.Add(HandoffTTL),
+	if _, _, err := s.resolveWith(ctx, ident, store.SignInParams{
+		Handoff: &store.Handoff{CodeHash: hash(code), Provider: p.Provider, Challenge: flow.SPAChallenge, CreatedAt: now, ExpiresAt: now.Add(HandoffTTL)},
+		Events:  []store.LoginEvent{s.event("", p.Provider, nil, p.Meta)},
 	}); err != nil {
-		return fail(u.ID, fmt.Errorf("signin: create handoff: %w", err))
+		return fail("", err)
 	}
-	s.record(ctx, u.ID, p.Provider, nil, p.Meta)
+	if s.metrics != nil {
+		s.metrics.SignIn(p.Provider, shared.OutcomeSuccess)
+	}
 	h.Message.OK = true
 	h.Message.Code = code
 	return h
@@ -227,22 +227,42 @@ func (s *Service) Exchange(ctx context.Context, req shared.ExchangeRequest, m Me
 	if !opaqueRE.MatchString(req.Code) {
 		return shared.SignInResponse{}, bad
 	}
-	h, err := s.store.SpendHandoff(ctx, hash(req.Code), s.now())
-	if errors.Is(err, store.ErrNotFound) {
-		return shared.SignInResponse{}, bad
-	}
+	// The code is spent and the session opened in one transaction; the
+	// access token is signed after it. The provider attempt was recorded
+	// at the callback.
+	pend, err := s.sessions.Prepare(session.Meta{IP: m.IP, UserAgent: m.UserAgent})
 	if err != nil {
-		return shared.SignInResponse{}, fmt.Errorf("signin: spend handoff: %w", err)
+		return shared.SignInResponse{}, err
 	}
-	if !verifierRE.MatchString(req.Verifier) || !equalConstant(s256(req.Verifier), h.Challenge) {
+	var u store.User
+	h, err := s.store.RedeemHandoff(ctx, hash(req.Code), s.now(), func(h store.Handoff) error {
+		if !verifierRE.MatchString(req.Verifier) || !equalConstant(s256(req.Verifier), h.Challenge) {
+			return bad
+		}
+		var err error
+		if u, err = s.store.GetUser(ctx, h.UserID); err != nil {
+			return fmt.Errorf("signin: exchange: %w", err)
+		}
+		if u.DisabledAt != nil {
+			return apperr.New(shared.CodeAccessDenied, "This account is disabled.")
+		}
+		pend.Row.Family.Provider = store.Clip(h.Provider, 64)
+		return nil
+	}, pend.Row)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return shared.SignInResponse{}, bad
+	case err != nil:
+		if _, ok := apperr.As(err); ok {
+			return shared.SignInResponse{}, err
+		}
+		return shared.SignInResponse{}, fmt.Errorf("signin: redeem handoff: %w", err)
 	}
-	u, err := s.store.GetUser(ctx, h.UserID)
+	pair, err := s.sessions.Complete(ctx, pend, u)
 	if err != nil {
-		return shared.SignInResponse{}, fmt.Errorf("signin: exchange: %w", err)
+		return shared.SignInResponse{}, err
 	}
-	// The provider attempt was recorded at the callback.
-	return s.finish(ctx, u, h.IsNew, h.Provider, m, false)
+	return shared.SignInResponse{TokenPair: pair, User: ToUser(u), IsNew: h.IsNew}, nil
 }
 
 // NewNonce issues a single-use nonce for the Google button.

@@ -134,12 +134,12 @@ func (s *Service) providerName(id string) string {
 // resolve applies the account rules to an identity and answers the user it
 // signs in as, creating one when needed.
 func (s *Service) resolve(ctx context.Context, id provider.Identity) (store.User, bool, error) {
-	return s.resolveWith(ctx, id, nil)
+	return s.resolveWith(ctx, id, store.SignInParams{})
 }
 
-// resolveWith is resolve that also opens the prepared session, when given,
-// in the same transaction.
-func (s *Service) resolveWith(ctx context.Context, id provider.Identity, sess *store.NewSession) (store.User, bool, error) {
+// resolveWith is resolve that also writes, in the same transaction, what
+// with asks for: a prepared session, login events, a handoff code.
+func (s *Service) resolveWith(ctx context.Context, id provider.Identity, with store.SignInParams) (store.User, bool, error) {
 	ident, err := s.identityRow(id)
 	if err != nil {
 		return store.User{}, false, err
@@ -150,7 +150,9 @@ func (s *Service) resolveWith(ctx context.Context, id provider.Identity, sess *s
 		AvatarURL:           id.AvatarURL,
 		LinkByVerifiedEmail: s.opts.EmailConflict == "link_verified",
 		Now:                 s.now(),
-		Session:             sess,
+		Session:             with.Session,
+		Events:              with.Events,
+		Handoff:             with.Handoff,
 	})
 	var dup *store.DuplicateEmailError
 	switch {
@@ -280,7 +282,7 @@ func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, prov
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
-	u, isNew, err := s.resolveWith(ctx, id, pend.Row)
+	u, isNew, err := s.resolveWith(ctx, id, store.SignInParams{Session: pend.Row})
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}

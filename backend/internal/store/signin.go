@@ -69,6 +69,39 @@ func (s *Store) SpendHandoff(ctx context.Context, codeHash []byte, now time.Time
 	return h, wrap("spend handoff", err)
 }
 
+// RedeemHandoff spends a handoff code and, when check approves the code
+// (the caller's PKCE and account checks), opens sess for its user in the
+// same transaction: one write instead of two for the last step of a popup
+// sign-in. check may read the store and fill in sess. A code check refuses
+// stays spent (single use means the first attempt, right or wrong), and
+// check's error is answered. ErrNotFound: unknown, expired or spent.
+func (s *Store) RedeemHandoff(ctx context.Context, codeHash []byte, now time.Time, check func(Handoff) error, sess *NewSession) (Handoff, error) {
+	var h Handoff
+	var refused error
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		h, refused = Handoff{}, nil
+		res, err := tx.ExecContext(ctx, "UPDATE handoff_codes SET spent_at = ? WHERE code_hash = ? AND spent_at IS NULL AND expires_at > ?",
+			ts(now), codeHash, ts(now))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrNotFound
+		}
+		if err := tx.GetContext(ctx, &h, "SELECT "+handoffColumns+" FROM handoff_codes WHERE code_hash = ?", codeHash); err != nil {
+			return err
+		}
+		if refused = check(h); refused != nil {
+			return nil // commit the spend only
+		}
+		return openSession(ctx, tx, sess, h.UserID)
+	})
+	if err != nil {
+		return h, wrap("redeem handoff", err)
+	}
+	return h, refused
+}
+
 const ticketColumns = "ticket_hash, user_id, provider, challenge, created_at, expires_at, spent_at"
 
 // CreateTicket stores a connect ticket.
@@ -152,7 +185,7 @@ func (s *Store) signIn(ctx context.Context, p SignInParams) (User, bool, error) 
 		if err != nil {
 			return err
 		}
-		return openSession(ctx, tx, p.Session, u.ID)
+		return afterSignIn(ctx, tx, p, u.ID, isNew)
 	})
 	return u, isNew, err
 }
@@ -191,13 +224,13 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 		if err != nil {
 			return err
 		}
-		// MySQL counts changed rows: an identical row (same timestamp)
-		// reads as 0 and goes the full way, which is merely slower.
+		// Matched rows (SQLite, and MySQL with clientFoundRows): 0 means
+		// the guard failed and the full way decides.
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return err
 		}
 		ok = true
-		return openSession(ctx, tx, p.Session, u.ID)
+		return afterSignIn(ctx, tx, p, u.ID, false)
 	})
 	if err != nil || !ok {
 		return User{}, false, err
@@ -206,6 +239,28 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 }
 
 // openSession writes ns, when given, for userID in tx.
+// afterSignIn writes what p asks to store with the sign-in: its session,
+// its login events and its handoff code.
+func afterSignIn(ctx context.Context, tx *sqlx.Tx, p SignInParams, userID string, isNew bool) error {
+	if err := openSession(ctx, tx, p.Session, userID); err != nil {
+		return err
+	}
+	for _, e := range p.Events {
+		e.UserID = &userID
+		if err := insertLoginEvent(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	if p.Handoff == nil {
+		return nil
+	}
+	h := *p.Handoff
+	h.UserID, h.IsNew = userID, isNew
+	_, err := tx.ExecContext(ctx, "INSERT INTO handoff_codes ("+handoffColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+		h.CodeHash, h.UserID, h.Provider, h.Challenge, h.IsNew, ts(h.CreatedAt), ts(h.ExpiresAt))
+	return err
+}
+
 func openSession(ctx context.Context, tx *sqlx.Tx, ns *NewSession, userID string) error {
 	if ns == nil {
 		return nil

@@ -24,6 +24,94 @@ func signIn(s *store.Store, i store.Identity, link bool) (store.User, bool, erro
 
 // signinCases join the conformance suite (TestConformance in store_test.go).
 var signinCases = []conformanceCase{
+	{"a sign-in stores its handoff code and login events with it", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		params := func(code string) store.SignInParams {
+			return store.SignInParams{Identity: ident("github", "7", "g@example.com"), Name: "G", Now: t0,
+				Handoff: &store.Handoff{CodeHash: h(code), Provider: "github", Challenge: "ch", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
+				Events:  []store.LoginEvent{{ID: store.NewID(), Provider: "github", Outcome: "success", CreatedAt: t0}}}
+		}
+		for i, wantNew := range []bool{true, false} { // first sign-in, then the known-identity path
+			code := "hc" + string(rune('1'+i))
+			u, isNew, err := s.SignIn(ctx, params(code))
+			if err != nil || isNew != wantNew {
+				t.Fatalf("sign-in %d: %v, new %v", i, err, isNew)
+			}
+			got, err := s.SpendHandoff(ctx, h(code), t0.Add(time.Second))
+			if err != nil || got.UserID != u.ID || got.IsNew != wantNew || got.Challenge != "ch" {
+				t.Fatalf("handoff %d = %+v, %v", i, got, err)
+			}
+			if n := count(t, s, "SELECT COUNT(*) FROM login_events WHERE user_id = ?", u.ID); n != i+1 {
+				t.Fatalf("login events after sign-in %d = %d", i, n)
+			}
+		}
+		// A refused sign-in stores no handoff code.
+		_, _, err := s.SignIn(ctx, store.SignInParams{Identity: ident("discord", "8", "g@example.com"), Name: "D", Now: t0,
+			Handoff: &store.Handoff{CodeHash: h("hc-dup"), Provider: "discord", Challenge: "ch", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}})
+		var dup *store.DuplicateEmailError
+		if !errors.As(err, &dup) {
+			t.Fatalf("duplicate email: %v", err)
+		}
+		if _, err := s.SpendHandoff(ctx, h("hc-dup"), t0.Add(time.Second)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a refused sign-in left its handoff code: %v", err)
+		}
+	}},
+	{"a redeemed handoff opens its session in the same transaction", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u, _, err := signIn(s, ident("github", "1", "a@example.com"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newSession := func(id, tok string) *store.NewSession {
+			return &store.NewSession{
+				Family:         store.Family{ID: id, IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+				FirstTokenHash: h(tok),
+			}
+		}
+		code := func(c string, exp time.Time) {
+			t.Helper()
+			if err := s.CreateHandoff(ctx, store.Handoff{CodeHash: h(c), UserID: u.ID, Provider: "github", Challenge: "chal",
+				IsNew: true, CreatedAt: t0, ExpiresAt: exp}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		refused := errors.New("wrong verifier")
+		tests := []struct {
+			name    string
+			code    string
+			expires time.Time
+			check   func(store.Handoff) error
+			wantErr error
+			opened  bool
+		}{
+			{"approved", "c1", t0.Add(time.Minute), func(h store.Handoff) error {
+				if h.UserID != u.ID || h.Challenge != "chal" || !h.IsNew {
+					return errors.New("check saw the wrong handoff")
+				}
+				return nil
+			}, nil, true},
+			{"refused by the check: spent, no session", "c2", t0.Add(time.Minute), func(store.Handoff) error { return refused }, refused, false},
+			{"expired", "c3", t0, func(store.Handoff) error { return nil }, store.ErrNotFound, false},
+		}
+		for i, tt := range tests {
+			code(tt.code, tt.expires)
+			fam := "fam-r" + string(rune('1'+i))
+			_, err := s.RedeemHandoff(ctx, h(tt.code), t0.Add(time.Second), tt.check, newSession(fam, "tok-"+tt.code))
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("%s: err = %v, want %v", tt.name, err, tt.wantErr)
+			}
+			if n := count(t, s, "SELECT COUNT(*) FROM refresh_families WHERE id = ? AND user_id = ?", fam, u.ID); (n == 1) != tt.opened {
+				t.Fatalf("%s: families = %d, opened %v", tt.name, n, tt.opened)
+			}
+			// Whatever the outcome, the code is now unusable.
+			if _, err := s.RedeemHandoff(ctx, h(tt.code), t0.Add(time.Second), func(store.Handoff) error { return nil }, newSession(fam+"x", "tok-x"+tt.code)); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("%s: second redeem = %v, want ErrNotFound", tt.name, err)
+			}
+		}
+		if _, _, err := rotate(s, "tok-c1", "tok-c1b", t0.Add(time.Minute)); err != nil {
+			t.Fatalf("the redeemed session's token does not rotate: %v", err)
+		}
+	}},
 	{"sign-in opens its session in the same transaction", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		newSession := func(id, tok string) *store.NewSession {

@@ -96,6 +96,12 @@ type SignInParams struct {
 	// sign-in's own transaction: one commit instead of two, and never a
 	// user without the session it was created for.
 	Session *NewSession
+	// Handoff, when set, stores the one-time handoff code of a redirect
+	// flow for the signed-in user in the same transaction (UserID and
+	// IsNew are filled in).
+	Handoff *Handoff
+	// Events are login events written with the sign-in (UserID filled in).
+	Events []LoginEvent
 }
 
 // NewSession is a refresh family opened together with a sign-in.
