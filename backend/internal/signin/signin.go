@@ -131,14 +131,10 @@ func (s *Service) providerName(id string) string {
 
 // ---- account rules ----
 
-// resolve applies the account rules to an identity and answers the user it
-// signs in as, creating one when needed.
-func (s *Service) resolve(ctx context.Context, id provider.Identity) (store.User, bool, error) {
-	return s.resolveWith(ctx, id, store.SignInParams{})
-}
-
-// resolveWith is resolve that also writes, in the same transaction, what
-// with asks for: a prepared session, login events, a handoff code.
+// resolveWith applies the account rules to an identity and answers the
+// user it signs in as (created when needed), writing in the same
+// transaction what with asks for: a prepared session, login events, a
+// handoff code.
 func (s *Service) resolveWith(ctx context.Context, id provider.Identity, with store.SignInParams) (store.User, bool, error) {
 	ident, err := s.identityRow(id)
 	if err != nil {
@@ -254,24 +250,6 @@ func (s *Service) record(ctx context.Context, userID string, providerID string, 
 	if s.metrics != nil {
 		s.metrics.SignIn(ev.Provider, ev.Outcome)
 	}
-}
-
-// finish opens a session for u and answers the sign-in response. With
-// recordSuccess, the successful attempt's login event is written in the
-// session's transaction.
-func (s *Service) finish(ctx context.Context, u store.User, isNew bool, providerID string, m Meta, recordSuccess bool) (shared.SignInResponse, error) {
-	var events []store.LoginEvent
-	if recordSuccess {
-		events = append(events, s.event(u.ID, providerID, nil, m))
-	}
-	pair, _, err := s.sessions.Start(ctx, u, session.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent}, events...)
-	if err != nil {
-		return shared.SignInResponse{}, err
-	}
-	if recordSuccess && s.metrics != nil {
-		s.metrics.SignIn(providerID, shared.OutcomeSuccess)
-	}
-	return shared.SignInResponse{TokenPair: pair, User: ToUser(u), IsNew: isNew}, nil
 }
 
 // signInAndStart resolves id and opens a session in one transaction, with

@@ -62,13 +62,6 @@ func (s *Store) CreateHandoff(ctx context.Context, h Handoff) error {
 	return wrap("create handoff", err)
 }
 
-// SpendHandoff spends a handoff code, once.
-func (s *Store) SpendHandoff(ctx context.Context, codeHash []byte, now time.Time) (Handoff, error) {
-	var h Handoff
-	err := s.spend(ctx, "handoff_codes", "code_hash", codeHash, now, &h, handoffColumns)
-	return h, wrap("spend handoff", err)
-}
-
 // RedeemHandoff spends a handoff code and, when check approves the code
 // (the caller's PKCE and account checks), opens sess for its user in the
 // same transaction: one write instead of two for the last step of a popup

@@ -37,7 +37,7 @@ var signinCases = []conformanceCase{
 			if err != nil || isNew != wantNew {
 				t.Fatalf("sign-in %d: %v, new %v", i, err, isNew)
 			}
-			got, err := s.SpendHandoff(ctx, h(code), t0.Add(time.Second))
+			got, err := spendHandoff(s, h(code), t0.Add(time.Second))
 			if err != nil || got.UserID != u.ID || got.IsNew != wantNew || got.Challenge != "ch" {
 				t.Fatalf("handoff %d = %+v, %v", i, got, err)
 			}
@@ -52,7 +52,7 @@ var signinCases = []conformanceCase{
 		if !errors.As(err, &dup) {
 			t.Fatalf("duplicate email: %v", err)
 		}
-		if _, err := s.SpendHandoff(ctx, h("hc-dup"), t0.Add(time.Second)); !errors.Is(err, store.ErrNotFound) {
+		if _, err := spendHandoff(s, h("hc-dup"), t0.Add(time.Second)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("a refused sign-in left its handoff code: %v", err)
 		}
 	}},
@@ -177,7 +177,7 @@ var signinCases = []conformanceCase{
 		if err := s.CreateHandoff(ctx, hc); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SpendHandoff(ctx, h("code"), t0.Add(61*time.Second)); !errors.Is(err, store.ErrNotFound) {
+		if _, err := spendHandoff(s, h("code"), t0.Add(61*time.Second)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("expired code: %v", err)
 		}
 		if err := s.CreateNonce(ctx, h("n"), t0, t0.Add(time.Minute)); err != nil {
@@ -348,4 +348,9 @@ var signinCases = []conformanceCase{
 			t.Fatalf("parallel deletes: %d ok, %d last_login_method", ok, last)
 		}
 	}},
+}
+
+// spendHandoff redeems a handoff code without opening a session.
+func spendHandoff(s *store.Store, code []byte, now time.Time) (store.Handoff, error) {
+	return s.RedeemHandoff(context.Background(), code, now, func(store.Handoff) error { return nil }, nil)
 }
