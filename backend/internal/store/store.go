@@ -120,6 +120,8 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	}
 	if s.dialect == SQLite {
 		s.rot = newRotator(s)
+	} else {
+		s.rot = newSetRotator(s, setRotatorLoops)
 	}
 	return s, nil
 }

@@ -422,6 +422,65 @@ var cases = []conformanceCase{
 			t.Fatalf("a neighbour's successor does not rotate: %v", err)
 		}
 	}},
+	{"concurrent rotations in one batch: repeats, siblings and strangers", func(t *testing.T, s *store.Store) {
+		// Rotations that queue together share a batch (both engines): each
+		// must get the answer it would get alone. Per family k: its token
+		// presented twice at once (one rotation wins, the other is the
+		// two-tabs case: a sibling within the grace window), plus unknown
+		// tokens and a revoked family in the same rush.
+		ctx := context.Background()
+		u := mkUser(t, s, "a@example.com")
+		const n = 10
+		fams := make([]store.Family, n)
+		for k := range n {
+			fams[k] = mkFamily(t, s, u, fmt.Sprint("b", k))
+		}
+		if err := s.RevokeFamily(ctx, u.ID, fams[0].ID, "logout", t0); err != nil {
+			t.Fatal(err)
+		}
+		type call struct {
+			old, next string
+			fam       store.Family
+			err       error
+		}
+		var calls []*call
+		for k := range n {
+			calls = append(calls, &call{old: fmt.Sprint("b", k), next: fmt.Sprint("x", k)}, &call{old: fmt.Sprint("b", k), next: fmt.Sprint("y", k)})
+		}
+		calls = append(calls, &call{old: "nobody", next: "z1"}, &call{old: "nobody-either", next: "z2"})
+		var wg sync.WaitGroup
+		for _, c := range calls {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.fam, _, c.err = s.RotateRefresh(ctx, store.RotateParams{OldHash: h(c.old), NewHash: h(c.next), Now: t0.Add(time.Second),
+					IdleTTL: idle, Grace: grace, IP: "192.0.2.1"})
+			}()
+		}
+		wg.Wait()
+		for _, c := range calls {
+			switch {
+			case c.old == "nobody" || c.old == "nobody-either":
+				wantErr(t, "unknown token "+c.old, c.err, store.ErrNotFound)
+			case c.old == "b0":
+				wantErr(t, "token of the revoked family", c.err, store.ErrFamilyRevoked)
+			case c.err != nil:
+				t.Fatalf("rotate %s → %s: %v (a repeat within the grace window must succeed)", c.old, c.next, c.err)
+			default:
+				var k int
+				fmt.Sscanf(c.old, "b%d", &k)
+				if c.fam.ID != fams[k].ID {
+					t.Fatalf("rotate %s answered family %s, want %s", c.old, c.fam.ID, fams[k].ID)
+				}
+			}
+		}
+		// Every successor is a live token of its own family.
+		for k := 1; k < n; k++ {
+			for _, next := range []string{fmt.Sprint("x", k), fmt.Sprint("y", k)} {
+				mustRotate(t, s, fams[k], next, "after-"+next, t0.Add(2*time.Second))
+			}
+		}
+	}},
 	{"mint may read the store", func(t *testing.T, s *store.Store) {
 		// The session service signs inside Mint, and signing may reload
 		// the keys. A deadline only so a deadlock fails instead of hanging.
