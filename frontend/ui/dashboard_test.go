@@ -52,7 +52,7 @@ func TestDashboardPhases(t *testing.T) {
 		}, i18n.ZHTW, "signed-in", true,
 			[]string{`id="user-name"`, "Alice Example", `id="user-email"`, `id="greeting"`, "歡迎，Alice！",
 				`data-provider="google"`, `id="disconnect-google"`, `id="connect-github"`, `id="connect-discord"`,
-				`data-session="s1" data-current>` /* the printer writes "true" as a bare attribute; the browser keeps data-current="true" */, `data-session="s2"`, `data-current="false"`, "revoke-session",
+				`data-session="s1"`, `data-session="s2"`, `data-current="false"`, "revoke-session",
 				`data-outcome="success"`, `data-outcome="failure"`, "(duplicate_email)", `id="sign-out"`, `id="sign-out-all"`, "登出所有裝置"},
 			[]string{`id="connect-google"`, `id="gis-button"`}},
 	}
@@ -66,6 +66,13 @@ func TestDashboardPhases(t *testing.T) {
 			}
 			if err := app.Match(attrs, d, 0); err != nil {
 				t.Fatalf("root: %v", err)
+			}
+			// The printer writes "true" as a bare attribute (the browser
+			// keeps data-current="true"), in no fixed order.
+			for _, line := range strings.Split(html, "\n") {
+				if strings.Contains(line, `data-session="s1"`) && (!strings.Contains(line, "data-current") || strings.Contains(line, `data-current="false"`)) {
+					t.Errorf("the current session is not marked: %s", line)
+				}
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(html, w) {
