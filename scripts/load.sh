@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The load run of `make bench`: for each database, start the server (dev
-# mode, rate limits off) and drive every workload with loadgen, next to a
-# bare net/http handler measured in the same run as the ceiling.
+# The load run of `make bench`: for each database, start the server (rate
+# limits off; its providers on the development identity provider, run as a
+# process of its own as Google would be, so the server's RSS and CPU are its
+# own) and drive every workload with loadgen, next to a bare net/http
+# handler measured in the same run as the ceiling.
 # Needs AUTHBRIDGE_TEST_MYSQL_URL and the MariaDB dir (MARIADB_DIR) from bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,7 @@ wait_ready() { for _ in $(seq 1 200); do curl -fs "$1/readyz" >/dev/null 2>&1 &&
 
 go build -trimpath -o "$work/authbridge" ./backend/cmd/authbridge
 go build -trimpath -o "$work/loadgen" ./backend/cmd/loadgen
+go build -trimpath -o "$work/devidp" ./backend/cmd/devidp
 cport=$(free_port)
 "$work/loadgen" ceiling -addr "127.0.0.1:$cport" >/dev/null &
 pids+=($!)
@@ -23,8 +26,23 @@ duration=${LOAD_DURATION:-5s}
 echo "load: $vus virtual users, $duration per workload, client and server on this machine"
 for engine in sqlite mysql; do
   port=$(free_port)
-  env=(AUTHBRIDGE_ADDR="127.0.0.1:$port" AUTHBRIDGE_PUBLIC_URL="http://127.0.0.1:$port" AUTHBRIDGE_DEV=1
-       AUTHBRIDGE_RATE_LIMIT=0 AUTHBRIDGE_LOG_LEVEL=warn AUTHBRIDGE_DATA_DIR="$work/data-$engine")
+  iport=$(free_port)
+  srv="http://127.0.0.1:$port"
+  idp="http://127.0.0.1:$iport"
+  clients=""
+  for p in google:dev-google-client:dev-google-secret dev:dev-oidc-client:dev-oidc-secret; do
+    IFS=: read -r id cid secret <<<"$p"
+    clients="$clients${clients:+,}$cid:$secret:$srv/api/auth/$id/callback"
+  done
+  "$work/devidp" -addr "127.0.0.1:$iport" -base-url "$idp" -clients "$clients" >"$work/devidp-$engine.log" 2>&1 &
+  ipid=$!
+  pids+=($ipid)
+  env=(AUTHBRIDGE_ADDR="127.0.0.1:$port" AUTHBRIDGE_PUBLIC_URL="$srv" AUTHBRIDGE_DEV=0
+       AUTHBRIDGE_RATE_LIMIT=0 AUTHBRIDGE_LOG_LEVEL=warn AUTHBRIDGE_DATA_DIR="$work/data-$engine"
+       AUTHBRIDGE_GOOGLE_CLIENT_ID=dev-google-client AUTHBRIDGE_GOOGLE_CLIENT_SECRET=dev-google-secret
+       AUTHBRIDGE_GOOGLE_ISSUER="$idp/google"
+       AUTHBRIDGE_OIDC_DEV_ISSUER="$idp/oidc" AUTHBRIDGE_OIDC_DEV_CLIENT_ID=dev-oidc-client
+       AUTHBRIDGE_OIDC_DEV_CLIENT_SECRET=dev-oidc-secret AUTHBRIDGE_OIDC_DEV_DISPLAY_NAME="Dev OIDC")
   if [ "$engine" = mysql ]; then
     db="load_$(date +%s)"
     mariadb --no-defaults -uroot --socket="$MARIADB_DIR/sock" -e "CREATE DATABASE $db CHARACTER SET utf8mb4"
@@ -34,7 +52,7 @@ for engine in sqlite mysql; do
   spid=$!
   pids+=($spid)
   wait_ready "http://127.0.0.1:$port"
-  "$work/loadgen" -url "http://127.0.0.1:$port" -workload all -vus "$vus" -duration "$duration" -pid "$spid" \
+  "$work/loadgen" -url "$srv" -idp "$idp" -workload all -vus "$vus" -duration "$duration" -pid "$spid" \
     -ceiling "http://127.0.0.1:$cport" -label "$engine"
-  kill "$spid"; wait "$spid" 2>/dev/null || true
+  kill "$spid" "$ipid"; wait "$spid" "$ipid" 2>/dev/null || true
 done

@@ -26,6 +26,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("url", "", "base URL of the running server")
+	idp := fs.String("idp", "", "base URL of the development identity provider (default: <url>/devidp, the one dev mode mounts)")
 	workload := fs.String("workload", "me", "me, refresh, credential, popup, mix, or all")
 	vus := fs.Int("vus", 16, "virtual users")
 	duration := fs.Duration("duration", 5*time.Second, "how long each workload runs")
@@ -53,7 +54,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "%-12s %-10s %s\n", "ceiling", *label, r)
 	}
 	for _, name := range names {
-		users, err := signInAll(ctx, client, *target, *vus)
+		idpBase := *idp
+		if idpBase == "" {
+			idpBase = strings.TrimRight(*target, "/") + "/devidp"
+		}
+		users, err := signInAll(ctx, client, *target, strings.TrimRight(idpBase, "/"), *vus)
 		if err != nil {
 			return fmt.Errorf("%s: sign in %d users: %w", name, *vus, err)
 		}

@@ -146,14 +146,14 @@ func popupSignIn(ctx context.Context, c *http.Client, base string) (*user, error
 	return &user{access: res.AccessToken, refresh: res.RefreshToken}, nil
 }
 
-func signInAll(ctx context.Context, c *http.Client, base string, n int) ([]*user, error) {
+func signInAll(ctx context.Context, c *http.Client, base, idp string, n int) ([]*user, error) {
 	users := make([]*user, n)
 	for i := range users {
 		u, err := popupSignIn(ctx, c, base)
 		if err != nil {
 			return nil, err
 		}
-		resp, body, err := call(ctx, c, "POST", base+"/devidp/gsi/credential",
+		resp, body, err := call(ctx, c, "POST", idp+"/gsi/credential",
 			// carol: alice already signed in through Dev OIDC, and her verified
 			// email would rightly be refused as a duplicate through Google.
 			map[string]string{"client_id": "dev-google-client", "user": "carol"}, nil)
