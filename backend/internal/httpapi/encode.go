@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -57,6 +58,11 @@ func encode(w http.ResponseWriter, status int, v any) {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e, ok := apperr.As(err)
 	switch {
+	case !ok && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away (a closed tab, the end of a load run): the
+		// work was abandoned, nothing went wrong here.
+		log.DebugContext(r.Context(), "request abandoned by the client", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = apperr.New(shared.CodeInternal, "The request was cancelled.")
 	case !ok && store.IsUnavailable(err):
 		log.ErrorContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = apperr.New(shared.CodeUnavailable, "The service is briefly unavailable. Try again shortly.")
