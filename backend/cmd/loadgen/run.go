@@ -81,11 +81,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // result is one workload's run.
 type result struct {
-	n, errs  int
-	took     time.Duration
-	lat      []time.Duration
-	rssMax   int64 // KiB
-	firstErr error
+	n, errs int
+	took    time.Duration
+	lat     []time.Duration
+	rssMax  int64 // KiB
+	// CPU spent during the run, by the server (-pid) and by this process:
+	// steadier than req/s on a busy or noisy machine. Zero when unknown.
+	serverCPU, clientCPU time.Duration
+	firstErr             error
 }
 
 func (r result) rate() float64 { return float64(r.n) / r.took.Seconds() }
@@ -105,6 +108,12 @@ func (r result) String() string {
 	if r.rssMax > 0 {
 		s += fmt.Sprintf("  server RSS max %.1f MiB", float64(r.rssMax)/1024)
 	}
+	if r.n > 0 && r.serverCPU > 0 {
+		s += fmt.Sprintf("  server CPU %s/req", (r.serverCPU / time.Duration(r.n)).Round(time.Microsecond))
+	}
+	if r.n > 0 && r.clientCPU > 0 {
+		s += fmt.Sprintf("  loadgen CPU %s/req", (r.clientCPU / time.Duration(r.n)).Round(time.Microsecond))
+	}
 	if r.firstErr != nil {
 		s += fmt.Sprintf("  (first error: %v)", r.firstErr)
 	}
@@ -123,6 +132,7 @@ func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(con
 	stopRSS := make(chan struct{})
 	rssDone := make(chan int64)
 	go func() { rssDone <- sampleRSS(pid, stopRSS) }()
+	server0, client0 := processCPU(pid), processCPU(os.Getpid())
 	start := time.Now()
 	for i := 0; i < vus; i++ {
 		var u *user
@@ -162,9 +172,41 @@ func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(con
 	}
 	wg.Wait()
 	all.took = time.Since(start)
+	if server0 > 0 {
+		all.serverCPU = processCPU(pid) - server0
+	}
+	all.clientCPU = processCPU(os.Getpid()) - client0
 	close(stopRSS)
 	all.rssMax = <-rssDone
 	return all
+}
+
+// processCPU answers the user and system CPU time pid has used, from
+// /proc/<pid>/stat (Linux, 100 clock ticks per second), or 0.
+func processCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, field 2, is in parentheses and may hold spaces;
+	// utime and stime are fields 14 and 15.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // sampleRSS reads VmRSS of pid every 50 ms until stop; it answers the max.

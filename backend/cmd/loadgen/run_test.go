@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -60,5 +61,22 @@ func TestDriveCountsAndSamples(t *testing.T) {
 	}, nil)
 	if r.n == 0 || r.errs == 0 || r.errs >= r.n || r.firstErr == nil || len(r.lat) != r.n {
 		t.Fatalf("drive = n %d errs %d lat %d first %v", r.n, r.errs, len(r.lat), r.firstErr)
+	}
+}
+
+// TestProcessCPU: this process's CPU time grows while it works; a process
+// that does not exist answers 0.
+func TestProcessCPU(t *testing.T) {
+	before := processCPU(os.Getpid())
+	deadline := time.Now().Add(300 * time.Millisecond)
+	x := 0
+	for time.Now().Before(deadline) {
+		x++
+	}
+	if after := processCPU(os.Getpid()); after <= before {
+		t.Fatalf("processCPU did not grow: %v then %v (spun %d times)", before, after, x)
+	}
+	if got := processCPU(1 << 30); got != 0 {
+		t.Fatalf("processCPU(missing) = %v, want 0", got)
 	}
 }

@@ -36,6 +36,7 @@ type Service struct {
 	store  *store.Store
 	tokens *token.Manager
 	opts   Options
+	hints  *hints // family and user of the refresh tokens this process issued
 }
 
 // New returns a Service.
@@ -43,7 +44,7 @@ func New(st *store.Store, tm *token.Manager, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: st, tokens: tm, opts: opts}
+	return &Service{store: st, tokens: tm, opts: opts, hints: newHints()}
 }
 
 // Now is the service's clock.
@@ -78,6 +79,7 @@ func (s *Service) Start(ctx context.Context, u store.User, m Meta, events ...sto
 	if err := s.store.CreateFamily(ctx, f, hash, events...); err != nil {
 		return shared.TokenPair{}, store.Family{}, fmt.Errorf("session: start: %w", err)
 	}
+	s.hints.put(hash, f.ID, u.ID)
 	return pair(access, plain, exp, now), f, nil
 }
 
@@ -146,24 +148,22 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 	}
 	now := s.Now()
 	oldHash := token.HashOpaque(refreshToken)
-	// Sign the next access token ahead, outside the store's write
-	// transaction, for the family and user the read pool says the token
-	// belongs to; the transaction, which decides, uses it only when it finds
-	// the same family and the same claims, and signs itself otherwise. The
-	// rotation's critical section then holds no signature.
+	// Sign the next access token ahead, before the rotation queues, when
+	// this process issued the token and so knows its family and user
+	// (hints.go): the rotation, which decides, uses it only when it finds
+	// the same family and the same claims, and signs itself otherwise. Its
+	// critical section (SQLite's one writer, a MySQL batch holding row
+	// locks) then holds no signature.
 	var ahead struct {
 		ok                        bool
 		family, user, name, email string
 		access                    string
 		exp                       time.Time
 	}
-	// Only where writes are serialised (SQLite's one writer) is that worth
-	// its extra read: MySQL transactions run side by side, and there the
-	// read would be one more round trip per refresh.
-	if s.store.Dialect() != store.MySQL {
-		if f, u, err := s.store.PeekRefresh(ctx, oldHash); err == nil && f.RevokedAt == nil && u.DisabledAt == nil {
-			if a, e, err := s.sign(ctx, u, f.ID); err == nil {
-				ahead.ok, ahead.family, ahead.user, ahead.name, ahead.email, ahead.access, ahead.exp = true, f.ID, u.ID, u.Name, u.Email, a, e
+	if h, ok := s.hints.take(oldHash); ok {
+		if u, err := s.store.GetUser(ctx, h.user); err == nil && u.DisabledAt == nil {
+			if a, e, err := s.sign(ctx, u, h.family); err == nil {
+				ahead.ok, ahead.family, ahead.user, ahead.name, ahead.email, ahead.access, ahead.exp = true, h.family, u.ID, u.Name, u.Email, a, e
 			}
 		}
 	}
@@ -188,6 +188,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 	})
 	switch {
 	case err == nil:
+		s.hints.put(newHash, f.ID, u.ID)
 		return Refreshed{Pair: pair(access, plain, exp, now), User: u, Family: f}, nil
 	case errors.Is(err, store.ErrNotFound):
 		return Refreshed{}, apperr.Wrap(shared.CodeInvalidToken, "The refresh token is not valid.", err)

@@ -207,27 +207,6 @@ func (s *Store) rotateTx(ctx context.Context, tx *sqlx.Tx, p RotateParams) (fam 
 	return fam, user, reused, err
 }
 
-// PeekRefresh answers the family and user a refresh token belongs to, read
-// on the read pool without locking anything: a hint for work that can be
-// done before the rotation (signing the next access token), never a
-// decision. ErrNotFound: no such token.
-func (s *Store) PeekRefresh(ctx context.Context, tokenHash []byte) (Family, User, error) {
-	var f Family
-	err := s.rdb.GetContext(ctx, &f, `SELECT f.id, f.user_id, f.provider, f.user_agent, f.ip, f.created_at, f.last_used_at, f.expires_at, f.revoked_at, f.revoke_reason
-		FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.token_hash = ?`, tokenHash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Family{}, User{}, ErrNotFound
-	}
-	if err != nil {
-		return Family{}, User{}, fmt.Errorf("store: peek refresh: %w", err)
-	}
-	u, err := s.GetUser(ctx, f.UserID)
-	if err != nil {
-		return Family{}, User{}, err
-	}
-	return f, u, nil
-}
-
 // GetFamily answers one family, or ErrNotFound.
 func (s *Store) GetFamily(ctx context.Context, id string) (Family, error) {
 	var f Family
