@@ -14,6 +14,10 @@ const MaxResponse = 1 << 20
 // DefaultTimeout bounds every outbound call to a provider.
 const DefaultTimeout = 10 * time.Second
 
+// maxIdlePerHost is how many idle connections to one provider host are
+// kept for reuse.
+const maxIdlePerHost = 64
+
 var errTooLarge = errors.New("provider: response larger than 1 MiB")
 
 // NewHTTPClient is the outbound client for providers: a timeout on every
@@ -27,6 +31,11 @@ func NewHTTPClient(timeout time.Duration) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.ResponseHeaderTimeout = timeout
 	base.TLSHandshakeTimeout = timeout
+	// Keep connections to a provider for concurrent sign-ins: the default
+	// keeps 2 idle per host, so under load every other token or user-API
+	// call paid for a new TCP connection and TLS handshake.
+	base.MaxIdleConns = 256
+	base.MaxIdleConnsPerHost = maxIdlePerHost
 	return &http.Client{
 		Timeout:   timeout,
 		Transport: capped{base},
