@@ -11,6 +11,8 @@
 //	-base-url  DEVIDP_BASE_URL  external URL (default: http://<listen address>, localhost for a wildcard)
 //	-clients   DEVIDP_CLIENTS   registered clients: id:secret:redirect1|redirect2,...
 //	                            (an empty secret makes a public client: id::redirect)
+//	-oidc-alg  DEVIDP_OIDC_ALG  ID-token algorithm of the generic OIDC issuer: RS256 (default) or ES256,
+//	                            much cheaper to sign in load runs; the Google issuer stays RS256
 //
 // Example:
 //

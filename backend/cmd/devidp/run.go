@@ -22,6 +22,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr := fs.String("addr", orDefault(getenv("DEVIDP_ADDR"), ":9090"), "listen address (DEVIDP_ADDR)")
 	base := fs.String("base-url", getenv("DEVIDP_BASE_URL"), "external URL (DEVIDP_BASE_URL; default http://<listen address>)")
 	clientsSpec := fs.String("clients", getenv("DEVIDP_CLIENTS"), "registered clients, id:secret:redirect1|redirect2,... (DEVIDP_CLIENTS)")
+	oidcAlg := fs.String("oidc-alg", orDefault(getenv("DEVIDP_OIDC_ALG"), devidp.AlgRS256),
+		"ID-token algorithm of the generic OIDC issuer, RS256 or ES256; Google stays RS256 (DEVIDP_OIDC_ALG)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -43,7 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *base == "" {
 		*base = listenURL
 	}
-	idp, err := devidp.New(devidp.Options{BaseURL: *base, Clients: clients, Logger: log})
+	idp, err := devidp.New(devidp.Options{BaseURL: *base, Clients: clients, Logger: log, OIDCAlg: *oidcAlg})
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -64,7 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	for i, c := range clients {
 		ids[i] = c.ID
 	}
-	fmt.Fprintf(stdout, "devidp listening on %s (base URL %s; clients: %s)\n", listenURL, strings.TrimRight(*base, "/"), strings.Join(ids, ", "))
+	fmt.Fprintf(stdout, "devidp listening on %s (base URL %s; clients: %s; oidc signs %s)\n", listenURL, strings.TrimRight(*base, "/"),
+		strings.Join(ids, ", "), *oidcAlg)
 
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -86,8 +87,12 @@ func TestRunServesDiscovery(t *testing.T) {
 		t.Fatalf("listening URL %q", listen)
 	}
 	// Without DEVIDP_BASE_URL the base URL is the listening URL.
-	if disc := getJSON(t, listen+"/oidc/.well-known/openid-configuration"); disc["issuer"] != listen+"/oidc" {
+	disc := getJSON(t, listen+"/oidc/.well-known/openid-configuration")
+	if disc["issuer"] != listen+"/oidc" {
 		t.Fatalf("discovery = %v", disc)
+	}
+	if algs := disc["id_token_signing_alg_values_supported"]; fmt.Sprint(algs) != "[RS256]" {
+		t.Fatalf("default ID-token algorithms %v, want [RS256]", algs)
 	}
 	// The registered client can run a flow.
 	q := url.Values{"client_id": {"app"}, "redirect_uri": {"http://127.0.0.1:2/cb"}, "response_type": {"code"}, "state": {"s"},
@@ -120,6 +125,42 @@ func TestRunBaseURLWithPath(t *testing.T) {
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRunOIDCAlg: -oidc-alg (overriding DEVIDP_OIDC_ALG) picks the
+// generic issuer's ID-token algorithm; Google stays RS256; a value other
+// than RS256 or ES256 is refused.
+func TestRunOIDCAlg(t *testing.T) {
+	env := map[string]string{"DEVIDP_ADDR": "127.0.0.1:0", "DEVIDP_OIDC_ALG": "RS256"}
+	listen, stop := start(t, []string{"-oidc-alg", "ES256"}, env)
+	for api, want := range map[string]string{"oidc": "[ES256]", "google": "[RS256]"} {
+		disc := getJSON(t, listen+"/"+api+"/.well-known/openid-configuration")
+		if algs := disc["id_token_signing_alg_values_supported"]; fmt.Sprint(algs) != want {
+			t.Errorf("%s ID-token algorithms %v, want %s", api, algs, want)
+		}
+	}
+	keys, _ := getJSON(t, listen+"/oidc/jwks")["keys"].([]any)
+	if k, _ := keys[0].(map[string]any); len(keys) != 1 || k["kty"] != "EC" || k["alg"] != "ES256" {
+		t.Errorf("oidc JWKS = %v", keys)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, args := range [][]string{{"-oidc-alg", "HS256"}, {"-oidc-alg", "es256"}} {
+		// The timeout ends the run should the value be accepted.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard, io.Discard)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q: want RS256 or ES256", args[1])) {
+			t.Errorf("%v: error %v", args, err)
+		}
+	}
+	usage := &syncBuf{}
+	if err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, usage); err != nil ||
+		!strings.Contains(usage.String(), "-oidc-alg") || !strings.Contains(usage.String(), "DEVIDP_OIDC_ALG") {
+		t.Errorf("usage: %v\n%s", err, usage)
 	}
 }
 

@@ -16,13 +16,14 @@
 //
 //	GET  /                                        index page: APIs, users, switches
 //	GET  /google/.well-known/openid-configuration Google-style discovery (issuer <base>/google)
-//	GET  /google/jwks                             its RS256 keys
+//	GET  /google/jwks                             its RS256 keys (Google signs with RS256)
 //	GET  /google/authorize, POST (consent form)   authorization endpoint
 //	POST /google/token                            token endpoint (ID token with hd for Workspace users)
 //	GET  /google/userinfo                         userinfo (Bearer)
 //	GET  /gsi/client                              stand-in for https://accounts.google.com/gsi/client
 //	POST /gsi/credential                          mints the button's credential (JSON {client_id, nonce, user})
 //	     /oidc/...                                the same five endpoints for the generic OIDC issuer <base>/oidc
+//	                                              (RS256, or ES256 with Options.OIDCAlg)
 //	GET  /discord/oauth2/authorize, POST          Discord-style authorization
 //	POST /discord/api/oauth2/token                Discord-style token endpoint
 //	GET  /discord/api/users/@me                   Discord-style user
@@ -88,6 +89,10 @@ type Options struct {
 	Clients []Client
 	Now     func() time.Time // defaults to time.Now
 	Logger  *slog.Logger     // defaults to discarding
+	// OIDCAlg is how the generic OIDC issuer signs ID tokens: AlgRS256
+	// (the default when empty) or AlgES256, which costs far less CPU per
+	// sign-in in load runs. The Google issuer always uses RS256.
+	OIDCAlg string
 }
 
 // IDP is the development identity provider. Its state (codes, access
@@ -122,6 +127,13 @@ func New(opts Options) (*IDP, error) {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.RawQuery != "" || base.Fragment != "" {
 		errs = append(errs, fmt.Errorf("base URL %q must be an absolute http(s) URL without query or fragment", opts.BaseURL))
 	}
+	switch opts.OIDCAlg {
+	case "":
+		opts.OIDCAlg = AlgRS256
+	case AlgRS256, AlgES256:
+	default:
+		errs = append(errs, fmt.Errorf("OIDC signing algorithm %q: want %s or %s", opts.OIDCAlg, AlgRS256, AlgES256))
+	}
 	clients := map[string]Client{}
 	for i, c := range opts.Clients {
 		switch {
@@ -153,7 +165,7 @@ func New(opts Options) (*IDP, error) {
 	for _, u := range Users() {
 		d.users[u.ID] = u
 	}
-	if d.keys, err = newKeys(); err != nil {
+	if d.keys, err = d.newKeys(); err != nil {
 		return nil, fmt.Errorf("devidp: %w", err)
 	}
 	d.handler = d.routes()

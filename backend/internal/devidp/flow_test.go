@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 )
 
@@ -86,7 +87,7 @@ func TestCodeFlows(t *testing.T) {
 
 			switch tt.api {
 			case APIOIDC, APIGoogle:
-				checkIDToken(t, f, tt.api, tok["id_token"], u)
+				checkIDToken(t, f, tt.api, tok["id_token"], u, "RS256")
 				var info map[string]any
 				if st := f.userJSON("/"+tt.api+"/userinfo", access, &info); st != 200 || info["sub"] != u.Subject(tt.api) || info["email"] != u.Email {
 					t.Fatalf("userinfo: %d %v", st, info)
@@ -145,16 +146,16 @@ func TestCodeFlows(t *testing.T) {
 	}
 }
 
-// checkIDToken verifies an ID token against the JWKS and checks its
-// claims for u.
-func checkIDToken(t *testing.T, f *fixture, api string, raw any, u User) {
+// checkIDToken verifies an ID token against the JWKS and checks its alg
+// and claims for u.
+func checkIDToken(t *testing.T, f *fixture, api string, raw any, u User, alg string) {
 	t.Helper()
 	s, ok := raw.(string)
 	if !ok || s == "" {
 		t.Fatalf("no id_token: %v", raw)
 	}
-	if h := jwtHeader(t, s); h["alg"] != "RS256" || h["kid"] != f.idp.KeyID(api) {
-		t.Fatalf("header = %v", h)
+	if h := jwtHeader(t, s); h["alg"] != alg || h["kid"] != f.idp.KeyID(api) {
+		t.Fatalf("header = %v, want alg %s and kid %s", h, alg, f.idp.KeyID(api))
 	}
 	c := f.verifyIDToken(api, s, clientID)
 	want := map[string]any{
@@ -180,6 +181,45 @@ func checkIDToken(t *testing.T, f *fixture, api string, raw any, u User) {
 	}
 	if c["at_hash"] == nil {
 		t.Fatal("no at_hash")
+	}
+}
+
+// TestIDTokenAlgs: the generic issuer signs with Options.OIDCAlg, Google
+// always with RS256; each token carries the current kid and verifies
+// against the key its issuer's JWKS publishes under that kid.
+func TestIDTokenAlgs(t *testing.T) {
+	tests := []struct {
+		oidcAlg, api, alg string
+	}{
+		{"", APIOIDC, "RS256"},
+		{"ES256", APIOIDC, "ES256"},
+		{"ES256", APIGoogle, "RS256"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.api+"/OIDCAlg="+tt.oidcAlg, func(t *testing.T) {
+			f := newFixtureWith(t, func(o *Options) { o.OIDCAlg = tt.oidcAlg })
+			raw := f.idTokenFor(tt.api, "erin")
+			checkIDToken(t, f, tt.api, raw, userByID(t, "erin"), tt.alg)
+			checkSignature(t, f, tt.api, raw, tt.alg)
+		})
+	}
+}
+
+// checkSignature verifies raw, with alg only, against the JWKS key named
+// by its kid.
+func checkSignature(t *testing.T, f *fixture, api, raw, alg string) {
+	t.Helper()
+	set := f.jwks(api)
+	keys := set.Key(f.idp.KeyID(api))
+	if len(keys) != 1 || keys[0].Algorithm != alg || !keys[0].IsPublic() {
+		t.Fatalf("%s JWKS keys for the current kid: %+v", api, keys)
+	}
+	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	if err != nil {
+		t.Fatalf("parse %s token as %s: %v", api, alg, err)
+	}
+	if _, err := jws.Verify(keys[0].Key); err != nil {
+		t.Fatalf("%s token does not verify against its JWKS key: %v", api, err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 )
 
@@ -289,6 +290,30 @@ func (f *fixture) userJSON(path, access string, out any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// idTokenFor runs a prompt=none code flow of api (APIOIDC or APIGoogle)
+// for user and answers the ID token of the token response.
+func (f *fixture) idTokenFor(api, user string) string {
+	f.t.Helper()
+	v, c := pkce()
+	resp, tok := f.token(api, tokenReq{code: f.code(api, user, c), verifier: v})
+	raw, _ := tok["id_token"].(string)
+	if resp.StatusCode != http.StatusOK || raw == "" {
+		f.t.Fatalf("%s token: %d %v", api, resp.StatusCode, tok)
+	}
+	return raw
+}
+
+// jwks fetches api's JWKS as the relying parties parse it.
+func (f *fixture) jwks(api string) jose.JSONWebKeySet {
+	f.t.Helper()
+	resp, body := f.get(f.idp.URL("/" + api + "/jwks"))
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(body, &set); err != nil || resp.StatusCode != http.StatusOK {
+		f.t.Fatalf("%s JWKS: %d %v %s", api, resp.StatusCode, err, body)
+	}
+	return set
 }
 
 // verifyIDToken checks raw as the product does (go-oidc: discovery, JWKS,

@@ -1,9 +1,13 @@
 package devidp
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -18,40 +22,81 @@ import (
 // idTokenTTL is how long an ID token is valid, like Google's.
 const idTokenTTL = time.Hour
 
-// signingKey is an RS256 key (what Google uses) with its kid.
+// The ID-token signing algorithms an issuer may use (Options.OIDCAlg).
+const (
+	AlgRS256 = "RS256" // what Google uses
+	AlgES256 = "ES256" // ECDSA P-256: far cheaper to sign than 2048-bit RSA
+)
+
+// signingKey is an issuer's key with its kid, algorithm and JWK.
 type signingKey struct {
-	kid  string
-	priv *rsa.PrivateKey
+	kid    string
+	method jwt.SigningMethod
+	priv   crypto.Signer // *rsa.PrivateKey for RS256, *ecdsa.PrivateKey for ES256
+	pub    jwk           // what the JWKS publishes: the public half only
 }
 
 // oidcAPIs have an issuer, a JWKS and ID tokens; each its own key, so a
 // token of one issuer never verifies against the other's JWKS.
 var oidcAPIs = []string{APIGoogle, APIOIDC}
 
-func newKey() (*signingKey, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("generate RSA key: %w", err)
+// alg is the ID-token algorithm of api: Google is always RS256.
+func (d *IDP) alg(api string) string {
+	if api == APIOIDC {
+		return d.opts.OIDCAlg
 	}
-	// kid: a thumbprint-like digest of the modulus.
-	h := sha256.Sum256(priv.N.Bytes())
-	return &signingKey{kid: hex.EncodeToString(h[:10]), priv: priv}, nil
+	return AlgRS256
 }
 
-// newKeys makes one key per OIDC API, in parallel (RSA generation is the
-// slow part of New).
-func newKeys() (map[string][]*signingKey, error) {
+func newKey(alg string) (*signingKey, error) {
+	k := &signingKey{}
+	var err error
+	switch alg {
+	case AlgRS256:
+		k.method = jwt.SigningMethodRS256
+		k.priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	case AlgES256:
+		k.method = jwt.SigningMethodES256
+		k.priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	default:
+		return nil, fmt.Errorf("unsupported signing algorithm %q", alg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("generate %s key: %w", alg, err)
+	}
+	if k.kid, err = keyID(k.priv.Public()); err != nil {
+		return nil, fmt.Errorf("%s key id: %w", alg, err)
+	}
+	if k.pub, err = publicJWK(k); err != nil {
+		return nil, fmt.Errorf("%s JWK: %w", alg, err)
+	}
+	return k, nil
+}
+
+// keyID is a thumbprint-like digest of the public key.
+func keyID(pub crypto.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(der)
+	return hex.EncodeToString(h[:10]), nil
+}
+
+// newKeys makes one key per OIDC API with its algorithm, in parallel (RSA
+// generation is the slow part of New).
+func (d *IDP) newKeys() (map[string][]*signingKey, error) {
 	keys := make([]*signingKey, len(oidcAPIs))
 	errs := make([]error, len(oidcAPIs))
 	var wg sync.WaitGroup
-	for i := range oidcAPIs {
-		wg.Go(func() { keys[i], errs[i] = newKey() })
+	for i, api := range oidcAPIs {
+		wg.Go(func() { keys[i], errs[i] = newKey(d.alg(api)) })
 	}
 	wg.Wait()
 	out := map[string][]*signingKey{}
 	for i, api := range oidcAPIs {
 		if errs[i] != nil {
-			return nil, errs[i]
+			return nil, fmt.Errorf("%s key: %w", api, errs[i])
 		}
 		out[api] = []*signingKey{keys[i]}
 	}
@@ -63,7 +108,7 @@ func newKeys() (map[string][]*signingKey, error) {
 // older ones, so relying parties must look keys up by kid and refetch the
 // JWKS when they meet an unknown one.
 func (d *IDP) RotateKeys() error {
-	fresh, err := newKeys()
+	fresh, err := d.newKeys()
 	if err != nil {
 		return fmt.Errorf("devidp: rotate: %w", err)
 	}
@@ -94,26 +139,53 @@ func (d *IDP) currentKey(api string) *signingKey {
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
+// jwk is a public key as a JWKS publishes it (RFC 7517, 7518).
+type jwk struct {
+	Kty string `json:"kty"`
+	Use string `json:"use"`
+	Alg string `json:"alg"`
+	Kid string `json:"kid"`
+	N   string `json:"n,omitempty"`
+	E   string `json:"e,omitempty"`
+	Crv string `json:"crv,omitempty"`
+	X   string `json:"x,omitempty"`
+	Y   string `json:"y,omitempty"`
+}
+
+// publicJWK answers k's public half: never the private parts.
+func publicJWK(k *signingKey) (jwk, error) {
+	out := jwk{Use: "sig", Alg: k.method.Alg(), Kid: k.kid}
+	switch priv := k.priv.(type) {
+	case *rsa.PrivateKey:
+		out.Kty = "RSA"
+		out.N = b64(priv.N.Bytes())
+		out.E = b64(big.NewInt(int64(priv.E)).Bytes())
+	case *ecdsa.PrivateKey:
+		// Bytes is 0x04 || X || Y, each coordinate left-padded to the
+		// curve size (32 bytes on P-256), as RFC 7518 requires of x and y.
+		pt, err := priv.PublicKey.Bytes()
+		if err != nil {
+			return jwk{}, fmt.Errorf("encode EC public key: %w", err)
+		}
+		size := (len(pt) - 1) / 2
+		out.Kty, out.Crv = "EC", priv.Curve.Params().Name
+		out.X, out.Y = b64(pt[1:1+size]), b64(pt[1+size:])
+	default:
+		return jwk{}, fmt.Errorf("unsupported key type %T", k.priv)
+	}
+	return out, nil
+}
+
 func (d *IDP) jwks(api string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		d.mu.Lock()
 		ks := d.keys[api]
 		d.mu.Unlock()
-		type jwk struct {
-			Kty string `json:"kty"`
-			Use string `json:"use"`
-			Alg string `json:"alg"`
-			Kid string `json:"kid"`
-			N   string `json:"n"`
-			E   string `json:"e"`
-		}
 		out := struct {
 			Keys []jwk `json:"keys"`
 		}{}
 		for _, k := range ks {
-			pub := k.priv.PublicKey
-			out.Keys = append(out.Keys, jwk{Kty: "RSA", Use: "sig", Alg: "RS256", Kid: k.kid,
-				N: b64(pub.N.Bytes()), E: b64(big.NewInt(int64(pub.E)).Bytes())})
+			out.Keys = append(out.Keys, k.pub)
 		}
 		// Short cache: rotation is a development feature.
 		writeJSONCache(w, http.StatusOK, out, "public, max-age=60")
@@ -133,7 +205,7 @@ func (d *IDP) discovery(api string) http.HandlerFunc {
 			"response_modes_supported":              []string{"query"},
 			"grant_types_supported":                 []string{"authorization_code"},
 			"subject_types_supported":               []string{"public"},
-			"id_token_signing_alg_values_supported": []string{"RS256"},
+			"id_token_signing_alg_values_supported": []string{d.alg(api)},
 			"code_challenge_methods_supported":      []string{"S256"},
 			"scopes_supported":                      []string{"openid", "email", "profile"},
 			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
@@ -158,8 +230,9 @@ type idTokenParams struct {
 	gsi                               bool // minted for the GSI button (Google adds nbf and jti there)
 }
 
-// idToken signs an ID token like Google's: RS256 with a kid, aud and azp
-// the client, email_verified a JSON boolean, hd for Workspace users.
+// idToken signs an ID token like Google's: the issuer's algorithm (RS256
+// for Google) with a kid, aud and azp the client, email_verified a JSON
+// boolean, hd for Workspace users.
 func (d *IDP) idToken(p idTokenParams) (string, error) {
 	now := d.now()
 	u := p.user
@@ -196,7 +269,7 @@ func (d *IDP) idToken(p idTokenParams) (string, error) {
 		c["jti"] = randomToken(16)
 	}
 	k := d.currentKey(p.api)
-	t := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
+	t := jwt.NewWithClaims(k.method, c)
 	t.Header["kid"] = k.kid
 	s, err := t.SignedString(k.priv)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/authbridge/authbridge/backend/internal/provider"
 )
 
 // TestForServer: every provider configuration points at a registered
@@ -64,6 +66,45 @@ func TestForServer(t *testing.T) {
 			t.Fatalf("%s user API: %v %v", p.ID, err, resp)
 		}
 		resp.Body.Close()
+	}
+}
+
+// TestOIDCProviderSignsIn runs our relying-party code (the generic OIDC
+// provider: discovery, code exchange, ID-token verification against the
+// JWKS) against the generic issuer under each algorithm it can sign with.
+func TestOIDCProviderSignsIn(t *testing.T) {
+	for _, alg := range []string{AlgRS256, AlgES256} {
+		t.Run(alg, func(t *testing.T) {
+			f := newFixtureWith(t, func(o *Options) { o.OIDCAlg = alg })
+			ctx := context.Background()
+			p, err := provider.NewOIDC(ctx, provider.Config{ID: "dev", Kind: "oidc", ClientID: clientID, ClientSecret: clientSecret,
+				Issuer: f.idp.Issuer(APIOIDC), HTTPClient: f.srv.Client(), Now: f.clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			verifier, challenge := pkce()
+			authURL, err := url.Parse(p.AuthURL(provider.AuthParams{RedirectURI: redirectURI, State: "st", Nonce: "n-1", CodeChallenge: challenge}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := authURL.Query()
+			q.Set("login_hint", "alice")
+			q.Set("prompt", "none")
+			authURL.RawQuery = q.Encode()
+			resp, _ := f.get(authURL.String())
+			code := redirected(t, resp, redirectURI).Get("code")
+			if resp.StatusCode != http.StatusFound || code == "" {
+				t.Fatalf("authorize: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			id, err := p.Exchange(ctx, provider.ExchangeParams{Code: code, RedirectURI: redirectURI, CodeVerifier: verifier, Nonce: "n-1"})
+			if err != nil {
+				t.Fatalf("exchange: %v", err)
+			}
+			alice := userByID(t, "alice")
+			if id.Issuer != f.idp.Issuer(APIOIDC) || id.Subject != alice.Subject(APIOIDC) || id.Email != alice.Email || !id.EmailVerified {
+				t.Fatalf("identity = %+v", id)
+			}
+		})
 	}
 }
 
