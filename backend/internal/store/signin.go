@@ -198,10 +198,11 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 	if err != nil {
 		return User{}, false, err
 	}
-	var u User
-	err = s.rdb.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?", found.UserID)
+	// The user from the 2-second cache (users change only by being
+	// disabled, which drops the entry); the guard below re-checks it.
+	u, err := s.GetUser(ctx, found.UserID)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.Is(err, ErrNotFound):
 		return User{}, false, nil
 	case err != nil:
 		return User{}, false, err

@@ -55,7 +55,8 @@ type Store struct {
 	ckpt *checkpointer
 	// users is GetUser's short-lived cache (usercache.go).
 	users *userCache
-	// rot batches refresh rotations into shared transactions (SQLite).
+	// rot batches write transactions into shared ones: on SQLite all of
+	// them (inTx), on MySQL refresh rotations.
 	rot *rotator
 }
 
@@ -487,6 +488,11 @@ func (s *Store) forUpdate() string {
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if s.dialect == SQLite && s.rot != nil {
+		// SQLite's one writer: the transaction joins the next group
+		// commit (rotator.go).
+		return s.rot.do(ctx, fn)
+	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

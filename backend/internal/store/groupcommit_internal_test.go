@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// TestGroupCommitBatch runs batches of SQLite write jobs by hand and checks
+// each job's answer and what was committed: a failing job leaves the
+// others alone, a job whose caller is gone does nothing, and when the
+// transaction breaks under one job the others run again in a new one.
+func TestGroupCommitBatch(t *testing.T) {
+	ctx := context.Background()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	errOwn := errors.New("own failure")
+	insert := func(id string) func(tx *sqlx.Tx) error {
+		return func(tx *sqlx.Tx) error {
+			now := time.Now()
+			return insertUser(ctx, tx, User{ID: id, Name: id, CreatedAt: now, UpdatedAt: now})
+		}
+	}
+	failAfterInsert := func(id string) func(tx *sqlx.Tx) error {
+		return func(tx *sqlx.Tx) error {
+			if err := insert(id)(tx); err != nil {
+				return err
+			}
+			return errOwn
+		}
+	}
+	// breakTx ends the batch's transaction under it, as SQLite does when a
+	// statement is interrupted; it breaks only on its first run.
+	breakTx := func() func(tx *sqlx.Tx) error {
+		runs := 0
+		return func(tx *sqlx.Tx) error {
+			runs++
+			if runs == 1 {
+				_, err := tx.ExecContext(ctx, "ROLLBACK")
+				return err
+			}
+			return nil
+		}
+	}
+	type job struct {
+		ctx     context.Context
+		fn      func(tx *sqlx.Tx) error
+		id      string // user the job inserts, if any
+		wantErr bool
+		kept    bool // its user is in the database afterwards
+	}
+	tests := []struct {
+		name string
+		jobs []job
+	}{
+		{"all commit", []job{{ctx, insert("a"), "a", false, true}, {ctx, insert("b"), "b", false, true}}},
+		{"a failing job is rolled back alone", []job{
+			{ctx, insert("a"), "a", false, true}, {ctx, failAfterInsert("b"), "b", true, false}, {ctx, insert("c"), "c", false, true}}},
+		{"a duplicate fails alone", []job{
+			{ctx, insert("a"), "a", false, true}, {ctx, insert("a"), "", true, false}, {ctx, insert("c"), "c", false, true}}},
+		{"a gone caller does nothing", []job{
+			{cancelled, insert("a"), "a", true, false}, {ctx, insert("b"), "b", false, true}}},
+		{"a broken transaction: the others run again", []job{
+			{ctx, insert("a"), "a", false, true}, {ctx, breakTx(), "", true, false}, {ctx, insert("c"), "c", false, true}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			batch := make([]*rotateJob, len(tt.jobs))
+			for i, j := range tt.jobs {
+				batch[i] = &rotateJob{ctx: j.ctx, fn: j.fn, done: make(chan rotateResult, 1)}
+			}
+			s.rot.run(batch)
+			for i, j := range tt.jobs {
+				var res rotateResult
+				select {
+				case res = <-batch[i].done:
+				default:
+					t.Fatalf("job %d was not answered", i)
+				}
+				if (res.err != nil) != j.wantErr {
+					t.Errorf("job %d answered %v, want error %v", i, res.err, j.wantErr)
+				}
+				if j.id == "" {
+					continue
+				}
+				_, err := s.GetUser(ctx, j.id)
+				if kept := err == nil; kept != j.kept {
+					t.Errorf("job %d: user %q kept %v, want %v (%v)", i, j.id, kept, j.kept, err)
+				}
+			}
+		})
+	}
+}
+
+// TestInTxJoinsGroupCommit: on SQLite concurrent transactions through
+// inTx all commit, each exactly once.
+func TestInTxJoinsGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 64
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			u := User{ID: NewID(), Name: string(rune('a' + i%26)), CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			errs <- s.inTx(ctx, func(tx *sqlx.Tx) error { return insertUser(ctx, tx, u) })
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var count int
+	if err := s.rdb.GetContext(ctx, &count, "SELECT COUNT(*) FROM users"); err != nil || count != n {
+		t.Fatalf("%d users after %d transactions (%v)", count, n, err)
+	}
+}
