@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,8 +34,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	pid := fs.Int("pid", 0, "server process id, to sample its RSS")
 	ceilingURL := fs.String("ceiling", "", "URL of a `loadgen ceiling` handler to measure first")
 	label := fs.String("label", "", "label printed with the results (e.g. the database)")
+	cpuProfile := fs.String("cpuprofile", "", "write this load tool's own CPU profile to the file (to see what the client costs)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *target == "" {
 		return errors.New("-url is required")

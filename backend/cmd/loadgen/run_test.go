@@ -37,6 +37,7 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{nil, "-url is required"},
 		{[]string{"-url", "http://x", "-vus", "0"}, "-vus"},
 		{[]string{"-url", "http://127.0.0.1:1", "-workload", "nope", "-vus", "1"}, ""},
+		{[]string{"-url", "http://x", "-cpuprofile", "/nonexistent-dir/cpu.prof"}, "cpuprofile"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, func(string) string { return "" }, io.Discard, io.Discard)
