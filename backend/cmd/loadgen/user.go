@@ -24,6 +24,7 @@ import (
 type user struct {
 	access, refresh string
 	credential      string // a Google-style credential minted once (credential workload)
+	who             string // the identity provider's user it signs in as (popup workload)
 }
 
 func newClient(vus int) *http.Client {
@@ -83,7 +84,7 @@ var handoffRE = regexp.MustCompile(`(?s)<script type="application/json" id="hand
 // development identity provider: /login → authorize (prompt=none) →
 // /callback → /exchange. It carries the flow cookie by hand: Go's cookie jar
 // keeps Secure cookies off plain http, browsers allow them on loopback.
-func popupSignIn(ctx context.Context, c *http.Client, base string) (*user, error) {
+func popupSignIn(ctx context.Context, c *http.Client, base, who string) (*user, error) {
 	raw := make([]byte, 32)
 	crand.Read(raw)
 	verifier := base64.RawURLEncoding.EncodeToString(raw)
@@ -108,7 +109,7 @@ func popupSignIn(ctx context.Context, c *http.Client, base string) (*user, error
 		return nil, err
 	}
 	q := authURL.Query()
-	q.Set("login_hint", "alice")
+	q.Set("login_hint", who)
 	q.Set("prompt", "none")
 	authURL.RawQuery = q.Encode()
 	resp, body, err = call(ctx, c, "GET", authURL.String(), nil, nil)
@@ -146,17 +147,22 @@ func popupSignIn(ctx context.Context, c *http.Client, base string) (*user, error
 	return &user{access: res.AccessToken, refresh: res.RefreshToken}, nil
 }
 
+// Each virtual user is a person of their own at the development identity
+// provider (its load users): one identity for the redirect flow and
+// another for the Google button, since the same verified address through
+// a second provider would rightly be refused as a duplicate.
+func popupUser(i int) string      { return fmt.Sprintf("load-%d", i%400+1) }
+func credentialUser(i int) string { return fmt.Sprintf("load-%d", 400+i%400+1) }
+
 func signInAll(ctx context.Context, c *http.Client, base, idp string, n int) ([]*user, error) {
 	users := make([]*user, n)
 	for i := range users {
-		u, err := popupSignIn(ctx, c, base)
+		u, err := popupSignIn(ctx, c, base, popupUser(i))
 		if err != nil {
 			return nil, err
 		}
 		resp, body, err := call(ctx, c, "POST", idp+"/gsi/credential",
-			// carol: alice already signed in through Dev OIDC, and her verified
-			// email would rightly be refused as a duplicate through Google.
-			map[string]string{"client_id": "dev-google-client", "user": "carol"}, nil)
+			map[string]string{"client_id": "dev-google-client", "user": credentialUser(i)}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -167,6 +173,7 @@ func signInAll(ctx context.Context, c *http.Client, base, idp string, n int) ([]
 			return nil, fmt.Errorf("mint credential: %d %s", resp.StatusCode, body)
 		}
 		u.credential = minted.Credential
+		u.who = popupUser(i)
 		users[i] = u
 	}
 	return users, nil
@@ -211,7 +218,7 @@ func stepFor(name string, c *http.Client, base string) (func(context.Context, *u
 		return expectOK("credential", resp, body)
 	}
 	popup := func(ctx context.Context, u *user) error {
-		_, err := popupSignIn(ctx, c, base)
+		_, err := popupSignIn(ctx, c, base, u.who)
 		return err
 	}
 	switch name {

@@ -106,7 +106,7 @@ func (d *IDP) authorize(api string) http.HandlerFunc {
 				fail("access_denied", "the user denied the request")
 				return
 			}
-			if _, ok := d.users[userID]; !ok {
+			if _, ok := d.user(userID); !ok {
 				fail("login_required", "prompt=none needs login_hint naming a ready user")
 				return
 			}
@@ -114,7 +114,7 @@ func (d *IDP) authorize(api string) http.HandlerFunc {
 			d.consentPage(w, api, client, redirect, q)
 			return
 		}
-		user, ok := d.users[userID]
+		user, ok := d.user(userID)
 		if !ok {
 			fail("invalid_request", "unknown user")
 			return

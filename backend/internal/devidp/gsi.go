@@ -67,7 +67,7 @@ func (d *IDP) gsiCredential(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client"})
 		return
 	}
-	u, ok := d.users[req.User]
+	u, ok := d.user(req.User)
 	if !ok || d.denying() {
 		d.log.Info("devidp: gsi credential", "client", req.ClientID, "outcome", "access_denied")
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "access_denied"})

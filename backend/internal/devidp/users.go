@@ -39,6 +39,33 @@ func Users() []User {
 	}
 }
 
+// Load users: "load-1" … "load-<maxLoadUsers>" exist too, each with a
+// verified address of its own (load-N@load.test), so that a load run's
+// virtual users are different people, as a real crowd is, rather than one
+// account signing in from everywhere. They are not listed anywhere.
+const (
+	maxLoadUsers   = 899
+	loadUserPrefix = "load-"
+)
+
+// user answers the ready user with this id, or a load user.
+func (d *IDP) user(id string) (User, bool) {
+	if u, ok := d.users[id]; ok {
+		return u, true
+	}
+	n, ok := strings.CutPrefix(id, loadUserPrefix)
+	if !ok || n == "" || n[0] == '0' || len(n) > 3 {
+		return User{}, false
+	}
+	i, err := strconv.Atoi(n)
+	if err != nil || i < 1 || i > maxLoadUsers {
+		return User{}, false
+	}
+	// Index 100+: clear of the ready users, and within the three digits
+	// the subject formulas keep.
+	return User{ID: id, Name: "Load " + n, Email: id + "@load.test", EmailVerified: true, Index: 100 + i}, true
+}
+
 // Subject is the user's identifier at one API, shaped like the real one
 // and stable across restarts (identities stored by AuthBridge in ./data
 // survive a restart of `make run`; keep these formulas unchanged for that
@@ -74,7 +101,7 @@ var avatarColors = []string{"#1a73e8", "#d93025", "#188038", "#e37400", "#9334e6
 
 func (d *IDP) avatar(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutSuffix(r.PathValue("file"), ".svg")
-	u, found := d.users[name]
+	u, found := d.user(name)
 	if !ok || !found {
 		http.NotFound(w, r)
 		return
