@@ -27,14 +27,10 @@ const rotatorBatch = 32
 //
 // On MySQL only rotations come here (newSetRotator).
 type rotator struct {
-	s    *Store
-	jobs chan *rotateJob
-	stop chan struct{}
-	done chan struct{}
-	// run executes one batch: run (SQLite, savepoints) or runSet (MySQL,
-	// set-based statements).
-	runBatch func([]*rotateJob)
-
+	s         *Store
+	jobs      chan *rotateJob
+	stop      chan struct{}
+	done      chan struct{}
 	closeOnce sync.Once
 }
 
@@ -56,8 +52,7 @@ type rotateResult struct {
 
 func newRotator(s *Store) *rotator {
 	r := &rotator{s: s, jobs: make(chan *rotateJob, 4*rotatorBatch), stop: make(chan struct{}), done: make(chan struct{})}
-	r.runBatch = r.run
-	go func() { defer close(r.done); r.loop() }()
+	go func() { defer close(r.done); r.loop(r.run) }()
 	return r
 }
 
@@ -67,11 +62,11 @@ func newRotator(s *Store) *rotator {
 // cost little, the one writer is not what limits refresh there.)
 func newSetRotator(s *Store, loops int) *rotator {
 	r := &rotator{s: s, jobs: make(chan *rotateJob, 4*rotatorBatch), stop: make(chan struct{}), done: make(chan struct{})}
-	r.runBatch = r.runSet
 	var wg sync.WaitGroup
 	for range loops {
 		wg.Add(1)
-		go func() { defer wg.Done(); r.loop() }()
+		l := &setLoop{r: r}
+		go func() { defer wg.Done(); defer l.drop(); r.loop(l.runSet) }()
 	}
 	go func() { wg.Wait(); close(r.done) }()
 	return r
@@ -125,7 +120,7 @@ func (r *rotator) submit(j *rotateJob) rotateResult {
 // errClosed answers rotations of a closed store.
 var errClosed = fmt.Errorf("rotate: %w (the store is closed)", ErrUnavailable)
 
-func (r *rotator) loop() {
+func (r *rotator) loop(runBatch func([]*rotateJob)) {
 	for {
 		var first *rotateJob
 		select {
@@ -144,7 +139,7 @@ func (r *rotator) loop() {
 				break fill
 			}
 		}
-		r.runBatch(batch)
+		runBatch(batch)
 	}
 }
 

@@ -2,11 +2,15 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -15,6 +19,78 @@ import (
 // 2,346-2,386 rotations/s, 2 loops 2,706-3,339, 3 loops 2,705-3,037
 // (docs/performance.md).
 const setRotatorLoops = 2
+
+// sqlxConn is what a batch's statements run on.
+type sqlxConn interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// setLoop is one loop of the MySQL set rotator. It keeps a connection of
+// its own in autocommit=0 mode, so that a batch needs no BEGIN: its
+// locking select starts the transaction and COMMIT ends it, one round
+// trip (of five) fewer per batch.
+type setLoop struct {
+	r    *rotator
+	conn *sqlx.Conn
+}
+
+// inTx runs fn in a transaction on the loop's connection. A connection
+// that fails outside fn's statements, or whose rollback fails, is thrown
+// away (never returned to the pool in autocommit=0 mode) and the next
+// batch takes a fresh one; when the first statement of a batch finds the
+// kept connection dead, the batch runs once more on a fresh one.
+func (l *setLoop) inTx(ctx context.Context, fn func(tx sqlxConn) error) error {
+	for attempt := 0; ; attempt++ {
+		fresh := l.conn == nil
+		if fresh {
+			c, err := l.r.s.db.Connx(ctx)
+			if err != nil {
+				return fmt.Errorf("connection: %w", err)
+			}
+			if _, err := c.ExecContext(ctx, "SET autocommit = 0"); err != nil {
+				discard(c)
+				return fmt.Errorf("autocommit off: %w", err)
+			}
+			l.conn = c
+		}
+		err := fn(l.conn)
+		if err == nil {
+			if _, err = l.conn.ExecContext(ctx, "COMMIT"); err != nil {
+				l.drop()
+				return fmt.Errorf("commit: %w", err)
+			}
+			return nil
+		}
+		if _, rerr := l.conn.ExecContext(ctx, "ROLLBACK"); rerr != nil {
+			l.drop()
+			if !fresh && attempt == 0 && isConnLost(err) {
+				continue // the kept connection had died: nothing ran
+			}
+		}
+		return err
+	}
+}
+
+// drop throws the loop's connection away.
+func (l *setLoop) drop() {
+	if l.conn != nil {
+		discard(l.conn)
+		l.conn = nil
+	}
+}
+
+// discard closes c without returning it to the pool.
+func discard(c *sqlx.Conn) {
+	_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	_ = c.Close()
+}
+
+// isConnLost reports an error of a connection the server or network
+// closed.
+func isConnLost(err error) bool {
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, io.EOF)
+}
 
 // lockedToken is a presented token, locked, with its family.
 type lockedToken struct {
@@ -35,12 +111,12 @@ type lockedToken struct {
 // spent token (the grace and reuse rules), a repeat and a second token of
 // the same family run one by one with rotateTx after the batch commits,
 // exactly as they would without batching.
-func (r *rotator) runSet(batch []*rotateJob) {
-	s := r.s
+func (l *setLoop) runSet(batch []*rotateJob) {
+	s := l.r.s
 	ctx := context.Background() // one caller's cancellation must not abort the others
 	results := make([]rotateResult, len(batch))
 	var slow []int
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := l.inTx(ctx, func(tx sqlxConn) error {
 		for i := range results {
 			results[i] = rotateResult{}
 		}
@@ -123,7 +199,7 @@ func (r *rotator) runSet(batch []*rotateJob) {
 
 // lockTokens locks the presented tokens and their families, in key order
 // (InnoDB walks an IN list of primary keys sorted), and answers them by hash.
-func lockTokens(ctx context.Context, tx *sqlx.Tx, batch []*rotateJob, forUpdate string) (map[string]lockedToken, error) {
+func lockTokens(ctx context.Context, tx sqlxConn, batch []*rotateJob, forUpdate string) (map[string]lockedToken, error) {
 	hashes := make([][]byte, 0, len(batch))
 	for _, j := range batch {
 		hashes = append(hashes, j.p.OldHash)
@@ -137,7 +213,7 @@ func lockTokens(ctx context.Context, tx *sqlx.Tx, batch []*rotateJob, forUpdate 
 		return nil, fmt.Errorf("lock tokens: %w", err)
 	}
 	var rows []lockedToken
-	if err := tx.SelectContext(ctx, &rows, q, args...); err != nil {
+	if err := sqlx.SelectContext(ctx, tx, &rows, q, args...); err != nil {
 		return nil, err
 	}
 	out := make(map[string]lockedToken, len(rows))
@@ -149,7 +225,7 @@ func lockTokens(ctx context.Context, tx *sqlx.Tx, batch []*rotateJob, forUpdate 
 
 // writeRotations spends the tokens of the fast rotations, touches their
 // families and inserts the successors: two statements for the batch.
-func writeRotations(ctx context.Context, tx *sqlx.Tx, batch []*rotateJob, results []rotateResult, fast []int) error {
+func writeRotations(ctx context.Context, tx sqlxConn, batch []*rotateJob, results []rotateResult, fast []int) error {
 	var spentCase, usedCase, ipCase, values strings.Builder
 	var spentArgs, hashes, usedArgs, ipArgs, insertArgs []any
 	for n, i := range fast {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/store/storetest"
+	"github.com/jmoiron/sqlx"
 )
 
 var t0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -821,5 +823,60 @@ func TestGetUserSeesDisable(t *testing.T) {
 				time.Sleep(100 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// TestMySQLRotationSurvivesLostConnection: the MySQL rotator keeps a
+// connection per loop; when the server drops those connections (a restart,
+// a failover, wait_timeout), the next rotations run on fresh ones instead
+// of failing, and the connections left in the pool still commit on their
+// own (none of them was handed back in autocommit=0 mode).
+func TestMySQLRotationSurvivesLostConnection(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), store.MySQL) {
+		t.Skip("MySQL not configured (CI=true requires it; storetest.Engines fails there)")
+	}
+	ctx := context.Background()
+	s := storetest.New(t, store.MySQL)
+	u := mkUser(t, s, "lost@example.com")
+	f := mkFamily(t, s, u, "c0")
+	mustRotate(t, s, f, "c0", "c1", t0.Add(time.Second))
+	mustRotate(t, s, f, "c1", "c2", t0.Add(2*time.Second))
+	// Kill every other connection to this test's database, the rotator's
+	// among them, from a connection of our own.
+	admin, err := s.DB().Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var ids []int64
+	if err := admin.SelectContext(ctx, &ids, "SELECT id FROM information_schema.PROCESSLIST WHERE db = DATABASE() AND id <> CONNECTION_ID()"); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) == 0 {
+		t.Fatal("no other connection to kill: the rotator's connection was not found")
+	}
+	for _, id := range ids {
+		if _, err := admin.ExecContext(ctx, fmt.Sprintf("KILL CONNECTION %d", id)); err != nil {
+			t.Fatalf("kill %d: %v", id, err)
+		}
+	}
+	for i := 3; i < 3+2*4; i++ { // more rotations than loops: each loop meets its dead connection
+		mustRotate(t, s, f, fmt.Sprint("c", i-1), fmt.Sprint("c", i), t0.Add(time.Duration(i)*time.Second))
+	}
+	// What was answered is committed: other connections see it, and the
+	// pool's connections are all in autocommit mode.
+	conns := make([]*sqlx.Conn, 6)
+	for i := range conns {
+		if conns[i], err = s.DB().Connx(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer conns[i].Close()
+		var auto, n int
+		if err := conns[i].GetContext(ctx, &auto, "SELECT @@autocommit"); err != nil || auto != 1 {
+			t.Fatalf("pool connection %d: autocommit = %d (%v)", i, auto, err)
+		}
+		if err := conns[i].GetContext(ctx, &n, "SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?", h("c10")); err != nil || n != 1 {
+			t.Fatalf("pool connection %d does not see the last successor: %d (%v)", i, n, err)
+		}
 	}
 }
