@@ -29,7 +29,7 @@ func (s *Store) InsertSigningKey(ctx context.Context, k SigningKey, keep int) er
 		if err == nil || !isRetryable(err) || attempt >= maxRetries {
 			break
 		}
-		backoff(ctx, attempt)
+		s.retry(ctx, attempt)
 	}
 	if err != nil {
 		return fmt.Errorf("store: insert signing key: %w", err)

@@ -77,7 +77,7 @@ func (s *Store) RotateRefresh(ctx context.Context, p RotateParams) (Family, User
 	for attempt := 0; ; attempt++ {
 		fam, user, reused, err := s.rotate(ctx, p)
 		if err != nil && isRetryable(err) && attempt < maxRetries {
-			backoff(ctx, attempt)
+			s.retry(ctx, attempt)
 			continue
 		}
 		switch {

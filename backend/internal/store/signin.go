@@ -154,7 +154,7 @@ func (s *Store) SignIn(ctx context.Context, p SignInParams) (User, bool, error) 
 		// InnoDB gap locks make parallel first sign-ins deadlock; the
 		// loser runs again and finds the winner's identity.
 		if (errors.Is(err, ErrConflict) || isRetryable(err)) && attempt < maxRetries {
-			backoff(ctx, attempt)
+			s.retry(ctx, attempt)
 			continue
 		}
 		if err != nil && !errors.Is(err, ErrUserDisabled) && !errors.Is(err, ErrDuplicateEmail) {
@@ -172,7 +172,10 @@ func (s *Store) signIn(ctx context.Context, p SignInParams) (User, bool, error) 
 		u     User
 		isNew bool
 	)
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	// READ COMMITTED: first sign-ins of different people look up absent
+	// identity keys and emails; at REPEATABLE READ those gap locks made
+	// parallel sign-ups deadlock (seen under load: 16 new users at once).
+	err := s.inTxReadCommitted(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		u, isNew, err = s.signInTx(ctx, tx, p)
 		if err != nil {
@@ -307,6 +310,15 @@ func (s *Store) signInTx(ctx context.Context, tx *sqlx.Tx, p SignInParams) (u Us
 				u = owner
 				return nil
 			case err == nil:
+				// At READ COMMITTED the identity lookup above may predate a
+				// parallel first sign-in of this same identity that has
+				// committed since (its user is the owner found here): run
+				// again, and it is a known identity then.
+				if _, err := s.identityByKey(ctx, tx, ident); err == nil {
+					return ErrConflict
+				} else if !errors.Is(err, ErrNotFound) {
+					return err
+				}
 				var providers []string
 				if err := tx.SelectContext(ctx, &providers, "SELECT DISTINCT provider FROM identities WHERE user_id = ? ORDER BY provider", owner.ID); err != nil {
 					return err

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -55,6 +56,8 @@ type Store struct {
 	ckpt *checkpointer
 	// users is GetUser's short-lived cache (usercache.go).
 	users *userCache
+	// retries counts transactions run again (Retries).
+	retries atomic.Int64
 	// rot batches write transactions into shared ones: on SQLite all of
 	// them (inTx), on MySQL refresh rotations.
 	rot *rotator
@@ -487,6 +490,31 @@ func (s *Store) forUpdate() string {
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.
+// inTxReadCommitted is inTx at READ COMMITTED on MySQL (SQLite has one
+// isolation). For transactions that look a row up by a unique key before
+// inserting it when absent: at REPEATABLE READ the lookup of an absent key
+// locks the gap around it, so two such transactions for different keys in
+// one gap deadlock on each other's insert; at READ COMMITTED there is no
+// gap lock and the unique index alone settles a race for the same key (the
+// loser sees a duplicate key and runs again).
+func (s *Store) inTxReadCommitted(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if s.dialect != MySQL {
+		return s.inTx(ctx, fn)
+	}
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if s.dialect == SQLite && s.rot != nil {
 		// SQLite's one writer: the transaction joins the next group
@@ -537,6 +565,18 @@ func isRetryable(err error) bool {
 
 // maxRetries bounds how often a deadlocked or busy transaction runs again.
 const maxRetries = 8
+
+// Retries answers how many transactions this store has run again after a
+// deadlock, a lock wait timeout, a busy database or a unique-key race:
+// for monitoring, and for tests that a workload runs without collisions.
+func (s *Store) Retries() int64 { return s.retries.Load() }
+
+// retry counts a transaction about to run again and waits a little before
+// it (backoff).
+func (s *Store) retry(ctx context.Context, attempt int) {
+	s.retries.Add(1)
+	backoff(ctx, attempt)
+}
 
 // backoff waits a little, more each attempt, with jitter so the
 // transactions that collided do not collide again.
