@@ -19,19 +19,29 @@ const testIndex = "<!doctype html><title>AuthBridge dashboard</title>"
 func newDist(tb testing.TB) string {
 	tb.Helper()
 	dir := tb.TempDir()
-	for name, body := range map[string]string{
-		"index.html":      testIndex,
-		"dashboard.html":  "<!doctype html><title>dashboard page</title>",
-		"web/app.wasm":    "\x00asm\x01\x00\x00\x00",
-		"web/app.wasm.br": "br",
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(name))
+	// In this order: the server ignores a compressed copy older than its
+	// original, so the .br is written last and given the original's time.
+	files := []struct{ name, body string }{
+		{"index.html", testIndex},
+		{"dashboard.html", "<!doctype html><title>dashboard page</title>"},
+		{"web/app.wasm", "\x00asm\x01\x00\x00\x00"},
+		{"web/app.wasm.br", "br"},
+	}
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			tb.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(f.body), 0o644); err != nil {
 			tb.Fatal(err)
 		}
+	}
+	orig, err := os.Stat(filepath.Join(dir, "web", "app.wasm"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(dir, "web", "app.wasm.br"), orig.ModTime(), orig.ModTime()); err != nil {
+		tb.Fatal(err)
 	}
 	return dir
 }
