@@ -8,7 +8,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// rotatorBatch bounds how many rotations share one SQLite transaction.
+// rotatorBatch bounds how many jobs (rotations, transactions) share one
+// batch.
 const rotatorBatch = 32
 
 // rotator is group commit. On SQLite, where one connection writes, every
@@ -117,8 +118,8 @@ func (r *rotator) submit(j *rotateJob) rotateResult {
 	}
 }
 
-// errClosed answers rotations of a closed store.
-var errClosed = fmt.Errorf("rotate: %w (the store is closed)", ErrUnavailable)
+// errClosed answers the jobs of a closed store.
+var errClosed = fmt.Errorf("write: %w (the store is closed)", ErrUnavailable)
 
 func (r *rotator) loop(runBatch func([]*rotateJob)) {
 	for {
