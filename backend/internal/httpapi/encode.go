@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -58,9 +59,11 @@ func encode(w http.ResponseWriter, status int, v any) {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e, ok := apperr.As(err)
 	switch {
-	case !ok && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+	case !ok && (errors.Is(err, context.Canceled) || errors.Is(err, sql.ErrTxDone)) && r.Context().Err() != nil:
 		// The client went away (a closed tab, the end of a load run): the
-		// work was abandoned, nothing went wrong here.
+		// work was abandoned, nothing went wrong here. (database/sql rolls
+		// a transaction back when its context ends, and the commit then
+		// reports ErrTxDone.)
 		log.DebugContext(r.Context(), "request abandoned by the client", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = apperr.New(shared.CodeInternal, "The request was cancelled.")
 	case !ok && store.IsUnavailable(err):

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +24,10 @@ func TestWriteErrorLogLevel(t *testing.T) {
 		{"a failure is an internal error", context.Background(), errors.New("disk on fire"), true},
 		{"a client that left is not", cancelled, fmt.Errorf("store: begin: %w", context.Canceled), false},
 		{"a cancellation while the client waits still is", context.Background(), fmt.Errorf("x: %w", context.Canceled), true},
+		// database/sql rolls a transaction back when its context ends; the
+		// commit then reports ErrTxDone, not the cancellation.
+		{"a transaction its leaving client ended is not", cancelled, fmt.Errorf("store: commit: %w", sql.ErrTxDone), false},
+		{"a transaction ended while the client waits is", context.Background(), fmt.Errorf("store: commit: %w", sql.ErrTxDone), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
