@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -203,7 +205,14 @@ func (h *harness) dashboard(t interface {
 	t.Fatalf("dashboard: %v", h.dashboardErr)
 }
 
+// freePorts picks n loopback ports that are free now, for servers that
+// bind them themselves later (nginx, the devidp, the replicas). They come
+// from below the kernel's ephemeral range: a port picked there could be
+// handed, before its server starts, to anything that listens on port 0
+// meanwhile (this harness's own taps did that once, and nginx could not
+// bind). Outside that range only an explicit bind can take it.
 func freePorts(n int) ([]string, error) {
+	lo, hi := portRange()
 	var out []string
 	var lns []net.Listener
 	defer func() {
@@ -211,15 +220,31 @@ func freePorts(n int) ([]string, error) {
 			l.Close()
 		}
 	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for attempt := 0; len(out) < n; attempt++ {
+		if attempt > 1000 {
+			return nil, fmt.Errorf("pick a loopback port: none free in %d-%d", lo, hi)
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", lo+mrand.IntN(hi-lo)))
 		if err != nil {
-			return nil, fmt.Errorf("pick a loopback port: %w", err)
+			continue // taken: try another
 		}
 		lns = append(lns, l)
 		out = append(out, l.Addr().String())
 	}
 	return out, nil
+}
+
+// portRange answers [lo, hi): ports below the ephemeral range.
+func portRange() (lo, hi int) {
+	hi = 32768 // Linux's default first ephemeral port
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil && v > 12000 {
+				hi = v
+			}
+		}
+	}
+	return hi - 10000, hi
 }
 
 func portOf(addr string) string {
