@@ -501,18 +501,7 @@ func (s *Store) inTxReadCommitted(ctx context.Context, fn func(tx *sqlx.Tx) erro
 	if s.dialect != MySQL {
 		return s.inTx(ctx, fn)
 	}
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return s.runTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
@@ -521,7 +510,13 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		// commit (rotator.go).
 		return s.rot.do(ctx, fn)
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	return s.runTx(ctx, nil, fn)
+}
+
+// runTx runs fn in a transaction of its own: committed when fn succeeds,
+// rolled back otherwise.
+func (s *Store) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
