@@ -83,6 +83,8 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 		Grace:      cfg.RefreshGrace,
 	})
 	m := metrics.New()
+	m.CounterFunc("authbridge_store_retries_total",
+		"Database transactions run again after a deadlock, a lock wait timeout, a busy database or a unique-key race.", st.Retries)
 	pcfgs, err := provider.LoadConfigs(environ(getenv))
 	if err != nil {
 		return err

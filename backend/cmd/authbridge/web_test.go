@@ -91,7 +91,7 @@ func TestRunServesDashboard(t *testing.T) {
 		{path: "/.well-known/nope", status: 404, code: shared.CodeNotFound},
 		{path: "/healthz", status: 200},
 		{path: "/readyz", status: 200},
-		{path: "/metrics", status: 200, body: "authbridge_"},
+		{path: "/metrics", status: 200, body: "authbridge_store_retries_total 0"},
 	}
 	tests := []struct {
 		name   string

@@ -102,6 +102,13 @@ func (m *Metrics) SignIn(provider, outcome string) {
 // Refresh counts a refresh by outcome.
 func (m *Metrics) Refresh(outcome string) { m.refreshes.WithLabelValues(outcome).Inc() }
 
+// CounterFunc exports a count that lives elsewhere (read when scraped),
+// such as the store's transaction re-runs.
+func (m *Metrics) CounterFunc(name, help string, count func() int64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+		func() float64 { return float64(count()) }))
+}
+
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

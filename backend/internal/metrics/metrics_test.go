@@ -18,6 +18,9 @@ func TestMetrics(t *testing.T) {
 	}
 	m.SignIn("github", "success")
 	m.Refresh("token_reused")
+	retries := int64(7)
+	m.CounterFunc("authbridge_store_retries_total", "re-runs", func() int64 { return retries })
+	retries++ // read when scraped, not when registered
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
@@ -26,6 +29,7 @@ func TestMetrics(t *testing.T) {
 		`authbridge_http_request_duration_seconds_count{method="GET",route="GET /api/me"} 3`,
 		`authbridge_signins_total{outcome="success",provider="github"} 1`,
 		`authbridge_refreshes_total{outcome="token_reused"} 1`,
+		"authbridge_store_retries_total 8",
 		`go_goroutines`,
 	}
 	for _, want := range tests {
