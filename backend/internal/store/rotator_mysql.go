@@ -20,16 +20,11 @@ import (
 // (docs/performance.md).
 const setRotatorLoops = 2
 
-// sqlxConn is what a batch's statements run on.
-type sqlxConn interface {
-	sqlx.QueryerContext
-	sqlx.ExecerContext
-}
-
 // setLoop is one loop of the MySQL set rotator. It keeps a connection of
 // its own in autocommit=0 mode, so that a batch needs no BEGIN: its
 // locking select starts the transaction and COMMIT ends it, one round
-// trip (of five) fewer per batch.
+// trip fewer per batch. Its connections come from a pool of their own
+// that allows multi-statement queries (Store.multi).
 type setLoop struct {
 	r    *rotator
 	conn *sqlx.Conn
@@ -40,11 +35,11 @@ type setLoop struct {
 // away (never returned to the pool in autocommit=0 mode) and the next
 // batch takes a fresh one; when the first statement of a batch finds the
 // kept connection dead, the batch runs once more on a fresh one.
-func (l *setLoop) inTx(ctx context.Context, fn func(tx sqlxConn) error) error {
+func (l *setLoop) inTx(ctx context.Context, fn func(tx *sqlx.Conn) error) error {
 	for attempt := 0; ; attempt++ {
 		fresh := l.conn == nil
 		if fresh {
-			c, err := l.r.s.db.Connx(ctx)
+			c, err := l.r.s.multi.Connx(ctx)
 			if err != nil {
 				return fmt.Errorf("connection: %w", err)
 			}
@@ -104,7 +99,9 @@ type lockedToken struct {
 // update that spends the tokens and touches their families and one
 // multi-row insert of the successors, in one transaction. Per rotation that
 // is under one statement instead of five: the database's CPU, and the
-// round trips each batch waits for, are what limit refresh on MySQL.
+// round trips each batch waits for, are what limit refresh on MySQL. The
+// update and the insert travel as one multi-statement query, so a batch
+// is three round trips: lock, write, commit.
 //
 // Only the common case goes this way: an unspent token of a live family
 // whose user is enabled, presented once in the batch, one per family. A
@@ -116,7 +113,7 @@ func (l *setLoop) runSet(batch []*rotateJob) {
 	ctx := context.Background() // one caller's cancellation must not abort the others
 	results := make([]rotateResult, len(batch))
 	var slow []int
-	err := l.inTx(ctx, func(tx sqlxConn) error {
+	err := l.inTx(ctx, func(tx *sqlx.Conn) error {
 		for i := range results {
 			results[i] = rotateResult{}
 		}
@@ -199,7 +196,7 @@ func (l *setLoop) runSet(batch []*rotateJob) {
 
 // lockTokens locks the presented tokens and their families, in key order
 // (InnoDB walks an IN list of primary keys sorted), and answers them by hash.
-func lockTokens(ctx context.Context, tx sqlxConn, batch []*rotateJob, forUpdate string) (map[string]lockedToken, error) {
+func lockTokens(ctx context.Context, tx *sqlx.Conn, batch []*rotateJob, forUpdate string) (map[string]lockedToken, error) {
 	hashes := make([][]byte, 0, len(batch))
 	for _, j := range batch {
 		hashes = append(hashes, j.p.OldHash)
@@ -225,7 +222,7 @@ func lockTokens(ctx context.Context, tx sqlxConn, batch []*rotateJob, forUpdate 
 
 // writeRotations spends the tokens of the fast rotations, touches their
 // families and inserts the successors: two statements for the batch.
-func writeRotations(ctx context.Context, tx sqlxConn, batch []*rotateJob, results []rotateResult, fast []int) error {
+func writeRotations(ctx context.Context, tx *sqlx.Conn, batch []*rotateJob, results []rotateResult, fast []int) error {
 	var spentCase, usedCase, ipCase, values strings.Builder
 	var spentArgs, hashes, usedArgs, ipArgs, insertArgs []any
 	for n, i := range fast {
@@ -245,24 +242,55 @@ func writeRotations(ctx context.Context, tx sqlxConn, batch []*rotateJob, result
 	}
 	// One statement spends the tokens and touches their families (the rows
 	// are locked already); matched rows are counted (clientFoundRows), so a
-	// full batch matches each token and each family once.
+	// full batch matches each token and each family once. The insert of the
+	// successors goes in the same round trip; the counts of both are
+	// checked before the commit.
 	q := "UPDATE refresh_tokens t JOIN refresh_families f ON f.id = t.family_id SET t.spent_at = CASE t.token_hash" + spentCase.String() +
 		" END, f.last_used_at = CASE f.id" + usedCase.String() + " END, f.ip = CASE f.id" + ipCase.String() +
-		" END WHERE t.token_hash IN (" + placeholders(len(hashes)) + ") AND t.spent_at IS NULL"
-	args := append(append(append(spentArgs, usedArgs...), ipArgs...), hashes...)
-	res, err := tx.ExecContext(ctx, q, args...)
+		" END WHERE t.token_hash IN (" + placeholders(len(hashes)) + ") AND t.spent_at IS NULL" +
+		"; INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, created_at, spent_at) VALUES " + values.String()
+	args := append(append(append(append(spentArgs, usedArgs...), ipArgs...), hashes...), insertArgs...)
+	counts, err := execAll(ctx, tx, q, args)
 	if err != nil {
-		return fmt.Errorf("spend tokens: %w", err)
+		return fmt.Errorf("spend tokens, insert successors: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != int64(2*len(fast)) {
+	if len(counts) != 2 || counts[0] != int64(2*len(fast)) || counts[1] != int64(len(fast)) {
 		// Cannot happen under the row locks; refuse rather than fork.
-		return fmt.Errorf("spend tokens: %d of %d rows matched (%v)", n, 2*len(fast), err)
-	}
-	q = "INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, created_at, spent_at) VALUES " + values.String()
-	if _, err := tx.ExecContext(ctx, q, insertArgs...); err != nil {
-		return fmt.Errorf("insert successors: %w", err)
+		return fmt.Errorf("spend tokens, insert successors: rows %v, want [%d %d]", counts, 2*len(fast), len(fast))
 	}
 	return nil
+}
+
+// execAll runs a multi-statement query on c and answers the rows each
+// statement affected. The server stops at the first statement that fails.
+func execAll(ctx context.Context, c *sqlx.Conn, query string, args []any) ([]int64, error) {
+	var counts []int64
+	err := c.Raw(func(dc any) error {
+		ex, ok := dc.(driver.ExecerContext)
+		if !ok {
+			return fmt.Errorf("execAll: driver connection %T cannot exec", dc)
+		}
+		nv := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+			if ch, ok := dc.(driver.NamedValueChecker); ok {
+				if err := ch.CheckNamedValue(&nv[i]); err != nil {
+					return err
+				}
+			}
+		}
+		res, err := ex.ExecContext(ctx, query, nv)
+		if err != nil {
+			return err
+		}
+		r, ok := res.(mysql.Result)
+		if !ok {
+			return fmt.Errorf("execAll: driver result %T has no counts", res)
+		}
+		counts = r.AllRowsAffected()
+		return nil
+	})
+	return counts, err
 }
 
 func placeholders(n int) string {

@@ -880,3 +880,21 @@ func TestMySQLRotationSurvivesLostConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestMySQLGeneralPoolRefusesMultiStatements: only the rotator's own
+// connections may send several statements in one query; the pool every
+// other query uses must refuse them, so that no text reaching a query can
+// append a statement of its own.
+func TestMySQLGeneralPoolRefusesMultiStatements(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), store.MySQL) {
+		t.Skip("MySQL not configured (CI=true requires it; storetest.Engines fails there)")
+	}
+	s := storetest.New(t, store.MySQL)
+	if _, err := s.DB().ExecContext(context.Background(), "SELECT 1; SELECT 2"); err == nil {
+		t.Fatal("the general pool ran a multi-statement query")
+	}
+	// The rotations, which do use them, still work.
+	u := mkUser(t, s, "multi@example.com")
+	f := mkFamily(t, s, u, "m0")
+	mustRotate(t, s, f, "m0", "m1", t0.Add(time.Second))
+}
