@@ -85,6 +85,12 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	m := metrics.New()
 	m.CounterFunc("authbridge_store_retries_total",
 		"Database transactions run again after a deadlock, a lock wait timeout, a busy database or a unique-key race.", st.Retries)
+	m.CounterFunc("authbridge_store_group_commits_total",
+		"Batches of writes committed together (group commit: every write on SQLite, refresh rotations on MySQL).",
+		func() int64 { b, _ := st.GroupCommits(); return b })
+	m.CounterFunc("authbridge_store_group_commit_jobs_total",
+		"Writes (rotations, transactions, statements) those batches held.",
+		func() int64 { _, j := st.GroupCommits(); return j })
 	pcfgs, err := provider.LoadConfigs(environ(getenv))
 	if err != nil {
 		return err

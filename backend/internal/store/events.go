@@ -7,15 +7,21 @@ import (
 
 // InsertLoginEvent records one sign-in attempt.
 func (s *Store) InsertLoginEvent(ctx context.Context, e LoginEvent) error {
-	if err := insertLoginEvent(ctx, s.db, e); err != nil {
+	if _, err := s.exec(ctx, loginEventInsert, loginEventArgs(e)...); err != nil {
 		return fmt.Errorf("store: insert login event: %w", err)
 	}
 	return nil
 }
 
+const loginEventInsert = `INSERT INTO login_events (id, user_id, provider, outcome, error_code, ip, user_agent, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+func loginEventArgs(e LoginEvent) []any {
+	return []any{e.ID, e.UserID, e.Provider, e.Outcome, e.ErrorCode, e.IP, e.UserAgent, ts(e.CreatedAt)}
+}
+
 func insertLoginEvent(ctx context.Context, db execer, e LoginEvent) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO login_events (id, user_id, provider, outcome, error_code, ip, user_agent, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.UserID, e.Provider, e.Outcome, e.ErrorCode, e.IP, e.UserAgent, ts(e.CreatedAt))
+	_, err := db.ExecContext(ctx, loginEventInsert, loginEventArgs(e)...)
 	return err
 }
 

@@ -128,3 +128,37 @@ func TestInTxJoinsGroupCommit(t *testing.T) {
 		t.Fatalf("%d users after %d transactions (%v)", count, n, err)
 	}
 }
+
+// TestSQLiteStatementsJoinGroupCommit: on SQLite a single write statement
+// (a flow, a nonce, their spending, a revocation) goes through the group
+// commit rather than committing on its own.
+func TestSQLiteStatementsJoinGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "", Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	_, before := s.GroupCommits()
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"create flow", func() error {
+			return s.CreateFlow(ctx, Flow{StateHash: []byte("state"), Provider: "p", Process: "login", Handoff: "popup", BrowserHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Minute)})
+		}},
+		{"spend flow", func() error { _, err := s.SpendFlow(ctx, []byte("state"), now); return err }},
+		{"create nonce", func() error { return s.CreateNonce(ctx, []byte("nonce"), now, now.Add(time.Minute)) }},
+		{"spend nonce", func() error { return s.SpendNonce(ctx, []byte("nonce"), now) }},
+		{"revoke families", func() error { _, err := s.RevokeUserFamilies(ctx, "nobody", "test", now); return err }},
+	}
+	for i, st := range steps {
+		if err := st.run(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if _, jobs := s.GroupCommits(); jobs != before+int64(i+1) {
+			t.Fatalf("after %s: %d group commit jobs, want %d", st.name, jobs-before, i+1)
+		}
+	}
+}

@@ -223,14 +223,12 @@ func (s *Store) GetFamily(ctx context.Context, id string) (Family, error) {
 // RevokeFamily revokes one of the user's live families. ErrNotFound: no
 // such family, another user's, or already revoked.
 func (s *Store) RevokeFamily(ctx context.Context, userID, familyID, reason string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE refresh_families SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+	n, err := s.exec(ctx, "UPDATE refresh_families SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
 		ts(now), Clip(reason, 32), familyID, userID)
 	if err != nil {
 		return fmt.Errorf("store: revoke family: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: revoke family: %w", err)
-	} else if n == 0 {
+	if n == 0 {
 		return ErrNotFound
 	}
 	return nil
@@ -239,12 +237,8 @@ func (s *Store) RevokeFamily(ctx context.Context, userID, familyID, reason strin
 // RevokeUserFamilies revokes every live family of the user and answers how
 // many it revoked.
 func (s *Store) RevokeUserFamilies(ctx context.Context, userID, reason string, now time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, "UPDATE refresh_families SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL",
+	n, err := s.exec(ctx, "UPDATE refresh_families SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL",
 		ts(now), Clip(reason, 32), userID)
-	if err != nil {
-		return 0, fmt.Errorf("store: revoke user families: %w", err)
-	}
-	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("store: revoke user families: %w", err)
 	}

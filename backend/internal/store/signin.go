@@ -17,18 +17,28 @@ import (
 // change, so no transaction has to hold the two together (on MySQL two
 // round trips instead of four).
 func (s *Store) spend(ctx context.Context, table, keyCol string, key []byte, now time.Time, dest any, cols string) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE "+table+" SET spent_at = ? WHERE "+keyCol+" = ? AND spent_at IS NULL AND expires_at > ?",
-		ts(now), key, ts(now))
-	if err != nil {
+	update := "UPDATE " + table + " SET spent_at = ? WHERE " + keyCol + " = ? AND spent_at IS NULL AND expires_at > ?"
+	args := []any{ts(now), key, ts(now)}
+	if dest != nil && s.dialect == SQLite && s.rot != nil {
+		// One statement in the group commit: the row comes back with the
+		// update (MariaDB has no UPDATE ... RETURNING).
+		err := s.rot.do(ctx, func(tx *sqlx.Tx) error {
+			return tx.GetContext(ctx, dest, update+" RETURNING "+cols, args...)
+		})
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if n, err := s.exec(ctx, update, args...); err != nil {
+		return err
+	} else if n != 1 {
 		return ErrNotFound
 	}
 	if dest == nil {
 		return nil
 	}
-	err = s.rdb.GetContext(ctx, dest, "SELECT "+cols+" FROM "+table+" WHERE "+keyCol+" = ?", key)
+	err := s.rdb.GetContext(ctx, dest, "SELECT "+cols+" FROM "+table+" WHERE "+keyCol+" = ?", key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound // purged in between: as good as expired
 	}
@@ -46,7 +56,7 @@ const flowColumns = "state_hash, provider, process, handoff, nonce, pkce_verifie
 
 // CreateFlow stores a redirect flow.
 func (s *Store) CreateFlow(ctx context.Context, f Flow) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO auth_flows ("+flowColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+	_, err := s.exec(ctx, "INSERT INTO auth_flows ("+flowColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
 		f.StateHash, f.Provider, f.Process, f.Handoff, f.Nonce, f.PKCEVerifier, f.SPAChallenge, f.BrowserHash, f.UserID, ts(f.CreatedAt), ts(f.ExpiresAt))
 	return wrap("create flow", err)
 }
@@ -62,7 +72,7 @@ const handoffColumns = "code_hash, user_id, provider, challenge, is_new, created
 
 // CreateHandoff stores a one-time handoff code.
 func (s *Store) CreateHandoff(ctx context.Context, h Handoff) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO handoff_codes ("+handoffColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+	_, err := s.exec(ctx, "INSERT INTO handoff_codes ("+handoffColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
 		h.CodeHash, h.UserID, h.Provider, h.Challenge, h.IsNew, ts(h.CreatedAt), ts(h.ExpiresAt))
 	return wrap("create handoff", err)
 }
@@ -104,7 +114,7 @@ const ticketColumns = "ticket_hash, user_id, provider, challenge, created_at, ex
 
 // CreateTicket stores a connect ticket.
 func (s *Store) CreateTicket(ctx context.Context, t Ticket) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO connect_tickets ("+ticketColumns+") VALUES (?, ?, ?, ?, ?, ?, NULL)",
+	_, err := s.exec(ctx, "INSERT INTO connect_tickets ("+ticketColumns+") VALUES (?, ?, ?, ?, ?, ?, NULL)",
 		t.TicketHash, t.UserID, t.Provider, t.Challenge, ts(t.CreatedAt), ts(t.ExpiresAt))
 	return wrap("create ticket", err)
 }
@@ -118,7 +128,7 @@ func (s *Store) SpendTicket(ctx context.Context, ticketHash []byte, now time.Tim
 
 // CreateNonce stores a credential nonce.
 func (s *Store) CreateNonce(ctx context.Context, hash []byte, now, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO credential_nonces (nonce_hash, created_at, expires_at, spent_at) VALUES (?, ?, ?, NULL)",
+	_, err := s.exec(ctx, "INSERT INTO credential_nonces (nonce_hash, created_at, expires_at, spent_at) VALUES (?, ?, ?, NULL)",
 		hash, ts(now), ts(expires))
 	return wrap("create nonce", err)
 }

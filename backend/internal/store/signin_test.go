@@ -171,8 +171,21 @@ var signinCases = []conformanceCase{
 		if err != nil || got.Provider != "github" || got.PKCEVerifier != "v" || string(got.BrowserHash) != string(h("b")) || got.UserID != nil {
 			t.Fatalf("SpendFlow = %+v, %v", got, err)
 		}
+		if got.SpentAt == nil || !got.SpentAt.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("spent flow's spent_at = %v, want %v", got.SpentAt, t0.Add(time.Minute))
+		}
 		if _, err := s.SpendFlow(ctx, h("st"), t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("replayed state: %v", err)
+		}
+		f.StateHash = h("st-old")
+		if err := s.CreateFlow(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SpendFlow(ctx, h("st-old"), t0.Add(10*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("expired state: %v", err)
+		}
+		if _, err := s.SpendFlow(ctx, h("st-none"), t0); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown state: %v", err)
 		}
 		hc := store.Handoff{CodeHash: h("code"), UserID: "u", Provider: "github", Challenge: "c", IsNew: true, CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
 		if err := s.CreateHandoff(ctx, hc); err != nil {

@@ -55,11 +55,11 @@ func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
 // SetUserDisabled disables the user at the given time, or enables it (nil).
 func (s *Store) SetUserDisabled(ctx context.Context, id string, at *time.Time) error {
 	defer s.users.drop(id) // after the write: a read racing it cannot re-cache the old row for long
-	res, err := s.db.ExecContext(ctx, "UPDATE users SET disabled_at = ? WHERE id = ?", tsPtr(at), id)
+	n, err := s.exec(ctx, "UPDATE users SET disabled_at = ? WHERE id = ?", tsPtr(at), id)
 	if err != nil {
 		return fmt.Errorf("store: disable user: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return ErrNotFound
 	}
 	return nil
