@@ -56,7 +56,7 @@ for engine in sqlite mysql; do
   # sign-in costs the stand-in ~1.2 ms of the two cores the server is
   # measured on (Google's CPU, in production). LOAD_IDP_ALG=RS256 measures
   # with it anyway.
-  "$work/devidp" -oidc-alg "${LOAD_IDP_ALG:-ES256}" -addr "127.0.0.1:$iport" -base-url "$idp" -clients "$clients" >"$work/devidp-$engine.log" 2>&1 &
+  "$work/devidp" -log-level warn -oidc-alg "${LOAD_IDP_ALG:-ES256}" -addr "127.0.0.1:$iport" -base-url "$idp" -clients "$clients" >"$work/devidp-$engine.log" 2>&1 &
   ipid=$!
   pids+=($ipid)
   env=(AUTHBRIDGE_ADDR="127.0.0.1:$port" AUTHBRIDGE_PUBLIC_URL="$srv" AUTHBRIDGE_DEV=0

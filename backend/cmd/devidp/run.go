@@ -24,6 +24,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	clientsSpec := fs.String("clients", getenv("DEVIDP_CLIENTS"), "registered clients, id:secret:redirect1|redirect2,... (DEVIDP_CLIENTS)")
 	oidcAlg := fs.String("oidc-alg", orDefault(getenv("DEVIDP_OIDC_ALG"), devidp.AlgRS256),
 		"ID-token algorithm of the generic OIDC issuer, RS256 or ES256; Google stays RS256 (DEVIDP_OIDC_ALG)")
+	logLevel := fs.String("log-level", orDefault(getenv("DEVIDP_LOG_LEVEL"), "debug"),
+		"debug (every approval and token), info, warn or error (DEVIDP_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -33,8 +35,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	// Debug: a development tool shows every approval and token it gives.
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Debug by default: a development tool shows every approval and token
+	// it gives. A load run turns that down.
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("-log-level %q: want debug, info, warn or error", *logLevel)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	clients, errs := parseClients(*clientsSpec)
 
 	ln, err := net.Listen("tcp", *addr)

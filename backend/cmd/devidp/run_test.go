@@ -26,10 +26,16 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 // function that cancels it and answers run's error.
 func start(t *testing.T, args []string, env map[string]string) (string, func() error) {
 	t.Helper()
+	return startLogging(t, args, env, io.Discard)
+}
+
+// startLogging is start with the command's log going to stderr.
+func startLogging(t *testing.T, args []string, env map[string]string, stderr io.Writer) (string, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuf{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, out, io.Discard) }()
+	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, out, stderr) }()
 	var listen string
 	for i := 0; i < 500 && listen == ""; i++ {
 		select {
@@ -161,6 +167,44 @@ func TestRunOIDCAlg(t *testing.T) {
 	if err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, usage); err != nil ||
 		!strings.Contains(usage.String(), "-oidc-alg") || !strings.Contains(usage.String(), "DEVIDP_OIDC_ALG") {
 		t.Errorf("usage: %v\n%s", err, usage)
+	}
+}
+
+// TestRunLogLevel: -log-level (overriding DEVIDP_LOG_LEVEL) drops what is
+// below it; the default shows everything; a wrong level is refused.
+func TestRunLogLevel(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     string
+		refusal bool // the warning of a refused authorization is logged
+	}{
+		{"default", nil, "", true},
+		{"flag", []string{"-log-level", "error"}, "", false},
+		{"environment", nil, "ERROR", false},
+		{"flag over environment", []string{"-log-level", "warn"}, "error", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &syncBuf{}
+			env := map[string]string{"DEVIDP_ADDR": "127.0.0.1:0", "DEVIDP_LOG_LEVEL": tc.env}
+			listen, stop := startLogging(t, tc.args, env, log)
+			resp, err := http.Get(listen + "/oidc/authorize?client_id=nobody&response_type=code")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(log.String(), "authorize refused"); got != tc.refusal {
+				t.Errorf("refusal logged: %v, want %v; log:\n%s", got, tc.refusal, log)
+			}
+		})
+	}
+	err := run(context.Background(), []string{"-log-level", "loud"}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `-log-level "loud"`) {
+		t.Errorf("a wrong level: %v", err)
 	}
 }
 
