@@ -101,7 +101,12 @@ type result struct {
 	// CPU spent during the run, by the server (-pid) and by this process:
 	// steadier than req/s on a busy or noisy machine. Zero when unknown.
 	serverCPU, clientCPU time.Duration
-	firstErr             error
+	// The whole machine during the run (/proc/stat): how busy its CPUs
+	// were, and how much time the hypervisor gave to other guests (steal).
+	// A run whose machine was not busy waited on something; one with steal
+	// ran on a machine that was partly someone else's.
+	machine  cpuTimes
+	firstErr error
 }
 
 func (r result) rate() float64 { return float64(r.n) / r.took.Seconds() }
@@ -127,6 +132,10 @@ func (r result) String() string {
 	if r.n > 0 && r.clientCPU > 0 {
 		s += fmt.Sprintf("  loadgen CPU %s/req", (r.clientCPU / time.Duration(r.n)).Round(time.Microsecond))
 	}
+	if r.machine.total > 0 {
+		s += fmt.Sprintf("  machine busy %.0f%% steal %.0f%%", 100*float64(r.machine.busy)/float64(r.machine.total),
+			100*float64(r.machine.steal)/float64(r.machine.total))
+	}
 	if r.firstErr != nil {
 		s += fmt.Sprintf("  (first error: %v)", r.firstErr)
 	}
@@ -146,6 +155,7 @@ func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(con
 	rssDone := make(chan int64)
 	go func() { rssDone <- sampleRSS(pid, stopRSS) }()
 	server0, client0 := processCPU(pid), processCPU(os.Getpid())
+	machine0, machineOK := machineCPU()
 	start := time.Now()
 	for i := 0; i < vus; i++ {
 		var u *user
@@ -189,6 +199,9 @@ func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(con
 		all.serverCPU = processCPU(pid) - server0
 	}
 	all.clientCPU = processCPU(os.Getpid()) - client0
+	if machine1, ok := machineCPU(); ok && machineOK {
+		all.machine = machine1.sub(machine0)
+	}
 	close(stopRSS)
 	all.rssMax = <-rssDone
 	return all
@@ -220,6 +233,45 @@ func processCPU(pid int) time.Duration {
 		return 0
 	}
 	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// cpuTimes are the machine's CPU times, all CPUs together, in clock
+// ticks: busy (user, nice, system, irq, softirq), steal, and the total
+// including idle and iowait.
+type cpuTimes struct{ busy, steal, total int64 }
+
+func (a cpuTimes) sub(b cpuTimes) cpuTimes {
+	return cpuTimes{busy: a.busy - b.busy, steal: a.steal - b.steal, total: a.total - b.total}
+}
+
+// machineCPU reads the machine's CPU times from /proc/stat (Linux).
+func machineCPU() (cpuTimes, bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTimes{}, false
+	}
+	return parseProcStat(string(b))
+}
+
+// parseProcStat reads the "cpu" line of /proc/stat: user nice system idle
+// iowait irq softirq steal (guest time is inside user already).
+func parseProcStat(stat string) (cpuTimes, bool) {
+	line, _, _ := strings.Cut(stat, "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return cpuTimes{}, false
+	}
+	var v [8]int64
+	for i := range v {
+		n, err := strconv.ParseInt(f[i+1], 10, 64)
+		if err != nil || n < 0 {
+			return cpuTimes{}, false
+		}
+		v[i] = n
+	}
+	user, nice, system, idle, iowait, irq, softirq, steal := v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+	busy := user + nice + system + irq + softirq
+	return cpuTimes{busy: busy, steal: steal, total: busy + idle + iowait + steal}, true
 }
 
 // sampleRSS reads VmRSS of pid every 50 ms until stop; it answers the max.

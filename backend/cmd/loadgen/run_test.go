@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -62,6 +63,56 @@ func TestDriveCountsAndSamples(t *testing.T) {
 	}, nil)
 	if r.n == 0 || r.errs == 0 || r.errs >= r.n || r.firstErr == nil || len(r.lat) != r.n {
 		t.Fatalf("drive = n %d errs %d lat %d first %v", r.n, r.errs, len(r.lat), r.firstErr)
+	}
+}
+
+// TestParseProcStat reads the machine's CPU line of /proc/stat and
+// refuses what is not one.
+func TestParseProcStat(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want cpuTimes
+		ok   bool
+	}{
+		{"kernel 6 line", "cpu  100 5 50 800 20 3 2 10 0 0\ncpu0 50 2 25 400 10 1 1 5 0 0\n", cpuTimes{busy: 160, steal: 10, total: 990}, true},
+		{"no guest columns", "cpu 1 2 3 4 5 6 7 8\n", cpuTimes{busy: 19, steal: 8, total: 36}, true},
+		{"per-CPU line first", "cpu0 1 2 3 4 5 6 7 8\n", cpuTimes{}, false},
+		{"too few fields", "cpu 1 2 3 4 5 6 7\n", cpuTimes{}, false},
+		{"not a number", "cpu 1 2 3 x 5 6 7 8\n", cpuTimes{}, false},
+		{"negative", "cpu 1 2 3 -4 5 6 7 8\n", cpuTimes{}, false},
+		{"empty", "", cpuTimes{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseProcStat(tc.in)
+			if got != tc.want || ok != tc.ok {
+				t.Fatalf("parseProcStat = %+v %v, want %+v %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+// TestMachineCPU reads this machine's /proc/stat (the load runs are on Linux).
+func TestMachineCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/proc/stat is Linux's")
+	}
+	a, ok := machineCPU()
+	if !ok || a.total <= 0 || a.busy <= 0 {
+		t.Fatalf("machineCPU = %+v %v", a, ok)
+	}
+}
+
+// TestResultMachineLine: the machine's share is printed when it was read.
+func TestResultMachineLine(t *testing.T) {
+	r := result{n: 10, took: time.Second, lat: make([]time.Duration, 10), machine: cpuTimes{busy: 150, steal: 20, total: 200}}
+	if got := r.String(); !strings.Contains(got, "machine busy 75% steal 10%") {
+		t.Fatalf("line %q lacks the machine's CPU", got)
+	}
+	r.machine = cpuTimes{}
+	if got := r.String(); strings.Contains(got, "machine") {
+		t.Fatalf("line %q names the machine without having read it", got)
 	}
 }
 
