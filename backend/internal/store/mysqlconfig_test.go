@@ -30,7 +30,7 @@ func TestMySQLConfig(t *testing.T) {
 					t.Fatalf("addr %q", addr)
 				}
 			}},
-		{"driver options and server variables pass through; the store's own are forced", "mysql://app:pw@h:1/d?readTimeout=7s&sql_mode=%27TRADITIONAL%27&parseTime=false&loc=Local&time_zone=%27%2B02%3A00%27&charset=latin1",
+		{"driver options and server variables pass through; the store's own are forced", "mysql://app:pw@h:1/d?readTimeout=7s&sql_mode=%27TRADITIONAL%27&parseTime=false&loc=Local&time_zone=%27%2B02%3A00%27&charset=latin1&multiStatements=true&clientFoundRows=false",
 			func(t *testing.T, _, _, _, _ string, params map[string]string, readTimeout time.Duration) {
 				if readTimeout != 7*time.Second || params["sql_mode"] != "'TRADITIONAL'" || params["time_zone"] != "'+00:00'" {
 					t.Fatalf("readTimeout %v params %v", readTimeout, params)
@@ -42,7 +42,7 @@ func TestMySQLConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !cfg.ParseTime || cfg.Loc != time.UTC || cfg.Collation != "utf8mb4_unicode_ci" || !cfg.InterpolateParams {
+			if !cfg.ParseTime || cfg.Loc != time.UTC || cfg.Collation != "utf8mb4_unicode_ci" || !cfg.InterpolateParams || cfg.MultiStatements || !cfg.ClientFoundRows {
 				t.Fatalf("owned settings not forced: %+v", cfg)
 			}
 			if dsn := cfg.FormatDSN(); strings.Contains(dsn, "charset=") || strings.Contains(dsn, "Local") {

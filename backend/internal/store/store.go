@@ -228,8 +228,8 @@ func openCachingSQLite(dsn string) *sqlx.DB {
 }
 
 // mysqlOwned are URL parameters the store sets itself: times are UTC and
-// parsed, text is utf8mb4.
-var mysqlOwned = []string{"parseTime", "loc", "time_zone", "charset", "collation", "interpolateParams"}
+// parsed, text is utf8mb4, one statement per query, matched rows counted.
+var mysqlOwned = []string{"parseTime", "loc", "time_zone", "charset", "collation", "interpolateParams", "multiStatements", "clientFoundRows"}
 
 // mysqlConfig turns mysql://user:pass@host:port/db?param=v into a driver
 // config. Driver options (tls, timeout, readTimeout, ...) and server
@@ -275,6 +275,10 @@ func mysqlConfig(raw string) (*mysql.Config, error) {
 	// only those whose values changed (an update to the same value is
 	// still a hit).
 	cfg.ClientFoundRows = true
+	// One statement per query: a text that reached a query can never
+	// append a statement of its own (only the rotator's own pool allows
+	// more, for queries it builds itself).
+	cfg.MultiStatements = false
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
