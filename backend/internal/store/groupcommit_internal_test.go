@@ -162,3 +162,37 @@ func TestSQLiteStatementsJoinGroupCommit(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteExecFinishesWhenItsCallerLeaves: a caller that gives up while
+// its statement runs does not interrupt it (that would roll back the batch
+// it shares with others); the statement completes and is committed.
+func TestSQLiteExecFinishesWhenItsCallerLeaves(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "", Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	if err := s.CreateFlow(ctx, Flow{StateHash: []byte("slow"), Provider: "p", Process: "login", Handoff: "popup",
+		BrowserHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	leaving, cancel := context.WithCancel(ctx)
+	defer cancel()
+	started := time.Now()
+	time.AfterFunc(20*time.Millisecond, cancel)
+	// The count makes the statement run far longer than the caller stays.
+	n, err := s.exec(leaving, `DELETE FROM auth_flows WHERE state_hash = ? AND
+		(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT COUNT(*) FROM c) > 0`, []byte("slow"))
+	if took := time.Since(started); took < 20*time.Millisecond {
+		t.Fatalf("the statement took %v, less than the caller stayed: the test shows nothing", took)
+	}
+	if err != nil || n != 1 {
+		t.Fatalf("exec = %d, %v; want the statement to finish", n, err)
+	}
+	var left int
+	if err := s.rdb.GetContext(ctx, &left, "SELECT COUNT(*) FROM auth_flows"); err != nil || left != 0 {
+		t.Fatalf("flows left: %d, %v", left, err)
+	}
+}

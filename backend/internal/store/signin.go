@@ -23,7 +23,8 @@ func (s *Store) spend(ctx context.Context, table, keyCol string, key []byte, now
 		// One statement in the group commit: the row comes back with the
 		// update (MariaDB has no UPDATE ... RETURNING).
 		err := s.rot.do(ctx, func(tx *sqlx.Tx) error {
-			return tx.GetContext(ctx, dest, update+" RETURNING "+cols, args...)
+			// Not interrupted by its caller leaving, as in exec.
+			return tx.GetContext(context.WithoutCancel(ctx), dest, update+" RETURNING "+cols, args...)
 		})
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound

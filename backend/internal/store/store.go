@@ -544,8 +544,11 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, err
 	if s.dialect == SQLite && s.rot != nil {
 		var n int64
 		err := s.rot.do(ctx, func(tx *sqlx.Tx) error {
+			// A caller that leaves mid-statement must not interrupt it: that
+			// would roll back the batch it shares with others (one short
+			// statement; a caller gone before its turn is skipped).
 			var err error
-			n, err = rowsAffected(tx.ExecContext(ctx, query, args...))
+			n, err = rowsAffected(tx.ExecContext(context.WithoutCancel(ctx), query, args...))
 			return err
 		})
 		return n, err
