@@ -196,3 +196,18 @@ func TestSQLiteExecFinishesWhenItsCallerLeaves(t *testing.T) {
 		t.Fatalf("flows left: %d, %v", left, err)
 	}
 }
+
+// TestSQLiteWriterKeepsSavepointsInMemory: the writer's savepoint
+// sub-journals (one per group-commit job) never go to a temporary file.
+func TestSQLiteWriterKeepsSavepointsInMemory(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "", Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var mode int
+	if err := s.db.GetContext(ctx, &mode, "PRAGMA temp_store"); err != nil || mode != 2 {
+		t.Fatalf("writer's temp_store = %d, %v; want 2 (MEMORY)", mode, err)
+	}
+}
