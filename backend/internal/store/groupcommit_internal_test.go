@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -69,11 +68,7 @@ func TestGroupCommitBatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := newTestSQLite(t)
 			batch := make([]*rotateJob, len(tt.jobs))
 			for i, j := range tt.jobs {
 				batch[i] = &rotateJob{ctx: j.ctx, fn: j.fn, done: make(chan rotateResult, 1)}
@@ -105,11 +100,7 @@ func TestGroupCommitBatch(t *testing.T) {
 // inTx all commit, each exactly once.
 func TestInTxJoinsGroupCommit(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSQLite(t)
 	const n = 64
 	errs := make(chan error, n)
 	for i := range n {
@@ -129,25 +120,37 @@ func TestInTxJoinsGroupCommit(t *testing.T) {
 	}
 }
 
+// newTestSQLite opens a store on a fresh embedded database, closed at the
+// end of the test.
+func newTestSQLite(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), "", Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// testFlow is a popup login flow for state, valid for a minute from now.
+func testFlow(state string, now time.Time) Flow {
+	return Flow{StateHash: []byte(state), Provider: "p", Process: "login", Handoff: "popup", BrowserHash: []byte("b"),
+		CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+}
+
 // TestSQLiteStatementsJoinGroupCommit: on SQLite a single write statement
 // (a flow, a nonce, their spending, a revocation) goes through the group
 // commit rather than committing on its own.
 func TestSQLiteStatementsJoinGroupCommit(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "", Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSQLite(t)
 	now := time.Now()
 	_, before := s.GroupCommits()
 	steps := []struct {
 		name string
 		run  func() error
 	}{
-		{"create flow", func() error {
-			return s.CreateFlow(ctx, Flow{StateHash: []byte("state"), Provider: "p", Process: "login", Handoff: "popup", BrowserHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Minute)})
-		}},
+		{"create flow", func() error { return s.CreateFlow(ctx, testFlow("state", now)) }},
 		{"spend flow", func() error { _, err := s.SpendFlow(ctx, []byte("state"), now); return err }},
 		{"create nonce", func() error { return s.CreateNonce(ctx, []byte("nonce"), now, now.Add(time.Minute)) }},
 		{"spend nonce", func() error { return s.SpendNonce(ctx, []byte("nonce"), now) }},
@@ -168,14 +171,9 @@ func TestSQLiteStatementsJoinGroupCommit(t *testing.T) {
 // it shares with others); the statement completes and is committed.
 func TestSQLiteExecFinishesWhenItsCallerLeaves(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "", Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSQLite(t)
 	now := time.Now()
-	if err := s.CreateFlow(ctx, Flow{StateHash: []byte("slow"), Provider: "p", Process: "login", Handoff: "popup",
-		BrowserHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
+	if err := s.CreateFlow(ctx, testFlow("slow", now)); err != nil {
 		t.Fatal(err)
 	}
 	leaving, cancel := context.WithCancel(ctx)
@@ -201,11 +199,7 @@ func TestSQLiteExecFinishesWhenItsCallerLeaves(t *testing.T) {
 // sub-journals (one per group-commit job) never go to a temporary file.
 func TestSQLiteWriterKeepsSavepointsInMemory(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "", Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSQLite(t)
 	var mode int
 	if err := s.db.GetContext(ctx, &mode, "PRAGMA temp_store"); err != nil || mode != 2 {
 		t.Fatalf("writer's temp_store = %d, %v; want 2 (MEMORY)", mode, err)
