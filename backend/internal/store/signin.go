@@ -10,12 +10,12 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// spend marks one single-use row spent with a conditional UPDATE; its
-// RowsAffected proves this caller is the one that spent it. Expired and
-// already spent rows are ErrNotFound. The UPDATE commits on its own and
-// the row is then read from the read pool: its other columns never
-// change, so no transaction has to hold the two together (on MySQL two
-// round trips instead of four).
+// spend marks one single-use row spent with a conditional UPDATE; the row
+// it matched proves this caller is the one that spent it. Expired and
+// already spent rows are ErrNotFound. On SQLite the UPDATE returns the row
+// and joins the group commit. On MySQL it commits on its own and the row
+// is then read: its other columns never change, so no transaction has to
+// hold the two together (two round trips instead of four).
 func (s *Store) spend(ctx context.Context, table, keyCol string, key []byte, now time.Time, dest any, cols string) error {
 	update := "UPDATE " + table + " SET spent_at = ? WHERE " + keyCol + " = ? AND spent_at IS NULL AND expires_at > ?"
 	args := []any{ts(now), key, ts(now)}

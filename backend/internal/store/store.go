@@ -306,11 +306,6 @@ func openMySQL(raw string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: mysql: %w", err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
-	db.SetConnMaxLifetime(5 * time.Minute) // follow failovers and DNS changes
-	db.SetConnMaxIdleTime(time.Minute)
 	// The refresh rotator's loops send a batch's writes as one
 	// multi-statement query (rotator_mysql.go); only their connections
 	// allow it. Every value in those queries is a parameter the driver
@@ -321,6 +316,11 @@ func openMySQL(raw string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: mysql: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxLifetime(5 * time.Minute) // follow failovers and DNS changes
+	db.SetConnMaxIdleTime(time.Minute)
 	multi := sqlx.NewDb(sql.OpenDB(mconn), "mysql")
 	multi.SetMaxOpenConns(setRotatorLoops)
 	multi.SetMaxIdleConns(setRotatorLoops)
@@ -542,9 +542,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 
 // exec runs one write statement and answers how many rows it changed. On
 // SQLite it joins the writer's next group commit (rotator.go) instead of
-// committing on its own: a lone commit writes its pages to the log and
-// waits its turn for the one write connection, which under load cost more
-// than the statement. Elsewhere the statement is autocommitted.
+// committing on its own: a lone commit writes its pages to the log by
+// itself and waits between batches for the one write connection.
+// Elsewhere the statement is autocommitted.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	if s.dialect == SQLite && s.rot != nil {
 		var n int64
