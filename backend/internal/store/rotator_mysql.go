@@ -221,7 +221,8 @@ func lockTokens(ctx context.Context, tx *sqlx.Conn, batch []*rotateJob, forUpdat
 }
 
 // writeRotations spends the tokens of the fast rotations, touches their
-// families and inserts the successors: two statements for the batch.
+// families and inserts the successors: two statements for the batch, sent
+// in one round trip.
 func writeRotations(ctx context.Context, tx *sqlx.Conn, batch []*rotateJob, results []rotateResult, fast []int) error {
 	var spentCase, usedCase, ipCase, values strings.Builder
 	var spentArgs, hashes, usedArgs, ipArgs, insertArgs []any
