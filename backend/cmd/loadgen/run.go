@@ -35,7 +35,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ceilingURL := fs.String("ceiling", "", "URL of a `loadgen ceiling` handler to measure first")
 	label := fs.String("label", "", "label printed with the results (e.g. the database)")
 	cpuProfile := fs.String("cpuprofile", "", "write this load tool's own CPU profile to the file (to see what the client costs)")
+	targetSpec := fs.String("targets", "", "numbers to hold each workload to, printed as a verdict: me=8000,me-ratio=0.6,popup-p50=15ms,rss=40 (req/s, × ceiling, p50, MiB)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	goals, err := parseTargets(*targetSpec)
+	if err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
@@ -66,6 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ceil = r.rate()
 		fmt.Fprintf(stdout, "%-12s %-10s %s\n", "ceiling", *label, r)
 	}
+	met, short := 0, 0
 	for _, name := range names {
 		idpBase := *idp
 		if idpBase == "" {
@@ -84,10 +90,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if ceil > 0 {
 			line += fmt.Sprintf("  ratio %.2f× ceiling", r.rate()/ceil)
 		}
+		if v, ok := goals.verdict(name, r, ceil); v != "" {
+			line += "  " + v
+			if ok {
+				met++
+			} else {
+				short++
+			}
+		}
 		fmt.Fprintln(stdout, line)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+	}
+	if met+short > 0 {
+		fmt.Fprintf(stdout, "%-12s %-10s %d workloads met their targets, %d short\n", "targets", *label, met, short)
 	}
 	return nil
 }
