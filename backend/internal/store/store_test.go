@@ -386,6 +386,22 @@ var cases = []conformanceCase{
 		}
 		mustRotate(t, s, f, "t0", "t1", t0.Add(time.Minute)) // still unspent, so no reuse either
 	}},
+	{"a successor that cannot be stored rolls the rotation back", func(t *testing.T, s *store.Store) {
+		// On MySQL the spend and the successor's insert travel in one
+		// multi-statement query: the insert failing must undo the spend.
+		ctx := context.Background()
+		u := mkUser(t, s, "a@example.com")
+		f := mkFamily(t, s, u, "s0")
+		mkFamily(t, s, u, "taken")
+		_, _, err := rotate(s, "s0", "taken", t0.Add(time.Second))
+		if err == nil {
+			t.Fatal("a rotation to a token hash already stored succeeded")
+		}
+		if got, _ := s.GetFamily(ctx, f.ID); !got.LastUsedAt.Equal(t0) || got.IP != f.IP {
+			t.Fatalf("family after a rolled-back rotation: %+v", got)
+		}
+		mustRotate(t, s, f, "s0", "s1", t0.Add(time.Minute)) // still unspent, so no reuse either
+	}},
 	{"concurrent rotations: one failing mint spoils only itself", func(t *testing.T, s *store.Store) {
 		// On SQLite concurrent rotations share transactions: a failure must
 		// roll back its own rotation and nobody else's.
