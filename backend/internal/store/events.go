@@ -20,11 +20,6 @@ func loginEventArgs(e LoginEvent) []any {
 	return []any{e.ID, e.UserID, e.Provider, e.Outcome, e.ErrorCode, e.IP, e.UserAgent, ts(e.CreatedAt)}
 }
 
-func insertLoginEvent(ctx context.Context, db execer, e LoginEvent) error {
-	_, err := db.ExecContext(ctx, loginEventInsert, loginEventArgs(e)...)
-	return err
-}
-
 // ListLoginEvents answers the user's latest attempts, newest first.
 func (s *Store) ListLoginEvents(ctx context.Context, userID string, limit int) ([]LoginEvent, error) {
 	evs := []LoginEvent{}

@@ -31,24 +31,7 @@ func (s *Store) CreateFamily(ctx context.Context, f Family, firstTokenHash []byt
 
 // insertFamily writes a family, its first token and the events in tx.
 func insertFamily(ctx context.Context, tx *sqlx.Tx, f Family, firstTokenHash []byte, events []LoginEvent) error {
-	for _, e := range events {
-		if err := insertLoginEvent(ctx, tx, e); err != nil {
-			return err
-		}
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO refresh_families ("+familyColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, '')",
-		f.ID, f.UserID, f.Provider, f.UserAgent, f.IP, ts(f.CreatedAt), ts(f.LastUsedAt), ts(f.ExpiresAt)); err != nil {
-		if isDuplicate(err) {
-			return ErrConflict
-		}
-		return err
-	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, created_at, spent_at) VALUES (?, ?, NULL, ?, NULL)",
-		firstTokenHash, f.ID, ts(f.CreatedAt))
-	if isDuplicate(err) {
-		return ErrConflict
-	}
-	return err
+	return runStmts(ctx, tx, familyStmts(f, firstTokenHash, events))
 }
 
 // presented is the presented token joined with its family.

@@ -229,16 +229,27 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 		return User{}, false, ErrUserDisabled
 	}
 	ident := p.Identity
+	guard := stmt{q: `UPDATE identities SET email = ?, email_canonical = ?, email_verified = ?, display_name = ?, last_login_at = ?
+			WHERE id = ? AND user_id = ? AND EXISTS (SELECT 1 FROM users WHERE id = ? AND disabled_at IS NULL)`,
+		args: []any{ident.Email, ident.EmailCanonical, ident.EmailVerified, ident.DisplayName, ts(p.Now), found.ID, u.ID, u.ID}}
+	if s.dialect == MySQL {
+		// The guard and the writes in one query; matched rows
+		// (clientFoundRows): anything but 1 for the guard means it failed,
+		// the writes are rolled back and the full way decides.
+		ok, err := s.inOneQuery(ctx, append([]stmt{guard}, afterSignInStmts(p, u.ID, false)...),
+			func(counts []int64) (bool, error) { return counts[0] == 1, nil })
+		if err != nil || !ok {
+			return User{}, false, err
+		}
+		return u, true, nil
+	}
 	ok := false
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE identities SET email = ?, email_canonical = ?, email_verified = ?, display_name = ?, last_login_at = ?
-			WHERE id = ? AND user_id = ? AND EXISTS (SELECT 1 FROM users WHERE id = ? AND disabled_at IS NULL)`,
-			ident.Email, ident.EmailCanonical, ident.EmailVerified, ident.DisplayName, ts(p.Now), found.ID, u.ID, u.ID)
+		res, err := tx.ExecContext(ctx, guard.q, guard.args...)
 		if err != nil {
 			return err
 		}
-		// Matched rows (SQLite, and MySQL with clientFoundRows): 0 means
-		// the guard failed and the full way decides.
+		// Matched rows: 0 means the guard failed and the full way decides.
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return err
 		}
@@ -251,41 +262,15 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 	return u, true, nil
 }
 
-// openSession writes ns, when given, for userID in tx.
 // afterSignIn writes what p asks to store with the sign-in: its session,
 // its login events and its handoff code.
 func afterSignIn(ctx context.Context, tx *sqlx.Tx, p SignInParams, userID string, isNew bool) error {
-	if err := openSession(ctx, tx, p.Session, userID); err != nil {
-		return err
-	}
-	for _, e := range p.Events {
-		e.UserID = &userID
-		if err := insertLoginEvent(ctx, tx, e); err != nil {
-			return err
-		}
-	}
-	if p.Handoff == nil {
-		return nil
-	}
-	h := *p.Handoff
-	h.UserID, h.IsNew = userID, isNew
-	_, err := tx.ExecContext(ctx, "INSERT INTO handoff_codes ("+handoffColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-		h.CodeHash, h.UserID, h.Provider, h.Challenge, h.IsNew, ts(h.CreatedAt), ts(h.ExpiresAt))
-	return err
+	return runStmts(ctx, tx, afterSignInStmts(p, userID, isNew))
 }
 
+// openSession writes ns, when given, for userID in tx.
 func openSession(ctx context.Context, tx *sqlx.Tx, ns *NewSession, userID string) error {
-	if ns == nil {
-		return nil
-	}
-	f := ns.Family
-	f.UserID = userID
-	events := make([]LoginEvent, len(ns.Events))
-	for i, e := range ns.Events {
-		e.UserID = &userID
-		events[i] = e
-	}
-	return insertFamily(ctx, tx, f, ns.FirstTokenHash, events)
+	return runStmts(ctx, tx, sessionStmts(ns, userID))
 }
 
 // signInTx applies the account rules inside tx.

@@ -336,6 +336,58 @@ var signinCases = []conformanceCase{
 			t.Fatalf("%d transactions ran again for %d sign-ups of different people", r, n)
 		}
 	}},
+	{"a returning sign-in writes all of its session or nothing", func(t *testing.T, s *store.Store) {
+		// The known-identity path: on MySQL its guard and writes travel in
+		// one multi-statement query, committed only when the guard held.
+		ctx := context.Background()
+		params := func(fam, tok, code string, now time.Time) store.SignInParams {
+			return store.SignInParams{Identity: ident("github", "5", "r@example.com"), Name: "R", Now: now,
+				Session: &store.NewSession{
+					Family:         store.Family{ID: fam, Provider: "github", IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+					FirstTokenHash: h(tok),
+				},
+				Handoff: &store.Handoff{CodeHash: h(code), Provider: "github", Challenge: "ch", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
+				Events:  []store.LoginEvent{{ID: store.NewID(), Provider: "github", Outcome: "success", CreatedAt: t0}}}
+		}
+		u, isNew, err := s.SignIn(ctx, params("r-1", "r-tok-1", "r-code-1", t0))
+		if err != nil || !isNew {
+			t.Fatalf("first sign-in: %v, new %v", err, isNew)
+		}
+		written := func() (families, events, codes int) {
+			return count(t, s, "SELECT COUNT(*) FROM refresh_families WHERE user_id = ?", u.ID),
+				count(t, s, "SELECT COUNT(*) FROM login_events WHERE user_id = ?", u.ID),
+				count(t, s, "SELECT COUNT(*) FROM handoff_codes WHERE user_id = ?", u.ID)
+		}
+		if _, isNew, err := s.SignIn(ctx, params("r-2", "r-tok-2", "r-code-2", t0.Add(time.Hour))); err != nil || isNew {
+			t.Fatalf("returning sign-in: %v, new %v", err, isNew)
+		}
+		if f, e, c := written(); f != 2 || e != 2 || c != 2 {
+			t.Fatalf("after two sign-ins: %d families, %d events, %d codes; want 2 of each", f, e, c)
+		}
+		// A family id that is taken: the sign-in fails and writes nothing,
+		// not even the identity's last sign-in time.
+		if _, _, err := s.SignIn(ctx, params("r-1", "r-tok-3", "r-code-3", t0.Add(2*time.Hour))); err == nil {
+			t.Fatal("a returning sign-in whose session cannot be written succeeded")
+		}
+		if f, e, c := written(); f != 2 || e != 2 || c != 2 {
+			t.Fatalf("a failed sign-in wrote: %d families, %d events, %d codes", f, e, c)
+		}
+		var last time.Time
+		if err := s.DB().Get(&last, "SELECT last_login_at FROM identities WHERE user_id = ?", u.ID); err != nil || !last.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("identity's last sign-in %v, %v", last, err)
+		}
+		// Disabled behind the user cache's back: the guard fails, nothing
+		// is written, and the full way refuses.
+		if _, err := s.DB().Exec("UPDATE users SET disabled_at = ? WHERE id = ?", t0.UTC().Format("2006-01-02 15:04:05.000000"), u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.SignIn(ctx, params("r-4", "r-tok-4", "r-code-4", t0.Add(3*time.Hour))); !errors.Is(err, store.ErrUserDisabled) {
+			t.Fatalf("disabled behind the cache: %v", err)
+		}
+		if f, e, c := written(); f != 2 || e != 2 || c != 2 {
+			t.Fatalf("a refused sign-in wrote: %d families, %d events, %d codes", f, e, c)
+		}
+	}},
 	{"disabled users get no sign-in", func(t *testing.T, s *store.Store) {
 		u, _, _ := signIn(s, ident("github", "42", ""), false)
 		if err := s.SetUserDisabled(context.Background(), u.ID, &t0); err != nil {

@@ -307,9 +307,9 @@ func openMySQL(raw string) (*Store, error) {
 		return nil, fmt.Errorf("store: mysql: %w", err)
 	}
 	// The refresh rotator's loops send a batch's writes as one
-	// multi-statement query (rotator_mysql.go); only their connections
-	// allow it. Every value in those queries is a parameter the driver
-	// escapes.
+	// multi-statement query (rotator_mysql.go), and a returning sign-in
+	// its writes (stmts.go); only these connections allow it. Every value
+	// in those queries is a parameter the driver escapes.
 	mcfg := cfg.Clone()
 	mcfg.MultiStatements = true
 	mconn, err := mysql.NewConnector(mcfg)
@@ -322,9 +322,10 @@ func openMySQL(raw string) (*Store, error) {
 	db.SetConnMaxLifetime(5 * time.Minute) // follow failovers and DNS changes
 	db.SetConnMaxIdleTime(time.Minute)
 	multi := sqlx.NewDb(sql.OpenDB(mconn), "mysql")
-	multi.SetMaxOpenConns(setRotatorLoops)
-	multi.SetMaxIdleConns(setRotatorLoops)
-	multi.SetConnMaxLifetime(0) // the loops keep theirs; a dead one is replaced
+	multi.SetMaxOpenConns(setRotatorLoops + multiSignIns)
+	multi.SetMaxIdleConns(setRotatorLoops + multiSignIns)
+	multi.SetConnMaxLifetime(5 * time.Minute) // the loops keep theirs; a dead one is replaced
+	multi.SetConnMaxIdleTime(time.Minute)
 	return &Store{db: db, rdb: db, multi: multi, dialect: MySQL, migrateLock: Clip("authbridge_migrate:"+cfg.DBName, 64)}, nil
 }
 

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// stmt is one write statement. A sign-in's writes are built as a list so
+// that they can run one by one in a transaction (runStmts) or, on MySQL,
+// travel together in one multi-statement query (signInKnownMySQL).
+type stmt struct {
+	q    string
+	args []any
+	// conflict: a duplicate key here means the caller's ids were taken
+	// (ErrConflict), not a failure of the store.
+	conflict bool
+}
+
+// runStmts runs stmts in tx, in order.
+func runStmts(ctx context.Context, tx *sqlx.Tx, stmts []stmt) error {
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+			if st.conflict && isDuplicate(err) {
+				return ErrConflict
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// familyStmts write a family, its first token and the events.
+func familyStmts(f Family, firstTokenHash []byte, events []LoginEvent) []stmt {
+	out := make([]stmt, 0, len(events)+2)
+	for _, e := range events {
+		out = append(out, stmt{q: loginEventInsert, args: loginEventArgs(e)})
+	}
+	return append(out,
+		stmt{q: "INSERT INTO refresh_families (" + familyColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, '')",
+			args:     []any{f.ID, f.UserID, f.Provider, f.UserAgent, f.IP, ts(f.CreatedAt), ts(f.LastUsedAt), ts(f.ExpiresAt)},
+			conflict: true},
+		stmt{q: "INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, created_at, spent_at) VALUES (?, ?, NULL, ?, NULL)",
+			args:     []any{firstTokenHash, f.ID, ts(f.CreatedAt)},
+			conflict: true})
+}
+
+// sessionStmts open ns, when given, for userID.
+func sessionStmts(ns *NewSession, userID string) []stmt {
+	if ns == nil {
+		return nil
+	}
+	f := ns.Family
+	f.UserID = userID
+	events := make([]LoginEvent, len(ns.Events))
+	for i, e := range ns.Events {
+		e.UserID = &userID
+		events[i] = e
+	}
+	return familyStmts(f, ns.FirstTokenHash, events)
+}
+
+// afterSignInStmts write what p asks to store with the sign-in: its
+// session, its login events and its handoff code.
+func afterSignInStmts(p SignInParams, userID string, isNew bool) []stmt {
+	out := sessionStmts(p.Session, userID)
+	for _, e := range p.Events {
+		e.UserID = &userID
+		out = append(out, stmt{q: loginEventInsert, args: loginEventArgs(e)})
+	}
+	if p.Handoff != nil {
+		h := *p.Handoff
+		h.UserID, h.IsNew = userID, isNew
+		out = append(out, stmt{q: "INSERT INTO handoff_codes (" + handoffColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+			args: []any{h.CodeHash, h.UserID, h.Provider, h.Challenge, h.IsNew, ts(h.CreatedAt), ts(h.ExpiresAt)}})
+	}
+	return out
+}
+
+// multiSignIns bounds the multi-statement connections sign-ins use at
+// once (beside the rotator loops' own).
+const multiSignIns = 16
+
+// inOneQuery runs stmts in a transaction of their own on MySQL, sent as
+// one multi-statement query, and commits when decide approves the rows
+// each statement matched; otherwise it rolls back and answers decide's
+// error (nil: nothing written, nothing wrong). Two round trips instead of
+// one per statement, plus begin and commit.
+func (s *Store) inOneQuery(ctx context.Context, stmts []stmt, decide func(counts []int64) (bool, error)) (committed bool, err error) {
+	c, err := s.multi.Connx(ctx)
+	if err != nil {
+		return false, fmt.Errorf("connection: %w", err)
+	}
+	defer c.Close()
+	var q strings.Builder
+	q.WriteString("BEGIN")
+	var args []any
+	conflict := false
+	for _, st := range stmts {
+		q.WriteString("; ")
+		q.WriteString(st.q)
+		args = append(args, st.args...)
+		conflict = conflict || st.conflict
+	}
+	rollback := func() {
+		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			discard(c) // never back to the pool with a transaction open
+		}
+	}
+	counts, err := execAll(ctx, c, q.String(), args)
+	if err == nil && len(counts) != len(stmts)+1 {
+		err = fmt.Errorf("%d results for %d statements", len(counts), len(stmts)+1)
+	}
+	if err != nil {
+		rollback()
+		if conflict && isDuplicate(err) {
+			return false, ErrConflict
+		}
+		return false, err
+	}
+	// counts[0] is BEGIN's.
+	ok, err := decide(counts[1:])
+	if !ok || err != nil {
+		rollback()
+		return false, err
+	}
+	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+		discard(c)
+		return false, fmt.Errorf("commit: %w", err)
+	}
+	return true, nil
+}
