@@ -237,7 +237,7 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 		// (clientFoundRows): anything but 1 for the guard means it failed,
 		// the writes are rolled back and the full way decides.
 		ok, err := s.inOneQuery(ctx, append([]stmt{guard}, afterSignInStmts(p, u.ID, false)...),
-			func(counts []int64) (bool, error) { return counts[0] == 1, nil })
+			func(counts []int64) bool { return counts[0] == 1 })
 		if err != nil || !ok {
 			return User{}, false, err
 		}

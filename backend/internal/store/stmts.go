@@ -84,11 +84,12 @@ func afterSignInStmts(p SignInParams, userID string, isNew bool) []stmt {
 const multiSignIns = 16
 
 // inOneQuery runs stmts in a transaction of their own on MySQL, sent as
-// one multi-statement query, and commits when decide approves the rows
-// each statement matched; otherwise it rolls back and answers decide's
-// error (nil: nothing written, nothing wrong). Two round trips instead of
-// one per statement, plus begin and commit.
-func (s *Store) inOneQuery(ctx context.Context, stmts []stmt, decide func(counts []int64) (bool, error)) (committed bool, err error) {
+// one multi-statement query, and commits when approve accepts the rows
+// each statement matched; otherwise it rolls back and answers false, nil
+// (nothing written, nothing wrong). Two round trips instead of one per
+// statement, plus begin and commit. A duplicate key is ErrConflict when
+// any statement is marked so: the server does not say which one failed.
+func (s *Store) inOneQuery(ctx context.Context, stmts []stmt, approve func(counts []int64) bool) (committed bool, err error) {
 	c, err := s.multi.Connx(ctx)
 	if err != nil {
 		return false, fmt.Errorf("connection: %w", err)
@@ -121,10 +122,9 @@ func (s *Store) inOneQuery(ctx context.Context, stmts []stmt, decide func(counts
 		return false, err
 	}
 	// counts[0] is BEGIN's.
-	ok, err := decide(counts[1:])
-	if !ok || err != nil {
+	if !approve(counts[1:]) {
 		rollback()
-		return false, err
+		return false, nil
 	}
 	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
 		discard(c)
