@@ -307,16 +307,24 @@ func (tb *tab) scriptClick(t *testing.T, sel string) {
 	tb.eval(t, fmt.Sprintf(`document.querySelector(%q).click(), true`, sel), nil)
 }
 
-// clickForPopup clicks sel and attaches to the popup it opens.
+// clickForPopup clicks sel and attaches to the popup it opens once the
+// popup shows the devidp. Attaching runs a script in the page; while the
+// popup still goes about:blank → /api/auth/…/login → the provider, a
+// navigation can destroy that script's context and fail the attach
+// ("Inspected target navigated or closed"). At the provider's page it
+// stays put until the user answers.
 func (tb *tab) clickForPopup(t *testing.T, sel, label string) *tab {
 	t.Helper()
-	ch := chromedp.WaitNewTarget(tb.ctx, func(info *target.Info) bool { return info.Type == "page" })
+	atIDP := tb.h.idpURL + "/"
+	ch := chromedp.WaitNewTarget(tb.ctx, func(info *target.Info) bool {
+		return info.Type == "page" && strings.HasPrefix(info.URL, atIDP)
+	})
 	tb.click(t, sel)
 	var id target.ID
 	select {
 	case id = <-ch:
 	case <-time.After(waitShort):
-		tb.fail(t, "clicking %s opened no popup within %s", sel, waitShort)
+		tb.fail(t, "clicking %s opened no popup at %s within %s", sel, atIDP, waitShort)
 	}
 	ctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id))
 	return tb.h.attach(t, &tab{h: tb.h, ctx: ctx, cancel: cancel, label: label, bc: tb.bc, rec: tb.rec})
