@@ -5,6 +5,8 @@
 # own) and drive every workload with loadgen, next to a bare net/http
 # handler measured in the same run as the ceiling.
 # Needs AUTHBRIDGE_TEST_MYSQL_URL and the MariaDB dir (MARIADB_DIR) from bench.sh.
+# The server reaches MariaDB over TCP, as in docker-compose.yml;
+# LOAD_MYSQL=socket uses its Unix socket (AUTHBRIDGE_TEST_MYSQL_SOCKET_URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/authbridge-load.XXXXXX)
@@ -65,10 +67,16 @@ for engine in sqlite mysql; do
        AUTHBRIDGE_GOOGLE_ISSUER="$idp/google"
        AUTHBRIDGE_OIDC_DEV_ISSUER="$idp/oidc" AUTHBRIDGE_OIDC_DEV_CLIENT_ID=dev-oidc-client
        AUTHBRIDGE_OIDC_DEV_CLIENT_SECRET=dev-oidc-secret AUTHBRIDGE_OIDC_DEV_DISPLAY_NAME="Dev OIDC")
+  label=$engine
   if [ "$engine" = mysql ]; then
     db="load_$(date +%s)"
     mariadb --no-defaults -uroot --socket="$MARIADB_DIR/sock" -e "CREATE DATABASE $db CHARACTER SET utf8mb4"
-    env+=(AUTHBRIDGE_DATABASE_URL="${AUTHBRIDGE_TEST_MYSQL_URL%/}/$db")
+    if [ "${LOAD_MYSQL:-tcp}" = socket ]; then
+      env+=(AUTHBRIDGE_DATABASE_URL="${AUTHBRIDGE_TEST_MYSQL_SOCKET_URL/@\/\?/@/$db?}")
+      label=mysql-socket
+    else
+      env+=(AUTHBRIDGE_DATABASE_URL="${AUTHBRIDGE_TEST_MYSQL_URL%/}/$db")
+    fi
   fi
   env "${env[@]}" "$work/authbridge" >"$work/server-$engine.log" 2>&1 &
   spid=$!
@@ -79,7 +87,7 @@ for engine in sqlite mysql; do
   refresh_target=4000
   [ "$engine" = mysql ] && refresh_target=3000
   "$work/loadgen" -url "$srv" -idp "$idp" -workload all -vus "$vus" -duration "$duration" -pid "$spid" \
-    -ceiling "http://127.0.0.1:$cport" -label "$engine" \
+    -ceiling "http://127.0.0.1:$cport" -label "$label" \
     -targets "me=8000,me-ratio=0.6,refresh=$refresh_target,credential=2000,popup-p50=15ms,rss=40"
   kill "$spid" "$ipid"; wait "$spid" "$ipid" 2>/dev/null || true
 done

@@ -3,11 +3,13 @@
 #
 #   scripts/mariadb.sh start DIR   install mariadb-server (apt, as root) when missing,
 #                                  start a private server on 127.0.0.1 on a free port,
-#                                  print AUTHBRIDGE_TEST_MYSQL_URL=... (also in DIR/env)
+#                                  print AUTHBRIDGE_TEST_MYSQL_URL=... and the same server
+#                                  through its Unix socket, AUTHBRIDGE_TEST_MYSQL_SOCKET_URL=...
+#                                  (both also in DIR/env)
 #   scripts/mariadb.sh stop DIR    shut it down cleanly and delete DIR
 #
 # Typical use:  export "$(scripts/mariadb.sh start /tmp/mdb)"; go test ...; scripts/mariadb.sh stop /tmp/mdb
-# Only the URL line goes to stdout; progress and errors go to stderr. Root logs in
+# Only the URL lines go to stdout; progress and errors go to stderr. Root logs in
 # as root through the socket DIR/sock (path also in DIR/socket), no password needed.
 set -euo pipefail
 
@@ -140,13 +142,18 @@ start() {
   "$client" --no-defaults -uroot --socket="$sock" -e "
     CREATE USER 'authbridge'@'127.0.0.1' IDENTIFIED BY '$pw';
     GRANT ALL PRIVILEGES ON *.* TO 'authbridge'@'127.0.0.1';
+    CREATE USER 'authbridge'@'localhost' IDENTIFIED BY '$pw';
+    GRANT ALL PRIVILEGES ON *.* TO 'authbridge'@'localhost';
     ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$pw');
     FLUSH PRIVILEGES;" || { cat "$dir/error.log" >&2; die "creating the test user failed"; }
 
   local url="mysql://authbridge:$pw@127.0.0.1:$port/"
-  (umask 077 && echo "AUTHBRIDGE_TEST_MYSQL_URL=$url" >"$dir/env")
-  log "MariaDB $("$server" --version | awk '{print $3}') up on 127.0.0.1:$port (pid $pid, data in $dir)"
+  # Over the socket the server sees the user as authbridge@localhost.
+  local surl="mysql://authbridge:$pw@/?socket=$sock"
+  (umask 077 && printf 'AUTHBRIDGE_TEST_MYSQL_URL=%s\nAUTHBRIDGE_TEST_MYSQL_SOCKET_URL=%s\n' "$url" "$surl" >"$dir/env")
+  log "MariaDB $("$server" --version | awk '{print $3}') up on 127.0.0.1:$port and $sock (pid $pid, data in $dir)"
   echo "AUTHBRIDGE_TEST_MYSQL_URL=$url"
+  echo "AUTHBRIDGE_TEST_MYSQL_SOCKET_URL=$surl"
 }
 
 stop() {

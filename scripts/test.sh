@@ -50,8 +50,10 @@ export AUTHBRIDGE_E2E_ARTIFACTS=${AUTHBRIDGE_E2E_ARTIFACTS:-$(mktemp -d /tmp/aut
 echo "e2e artifacts: $AUTHBRIDGE_E2E_ARTIFACTS"
 
 echo "== MariaDB"
-eval "export $(bash scripts/mariadb.sh start "$work/mariadb" | grep '^AUTHBRIDGE_TEST_MYSQL_URL=')"
-echo "MariaDB is up on a loopback port"
+# Two lines: AUTHBRIDGE_TEST_MYSQL_URL (TCP) and AUTHBRIDGE_TEST_MYSQL_SOCKET_URL.
+mdb_env=$(bash scripts/mariadb.sh start "$work/mariadb")
+while IFS= read -r line; do export "$line"; done < <(grep '^AUTHBRIDGE_TEST_MYSQL' <<<"$mdb_env")
+echo "MariaDB is up on a loopback port and its socket"
 
 echo "== go test"
 go test -count=1 ./shared/... ./backend/... ./frontend/... ./e2e/... 2>&1 | tee "$work/go-test.log"

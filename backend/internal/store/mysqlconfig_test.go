@@ -53,8 +53,32 @@ func TestMySQLConfig(t *testing.T) {
 	}
 }
 
+func TestMySQLConfigSocket(t *testing.T) {
+	for _, c := range []struct {
+		name, url, net, addr string
+	}{
+		{"socket, no host", "mysql://app:pw@/authbridge?socket=/run/mysqld/mysqld.sock", "unix", "/run/mysqld/mysqld.sock"},
+		{"socket with localhost", "mysql://app:pw@localhost/authbridge?socket=/run/mysqld/mysqld.sock&readTimeout=3s", "unix", "/run/mysqld/mysqld.sock"},
+		{"host, no socket", "mysql://app:pw@db.internal/authbridge", "tcp", "db.internal:3306"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := mysqlConfig(c.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Net != c.net || cfg.Addr != c.addr || cfg.DBName != "authbridge" || cfg.User != "app" || cfg.Passwd != "pw" {
+				t.Fatalf("net %q addr %q db %q user %q", cfg.Net, cfg.Addr, cfg.DBName, cfg.User)
+			}
+			if _, ok := cfg.Params["socket"]; ok {
+				t.Fatal("socket was passed to the server as a variable")
+			}
+		})
+	}
+}
+
 func TestMySQLConfigErrorsHideThePassword(t *testing.T) {
-	for _, raw := range []string{"mysql://u:hunter2@h:1/d?readTimeout=never", "mysql://u:hunter2@h:port/d", "mysql://u:hunter2@/d"} {
+	for _, raw := range []string{"mysql://u:hunter2@h:1/d?readTimeout=never", "mysql://u:hunter2@h:port/d", "mysql://u:hunter2@/d",
+		"mysql://u:hunter2@/d?socket=run/mysqld.sock", "mysql://u:hunter2@db.internal/d?socket=/run/mysqld.sock"} {
 		_, err := mysqlConfig(raw)
 		if err == nil || strings.Contains(err.Error(), "hunter2") {
 			t.Fatalf("%q: %v", raw, err)

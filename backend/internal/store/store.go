@@ -237,17 +237,28 @@ func openCachingSQLite(dsn string) *sqlx.DB {
 var mysqlOwned = []string{"parseTime", "loc", "time_zone", "charset", "collation", "interpolateParams", "multiStatements", "clientFoundRows"}
 
 // mysqlConfig turns mysql://user:pass@host:port/db?param=v into a driver
-// config. Driver options (tls, timeout, readTimeout, ...) and server
-// variables are passed through; the ones in mysqlOwned are forced. Errors
-// never include the password.
+// config, or mysql://user:pass@/db?socket=/path into one that connects
+// through the server's Unix socket. Driver options (tls, timeout,
+// readTimeout, ...) and server variables are passed through; the ones in
+// mysqlOwned are forced. Errors never include the password.
 func mysqlConfig(raw string) (*mysql.Config, error) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "mysql" || u.Host == "" {
+	if err != nil || u.Scheme != "mysql" {
 		return nil, errors.New("store: mysql: malformed database URL (want mysql://user:pass@host:port/db)")
 	}
 	q := u.Query()
 	for _, k := range mysqlOwned {
 		q.Del(k)
+	}
+	socket := q.Get("socket")
+	q.Del("socket")
+	switch {
+	case socket != "" && u.Host != "" && u.Hostname() != "localhost":
+		return nil, errors.New("store: mysql: the database URL names both a host and a socket (want mysql://user:pass@/db?socket=/path)")
+	case socket != "" && !filepath.IsAbs(socket):
+		return nil, errors.New("store: mysql: the database URL's socket is not an absolute path")
+	case socket == "" && u.Host == "":
+		return nil, errors.New("store: mysql: malformed database URL (want mysql://user:pass@host:port/db)")
 	}
 	// Parse only the options: user, password and database name are set as
 	// fields, so no character in them can be mistaken for DSN syntax.
@@ -263,6 +274,10 @@ func mysqlConfig(raw string) (*mysql.Config, error) {
 	cfg.Addr = u.Host
 	if u.Port() == "" {
 		cfg.Addr = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	if socket != "" {
+		cfg.Net = "unix"
+		cfg.Addr = socket
 	}
 	if u.User != nil {
 		cfg.User = u.User.Username()

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -913,4 +914,57 @@ func TestMySQLGeneralPoolRefusesMultiStatements(t *testing.T) {
 	u := mkUser(t, s, "multi@example.com")
 	f := mkFamily(t, s, u, "m0")
 	mustRotate(t, s, f, "m0", "m1", t0.Add(time.Second))
+}
+
+// TestMySQLOverUnixSocket: a database URL with ?socket= and no host
+// connects through the server's Unix socket (the server then sees the
+// account authbridge@localhost, not authbridge@127.0.0.1), and both pools
+// (the general one and the rotator's) work through it.
+func TestMySQLOverUnixSocket(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), store.MySQL) {
+		t.Skip("MySQL not configured (CI=true requires it; storetest.Engines fails there)")
+	}
+	base := os.Getenv(storetest.EnvMySQLSocket)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %s is not set (make test sets it)", storetest.EnvMySQLSocket)
+		}
+		t.Skipf("%s is not set (scripts/mariadb.sh prints it)", storetest.EnvMySQLSocket)
+	}
+	ctx := context.Background()
+	overTCP := storetest.New(t, store.MySQL)
+	tcpURL, err := url.Parse(storetest.URL(t, overTCP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Host != "" || u.Query().Get("socket") == "" {
+		t.Fatalf("%s: want mysql://user:pass@/?socket=/path", storetest.EnvMySQLSocket) // never print it: it holds a password
+	}
+	u.Path = tcpURL.Path // the same database
+	s, err := store.Open(ctx, u.String(), store.Options{})
+	if err != nil {
+		t.Fatalf("open through the socket: %v", err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		name string
+		s    *store.Store
+		want string
+	}{
+		{"socket", s, "authbridge@localhost"},
+		{"tcp", overTCP, "authbridge@127.0.0.1"},
+	} {
+		var who string
+		if err := c.s.DB().GetContext(ctx, &who, "SELECT CURRENT_USER()"); err != nil || who != c.want {
+			t.Fatalf("%s: connected as %q (%v), want %q", c.name, who, err, c.want)
+		}
+	}
+	usr := mkUser(t, s, "socket@example.com")
+	f := mkFamily(t, s, usr, "s0")
+	mustRotate(t, s, f, "s0", "s1", t0.Add(time.Second))
+	got, err := overTCP.GetUser(ctx, usr.ID)
+	if err != nil || got.Email != usr.Email {
+		t.Fatalf("the user written through the socket, read over TCP: %+v (%v)", got, err)
+	}
 }

@@ -23,6 +23,11 @@ import (
 // mysql://root:secret@127.0.0.1:33061/ (no database: each test makes its own).
 const EnvMySQL = "AUTHBRIDGE_TEST_MYSQL_URL"
 
+// EnvMySQLSocket names the same server reached through its Unix socket,
+// e.g. mysql://user:secret@/?socket=/tmp/mdb/sock (scripts/mariadb.sh
+// prints both).
+const EnvMySQLSocket = "AUTHBRIDGE_TEST_MYSQL_SOCKET_URL"
+
 // Engines lists the engines to run against: "sqlite", and "mysql" when
 // EnvMySQL is set. Under CI=true a missing MySQL server fails the test
 // instead of being left out.
