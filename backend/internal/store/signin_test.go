@@ -112,6 +112,55 @@ var signinCases = []conformanceCase{
 		if _, _, err := rotate(s, "tok-c1", "tok-c1b", t0.Add(time.Minute)); err != nil {
 			t.Fatalf("the redeemed session's token does not rotate: %v", err)
 		}
+		// A session that cannot be written (its family id is taken) fails
+		// the redemption whole: no token, and the code is not spent.
+		code("c4", t0.Add(time.Minute))
+		_, err = s.RedeemHandoff(ctx, h("c4"), t0.Add(time.Second), func(store.Handoff) error { return nil }, newSession("fam-r1", "tok-c4"))
+		if !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("redeem into a taken family id: %v, want ErrConflict", err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?", h("tok-c4")); n != 0 {
+			t.Fatal("a failed redemption left its token behind")
+		}
+		if _, err := s.RedeemHandoff(ctx, h("c4"), t0.Add(time.Second), func(store.Handoff) error { return nil }, newSession("fam-r4", "tok-c4")); err != nil {
+			t.Fatalf("the code of a failed redemption was spent: %v", err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM refresh_families WHERE id = ?", "fam-r4"); n != 1 {
+			t.Fatalf("families fam-r4 = %d after the retried redemption", n)
+		}
+	}},
+	{"parallel handoff redemptions: exactly one opens a session", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := mkUser(t, s, "p@example.com")
+		if err := s.CreateHandoff(ctx, store.Handoff{CodeHash: h("pc"), UserID: u.ID, Provider: "github", Challenge: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.RedeemHandoff(ctx, h("pc"), t0.Add(time.Second), func(store.Handoff) error { return nil }, &store.NewSession{
+					Family:         store.Family{ID: fmt.Sprint("fam-p", i), IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+					FirstTokenHash: h(fmt.Sprint("tok-p", i))})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		won := 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, store.ErrNotFound):
+				t.Fatalf("a losing redemption: %v, want ErrNotFound", err)
+			}
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM refresh_families WHERE id LIKE 'fam-p%'"); won != 1 || n != 1 {
+			t.Fatalf("%d redemptions won, %d sessions opened; want 1 and 1", won, n)
+		}
 	}},
 	{"sign-in opens its session in the same transaction", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
