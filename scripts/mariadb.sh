@@ -3,13 +3,13 @@
 #
 #   scripts/mariadb.sh start DIR   install mariadb-server (apt, as root) when missing,
 #                                  start a private server on 127.0.0.1 on a free port,
-#                                  print AUTHBRIDGE_TEST_MYSQL_URL=... and the same server
-#                                  through its Unix socket, AUTHBRIDGE_TEST_MYSQL_SOCKET_URL=...
-#                                  (both also in DIR/env)
+#                                  print AUTHBRIDGE_TEST_MYSQL_URL=... (also in DIR/env, with
+#                                  AUTHBRIDGE_TEST_MYSQL_SOCKET_URL=..., the same server through
+#                                  its Unix socket)
 #   scripts/mariadb.sh stop DIR    shut it down cleanly and delete DIR
 #
 # Typical use:  export "$(scripts/mariadb.sh start /tmp/mdb)"; go test ...; scripts/mariadb.sh stop /tmp/mdb
-# Only the URL lines go to stdout; progress and errors go to stderr. Root logs in
+# Only the URL line goes to stdout; progress and errors go to stderr. Root logs in
 # as root through the socket DIR/sock (path also in DIR/socket), no password needed.
 set -euo pipefail
 
@@ -101,6 +101,10 @@ start() {
     --character-set-server=utf8mb4
     --collation-server=utf8mb4_unicode_ci
   )
+  # MARIADB_OPTS: more server options, e.g. to measure a setting.
+  local extra=()
+  read -r -a extra <<<"${MARIADB_OPTS:-}"
+  opts+=("${extra[@]}")
 
   log "creating a data directory in $dir/data"
   # Root logs in through the socket (in DIR, mode 700) with no password:
@@ -153,7 +157,6 @@ start() {
   (umask 077 && printf 'AUTHBRIDGE_TEST_MYSQL_URL=%s\nAUTHBRIDGE_TEST_MYSQL_SOCKET_URL=%s\n' "$url" "$surl" >"$dir/env")
   log "MariaDB $("$server" --version | awk '{print $3}') up on 127.0.0.1:$port and $sock (pid $pid, data in $dir)"
   echo "AUTHBRIDGE_TEST_MYSQL_URL=$url"
-  echo "AUTHBRIDGE_TEST_MYSQL_SOCKET_URL=$surl"
 }
 
 stop() {

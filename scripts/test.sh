@@ -50,9 +50,9 @@ export AUTHBRIDGE_E2E_ARTIFACTS=${AUTHBRIDGE_E2E_ARTIFACTS:-$(mktemp -d /tmp/aut
 echo "e2e artifacts: $AUTHBRIDGE_E2E_ARTIFACTS"
 
 echo "== MariaDB"
-# Two lines: AUTHBRIDGE_TEST_MYSQL_URL (TCP) and AUTHBRIDGE_TEST_MYSQL_SOCKET_URL.
-mdb_env=$(bash scripts/mariadb.sh start "$work/mariadb")
-while IFS= read -r line; do export "$line"; done < <(grep '^AUTHBRIDGE_TEST_MYSQL' <<<"$mdb_env")
+# Its env file holds AUTHBRIDGE_TEST_MYSQL_URL (TCP) and AUTHBRIDGE_TEST_MYSQL_SOCKET_URL.
+bash scripts/mariadb.sh start "$work/mariadb" >/dev/null
+while IFS= read -r line; do export "$line"; done <"$work/mariadb/env"
 echo "MariaDB is up on a loopback port and its socket"
 
 echo "== go test"
