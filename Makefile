@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin
 PKGS  := ./shared/... ./backend/... ./frontend/... ./e2e/...
 
-.PHONY: run build web test bench fmt lint vet clean
+.PHONY: run build web test bench compare fmt lint vet clean
 
 ## run: build the server and the dashboard, start on http://localhost:8080 (embedded SQLite in ./data)
 ## Without AUTHBRIDGE_GOOGLE_CLIENT_ID the Google button is the development stand-in.
@@ -28,6 +28,10 @@ test:
 ## bench: Go benchmarks (token sign/verify, refresh rotation on SQLite and MariaDB)
 bench:
 	bash scripts/bench.sh
+
+## compare: AuthBridge beside Django REST framework + Simple JWT and PocketBase, same machine, same load (me, refresh)
+compare:
+	bash scripts/compare.sh
 
 ## fmt: gofmt the tree
 fmt:

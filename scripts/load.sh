@@ -7,32 +7,15 @@
 # Needs AUTHBRIDGE_TEST_MYSQL_URL and the MariaDB dir (MARIADB_DIR) from bench.sh.
 # The server reaches MariaDB over TCP, as in docker-compose.yml;
 # LOAD_MYSQL=socket uses its Unix socket (AUTHBRIDGE_TEST_MYSQL_SOCKET_URL).
+# LOAD_ENGINES (default "sqlite mysql") and LOAD_WORKLOADS (default all,
+# or e.g. me,refresh) narrow the run; scripts/compare.sh uses them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/authbridge-load.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-# A port free now, from below the kernel's ephemeral range, so nothing that
-# listens on port 0 before our server binds it can be handed the same one.
-free_port() {
-  python3 - <<'PY'
-import random, socket
-lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(1000):
-    p = random.randrange(max(1024, lo - 10000), lo)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(p)
-    break
-PY
-}
-wait_ready() { for _ in $(seq 1 200); do curl -fs "$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "server at $1 never became ready" >&2; return 1; }
+. scripts/lib.sh
 
 go build -trimpath -o "$work/authbridge" ./backend/cmd/authbridge
 go build -trimpath -o "$work/loadgen" ./backend/cmd/loadgen
@@ -44,7 +27,7 @@ pids+=($!)
 vus=${LOAD_VUS:-16}
 duration=${LOAD_DURATION:-5s}
 echo "load: $vus virtual users, $duration per workload, client and server on this machine"
-for engine in sqlite mysql; do
+for engine in ${LOAD_ENGINES:-sqlite mysql}; do
   port=$(free_port)
   iport=$(free_port)
   srv="http://127.0.0.1:$port"
@@ -86,7 +69,7 @@ for engine in sqlite mysql; do
   # each workload, nothing more.
   refresh_target=4000
   [ "$engine" = mysql ] && refresh_target=3000
-  "$work/loadgen" -url "$srv" -idp "$idp" -workload all -vus "$vus" -duration "$duration" -pid "$spid" \
+  "$work/loadgen" -url "$srv" -idp "$idp" -workload "${LOAD_WORKLOADS:-all}" -vus "$vus" -duration "$duration" -pid "$spid" \
     -ceiling "http://127.0.0.1:$cport" -label "$label" \
     -targets "me=8000,me-ratio=0.6,refresh=$refresh_target,credential=2000,popup-p50=15ms,rss=40"
   kill "$spid" "$ipid"; wait "$spid" "$ipid" 2>/dev/null || true

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,10 +29,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	target := fs.String("url", "", "base URL of the running server")
 	idp := fs.String("idp", "", "base URL of the development identity provider (default: <url>/devidp, the one dev mode mounts)")
-	workload := fs.String("workload", "me", "me, refresh, credential, popup, mix, or all")
+	workload := fs.String("workload", "me", "me, refresh, credential, popup, mix, several separated by commas, or all")
+	api := fs.String("api", "authbridge", "the system at -url: authbridge, or a reference make compare measures: simplejwt, pocketbase (users load-N signed in with the password in LOADGEN_PASSWORD)")
 	vus := fs.Int("vus", 16, "virtual users")
 	duration := fs.Duration("duration", 5*time.Second, "how long each workload runs")
-	pid := fs.Int("pid", 0, "server process id, to sample its RSS")
+	pidList := fs.String("pid", "", "server process id, to sample its RSS and CPU; several separated by commas are added up (a server of several processes)")
 	ceilingURL := fs.String("ceiling", "", "URL of a `loadgen ceiling` handler to measure first")
 	label := fs.String("label", "", "label printed with the results (e.g. the database)")
 	cpuProfile := fs.String("cpuprofile", "", "write this load tool's own CPU profile to the file (to see what the client costs)")
@@ -60,14 +62,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *vus < 1 || *vus > 1024 || *duration <= 0 || *duration > 10*time.Minute {
 		return errors.New("-vus must be 1..1024 and -duration at most 10m")
 	}
-	names := []string{*workload}
+	pids, err := parsePIDs(*pidList)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(apis, *api) {
+		return fmt.Errorf("-api %q: want one of %s", *api, strings.Join(apis, ", "))
+	}
+	password := getenv("LOADGEN_PASSWORD")
+	if *api != "authbridge" && password == "" {
+		return fmt.Errorf("-api %s: LOADGEN_PASSWORD must hold the load users' password", *api)
+	}
+	names := strings.Split(*workload, ",")
 	if *workload == "all" {
 		names = workloads
+		if *api != "authbridge" {
+			names = referenceWorkloads
+		}
 	}
 	client := newClient(*vus)
 	var ceil float64
 	if *ceilingURL != "" {
-		r := drive(ctx, *vus, *duration, 0, func(ctx context.Context, _ *user) error { return getOK(ctx, client, *ceilingURL+"/") }, nil)
+		r := drive(ctx, *vus, *duration, nil, func(ctx context.Context, _ *user) error { return getOK(ctx, client, *ceilingURL+"/") }, nil)
 		ceil = r.rate()
 		fmt.Fprintf(stdout, "%-12s %-10s %s\n", "ceiling", *label, r)
 	}
@@ -77,15 +93,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if idpBase == "" {
 			idpBase = strings.TrimRight(*target, "/") + "/devidp"
 		}
-		users, err := signInAll(ctx, client, *target, strings.TrimRight(idpBase, "/"), *vus)
-		if err != nil {
-			return fmt.Errorf("%s: sign in %d users: %w", name, *vus, err)
+		var (
+			users []*user
+			step  func(context.Context, *user) error
+		)
+		if *api == "authbridge" {
+			users, err = signInAll(ctx, client, *target, strings.TrimRight(idpBase, "/"), *vus)
+			if err == nil {
+				step, err = stepFor(name, client, *target)
+			}
+		} else {
+			step, err = referenceStep(name, *api, client, strings.TrimRight(*target, "/"))
+			for i := 0; err == nil && i < *vus; i++ {
+				var u *user
+				u, err = referenceSignIn(ctx, client, *api, strings.TrimRight(*target, "/"), i, password)
+				users = append(users, u)
+			}
 		}
-		step, err := stepFor(name, client, *target)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		r := drive(ctx, *vus, *duration, *pid, step, users)
+		r := drive(ctx, *vus, *duration, pids, step, users)
 		line := fmt.Sprintf("%-12s %-10s %s", name, *label, r)
 		if ceil > 0 {
 			line += fmt.Sprintf("  ratio %.2f× ceiling", r.rate()/ceil)
@@ -160,7 +188,7 @@ func (r result) String() string {
 }
 
 // drive runs step in vus goroutines for d and gathers the results.
-func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(context.Context, *user) error, users []*user) result {
+func drive(ctx context.Context, vus int, d time.Duration, pids []int, step func(context.Context, *user) error, users []*user) result {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var (
@@ -170,8 +198,8 @@ func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(con
 	)
 	stopRSS := make(chan struct{})
 	rssDone := make(chan int64)
-	go func() { rssDone <- sampleRSS(pid, stopRSS) }()
-	server0, client0 := processCPU(pid), processCPU(os.Getpid())
+	go func() { rssDone <- sampleRSS(pids, stopRSS) }()
+	server0, client0 := processCPU(pids...), processCPU(os.Getpid())
 	machine0, machineOK := machineCPU()
 	start := time.Now()
 	for i := 0; i < vus; i++ {
@@ -213,7 +241,7 @@ func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(con
 	wg.Wait()
 	all.took = time.Since(start)
 	if server0 > 0 {
-		all.serverCPU = processCPU(pid) - server0
+		all.serverCPU = processCPU(pids...) - server0
 	}
 	all.clientCPU = processCPU(os.Getpid()) - client0
 	if machine1, ok := machineCPU(); ok && machineOK {
@@ -224,9 +252,38 @@ func drive(ctx context.Context, vus int, d time.Duration, pid int, step func(con
 	return all
 }
 
-// processCPU answers the user and system CPU time pid has used, from
-// /proc/<pid>/stat (Linux, 100 clock ticks per second), or 0.
-func processCPU(pid int) time.Duration {
+// parsePIDs reads the -pid list: empty, or process ids separated by commas.
+func parsePIDs(list string) ([]int, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("-pid %q: want process ids separated by commas", list)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// processCPU answers the user and system CPU time the processes have used
+// together, from /proc/<pid>/stat (Linux, 100 clock ticks per second), or
+// 0 when one of them cannot be read.
+func processCPU(pids ...int) time.Duration {
+	var sum time.Duration
+	for _, pid := range pids {
+		d := processCPU1(pid)
+		if d == 0 {
+			return 0
+		}
+		sum += d
+	}
+	return sum
+}
+
+func processCPU1(pid int) time.Duration {
 	if pid <= 0 {
 		return 0
 	}
@@ -291,9 +348,10 @@ func parseProcStat(stat string) (cpuTimes, bool) {
 	return cpuTimes{busy: busy, steal: steal, total: busy + idle + iowait + steal}, true
 }
 
-// sampleRSS reads VmRSS of pid every 50 ms until stop; it answers the max.
-func sampleRSS(pid int, stop <-chan struct{}) int64 {
-	if pid <= 0 {
+// sampleRSS reads VmRSS of the processes every 50 ms until stop; it
+// answers the largest sum seen.
+func sampleRSS(pids []int, stop <-chan struct{}) int64 {
+	if len(pids) == 0 {
 		<-stop
 		return 0
 	}
@@ -301,14 +359,20 @@ func sampleRSS(pid int, stop <-chan struct{}) int64 {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		var sum int64
+		for _, pid := range pids {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			if err != nil {
+				continue
+			}
 			for _, line := range strings.Split(string(b), "\n") {
 				if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 					kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-					peak = max(peak, kb)
+					sum += kb
 				}
 			}
 		}
+		peak = max(peak, sum)
 		select {
 		case <-stop:
 			return peak

@@ -55,7 +55,7 @@ func TestRunRefusesBadArguments(t *testing.T) {
 // until the deadline and counts errors.
 func TestDriveCountsAndSamples(t *testing.T) {
 	var calls atomic.Int64
-	r := drive(context.Background(), 4, 100*time.Millisecond, 0, func(ctx context.Context, _ *user) error {
+	r := drive(context.Background(), 4, 100*time.Millisecond, nil, func(ctx context.Context, _ *user) error {
 		if calls.Add(1)%2 == 0 {
 			return io.EOF
 		}

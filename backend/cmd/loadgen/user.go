@@ -25,6 +25,7 @@ type user struct {
 	access, refresh string
 	credential      string // a Google-style credential minted once (credential workload)
 	who             string // the identity provider's user it signs in as (popup workload)
+	id              string // its record id (pocketbase)
 }
 
 func newClient(vus int) *http.Client {

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# make compare: AuthBridge beside the systems it is measured against, on
+# this machine, one at a time, with the same load tool, virtual users and
+# workloads (me: an authenticated read; refresh: the newest refresh token
+# traded for new tokens):
+#   - AuthBridge on its embedded SQLite (scripts/load.sh);
+#   - Django REST framework + Simple JWT (bench/simplejwt): refresh tokens
+#     rotated and blacklisted after rotation, SQLite, gunicorn with
+#     2 x cores + 1 sync workers (gunicorn's advice). Debian's
+#     python3-django, python3-djangorestframework,
+#     python3-djangorestframework-simplejwt and gunicorn, installed with apt
+#     when missing (as root);
+#   - PocketBase (bench/pocketbase, built from the Go module proxy), whose
+#     auth-refresh re-signs a token and rotates nothing.
+# A system's RSS and CPU are those of all its processes. COMPARE_VUS and
+# COMPARE_DURATION change the run (default 16 users, 5 s per workload).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d /tmp/authbridge-compare.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+. scripts/lib.sh
+
+vus=${COMPARE_VUS:-16}
+duration=${COMPARE_DURATION:-5s}
+py=/usr/bin/python3 # Debian's, where apt puts Django
+# The load users' password: throwaway, never on a command line.
+export LOADGEN_PASSWORD="load-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+go build -trimpath -o "$work/loadgen" ./backend/cmd/loadgen
+echo "compare: $vus virtual users, $duration per workload, $(nproc) cores, each system alone on this machine"
+
+echo "== AuthBridge (embedded SQLite)"
+LOAD_ENGINES=sqlite LOAD_WORKLOADS=me,refresh LOAD_VUS="$vus" LOAD_DURATION="$duration" bash scripts/load.sh
+
+# reference NAME URL PIDS: the shared workloads against a reference.
+reference() {
+  "$work/loadgen" -api "$1" -url "$2" -workload all -vus "$vus" -duration "$duration" -pid "$3" -label "$1"
+}
+
+echo "== Django REST framework + Simple JWT (gunicorn, SQLite)"
+if ! "$py" -c 'import django, rest_framework, rest_framework_simplejwt, gunicorn' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing Django, Django REST framework, Simple JWT and gunicorn (apt)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-django python3-djangorestframework \
+      python3-djangorestframework-simplejwt gunicorn >/dev/null
+  fi
+fi
+if "$py" -c 'import django, rest_framework, rest_framework_simplejwt, gunicorn' 2>/dev/null; then
+  export REFSITE_SECRET_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" REFSITE_DB="$work/simplejwt.sqlite3"
+  (cd bench/simplejwt && "$py" manage.py migrate -v 0 && N="$vus" "$py" manage.py shell -c '
+import os
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+pw = make_password(os.environ["LOADGEN_PASSWORD"])
+User.objects.bulk_create([User(username=f"load-{i}", email=f"load-{i}@example.com", password=pw) for i in range(1, int(os.environ["N"]) + 1)])
+')
+  port=$(free_port)
+  "$py" -m gunicorn --chdir bench/simplejwt -w $((2 * $(nproc) + 1)) -b "127.0.0.1:$port" --log-level warning \
+    refsite.wsgi >"$work/gunicorn.log" 2>&1 &
+  master=$!
+  pids+=("$master")
+  wait_http "http://127.0.0.1:$port/api/me/"
+  sleep 1 # every worker up
+  reference simplejwt "http://127.0.0.1:$port" "$(echo "$master" $(pgrep -P "$master") | tr ' ' ,)"
+  kill "$master"
+  wait "$master" 2>/dev/null || true
+else
+  echo "skipped: Django, Django REST framework, Simple JWT or gunicorn is missing and we are not root to install them"
+fi
+
+echo "== PocketBase"
+pbver=$(awk '$1 == "require" && $2 == "github.com/pocketbase/pocketbase" {print $3}' bench/pocketbase/go.mod)
+(cd bench/pocketbase && GOWORK=off go build -trimpath -o "$work/pocketbase" .)
+pbdir="$work/pb_data"
+admin="admin-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+"$work/pocketbase" superuser upsert admin@example.com "$admin" --dir "$pbdir" >/dev/null
+port=$(free_port)
+pb="http://127.0.0.1:$port"
+"$work/pocketbase" serve --http "127.0.0.1:$port" --dir "$pbdir" >"$work/pocketbase.log" 2>&1 &
+pbpid=$!
+pids+=("$pbpid")
+wait_http "$pb/api/health"
+token=$(curl -fsS -X POST -H 'Content-Type: application/json' \
+  -d "{\"identity\":\"admin@example.com\",\"password\":\"$admin\"}" "$pb/api/collections/_superusers/auth-with-password" |
+  "$py" -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+for i in $(seq 1 "$vus"); do
+  curl -fsS -o /dev/null -X POST -H "Authorization: $token" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"load-$i@example.com\",\"password\":\"$LOADGEN_PASSWORD\",\"passwordConfirm\":\"$LOADGEN_PASSWORD\",\"verified\":true}" \
+    "$pb/api/collections/users/records"
+done
+echo "pocketbase $pbver"
+reference pocketbase "$pb" "$pbpid"
+kill "$pbpid"
+wait "$pbpid" 2>/dev/null || true
