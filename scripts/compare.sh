@@ -3,17 +3,19 @@
 # this machine, one at a time, with the same load tool, virtual users and
 # workloads (me: an authenticated read; refresh: the newest refresh token
 # traded for new tokens):
-#   - AuthBridge on its embedded SQLite (scripts/load.sh);
+#   - AuthBridge (scripts/load.sh);
 #   - Django REST framework + Simple JWT (bench/simplejwt): refresh tokens
-#     rotated and blacklisted after rotation, SQLite, gunicorn with
+#     rotated and blacklisted after rotation, gunicorn with
 #     2 x cores + 1 sync workers (gunicorn's advice). Debian's
 #     python3-django, python3-djangorestframework,
-#     python3-djangorestframework-simplejwt and gunicorn, installed with apt
-#     when missing (as root);
+#     python3-djangorestframework-simplejwt, python3-mysqldb and gunicorn,
+#     installed with apt when missing (as root);
 #   - PocketBase (bench/pocketbase, built from the Go module proxy), whose
 #     auth-refresh re-signs a token and rotates nothing.
-# A system's RSS and CPU are those of all its processes. COMPARE_VUS and
-# COMPARE_DURATION change the run (default 16 users, 5 s per workload).
+# Both on SQLite and on a throwaway MariaDB (scripts/mariadb.sh), PocketBase
+# on SQLite, the only database it has. A system's RSS and CPU are those of
+# all its processes. COMPARE_VUS, COMPARE_DURATION and COMPARE_ENGINES
+# change the run (default 16 users, 5 s per workload, "sqlite mysql").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/authbridge-compare.XXXXXX)
@@ -21,6 +23,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  [ -d "$work/mariadb" ] && { bash scripts/mariadb.sh stop "$work/mariadb" >/dev/null 2>&1 || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -28,30 +31,53 @@ trap cleanup EXIT
 
 vus=${COMPARE_VUS:-16}
 duration=${COMPARE_DURATION:-5s}
+engines=${COMPARE_ENGINES:-sqlite mysql}
 py=/usr/bin/python3 # Debian's, where apt puts Django
 # The load users' password: throwaway, never on a command line.
 export LOADGEN_PASSWORD="load-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 go build -trimpath -o "$work/loadgen" ./backend/cmd/loadgen
 echo "compare: $vus virtual users, $duration per workload, $(nproc) cores, each system alone on this machine"
 
-echo "== AuthBridge (embedded SQLite)"
-LOAD_ENGINES=sqlite LOAD_WORKLOADS=me,refresh LOAD_VUS="$vus" LOAD_DURATION="$duration" bash scripts/load.sh
-
-# reference NAME URL PIDS: the shared workloads against a reference.
-reference() {
-  "$work/loadgen" -api "$1" -url "$2" -workload all -vus "$vus" -duration "$duration" -pid "$3" -label "$1"
+if [[ " $engines " == *" mysql "* ]]; then
+  bash scripts/mariadb.sh start "$work/mariadb" >/dev/null
+  # AUTHBRIDGE_TEST_MYSQL_URL and AUTHBRIDGE_TEST_MYSQL_SOCKET_URL
+  while IFS= read -r line; do export "$line"; done <"$work/mariadb/env"
+  export MARIADB_DIR="$work/mariadb"
+fi
+# newdb NAME: an empty MariaDB database, and its URL.
+newdb() {
+  mariadb --no-defaults -uroot --socket="$(cat "$MARIADB_DIR/socket")" -e "CREATE DATABASE $1 CHARACTER SET utf8mb4"
+  echo "${AUTHBRIDGE_TEST_MYSQL_URL%/}/$1"
 }
 
-echo "== Django REST framework + Simple JWT (gunicorn, SQLite)"
-if ! "$py" -c 'import django, rest_framework, rest_framework_simplejwt, gunicorn' 2>/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "installing Django, Django REST framework, Simple JWT and gunicorn (apt)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-django python3-djangorestframework \
-      python3-djangorestframework-simplejwt gunicorn >/dev/null
-  fi
+echo "== AuthBridge"
+LOAD_ENGINES="$engines" LOAD_WORKLOADS=me,refresh LOAD_VUS="$vus" LOAD_DURATION="$duration" bash scripts/load.sh
+
+# reference API URL PIDS LABEL: the shared workloads against a reference.
+reference() {
+  "$work/loadgen" -api "$1" -url "$2" -workload all -vus "$vus" -duration "$duration" -pid "$3" -label "$4"
+}
+
+echo "== Django REST framework + Simple JWT (gunicorn)"
+djangook() { "$py" -c 'import django, rest_framework, rest_framework_simplejwt, gunicorn, MySQLdb' 2>/dev/null; }
+if ! djangook && [ "$(id -u)" = 0 ]; then
+  echo "installing Django, Django REST framework, Simple JWT, mysqlclient and gunicorn (apt)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-django python3-djangorestframework \
+    python3-djangorestframework-simplejwt python3-mysqldb gunicorn >/dev/null
 fi
-if "$py" -c 'import django, rest_framework, rest_framework_simplejwt, gunicorn' 2>/dev/null; then
-  export REFSITE_SECRET_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" REFSITE_DB="$work/simplejwt.sqlite3"
+if ! djangook; then
+  echo "skipped: Django, Django REST framework, Simple JWT, mysqlclient or gunicorn is missing and we are not root to install them"
+fi
+for engine in $engines; do
+  djangook || break
+  export REFSITE_SECRET_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+  if [ "$engine" = mysql ]; then
+    export REFSITE_DATABASE_URL="$(newdb "simplejwt_$(date +%s)")"
+    unset REFSITE_DB
+  else
+    export REFSITE_DB="$work/simplejwt.sqlite3"
+    unset REFSITE_DATABASE_URL
+  fi
   (cd bench/simplejwt && "$py" manage.py migrate -v 0 && N="$vus" "$py" manage.py shell -c '
 import os
 from django.contrib.auth.hashers import make_password
@@ -66,12 +92,10 @@ User.objects.bulk_create([User(username=f"load-{i}", email=f"load-{i}@example.co
   pids+=("$master")
   wait_http "http://127.0.0.1:$port/api/me/"
   sleep 1 # every worker up
-  reference simplejwt "http://127.0.0.1:$port" "$(echo "$master" $(pgrep -P "$master") | tr ' ' ,)"
+  reference simplejwt "http://127.0.0.1:$port" "$(echo "$master" $(pgrep -P "$master") | tr ' ' ,)" "simplejwt-$engine"
   kill "$master"
   wait "$master" 2>/dev/null || true
-else
-  echo "skipped: Django, Django REST framework, Simple JWT or gunicorn is missing and we are not root to install them"
-fi
+done
 
 echo "== PocketBase"
 pbver=$(awk '$1 == "require" && $2 == "github.com/pocketbase/pocketbase" {print $3}' bench/pocketbase/go.mod)
@@ -94,6 +118,6 @@ for i in $(seq 1 "$vus"); do
     "$pb/api/collections/users/records"
 done
 echo "pocketbase $pbver"
-reference pocketbase "$pb" "$pbpid"
+reference pocketbase "$pb" "$pbpid" pocketbase
 kill "$pbpid"
 wait "$pbpid" 2>/dev/null || true
