@@ -223,3 +223,48 @@ func TestProcessCPUAddsUp(t *testing.T) {
 		t.Fatalf("processCPU(p, p) = %v, want at least twice %v", two, one)
 	}
 }
+
+// TestParseReused reads the replay counter from AuthBridge's /metrics.
+func TestParseReused(t *testing.T) {
+	const head = "# HELP authbridge_http_requests_total Requests.\n# TYPE authbridge_http_requests_total counter\nauthbridge_http_requests_total{route=\"/api/me\"} 9\n"
+	tests := []struct {
+		name string
+		text string
+		want int64
+		ok   bool
+	}{
+		{"no replay yet", head, 0, true},
+		{"other outcomes only", head + "# TYPE authbridge_refreshes_total counter\nauthbridge_refreshes_total{outcome=\"success\"} 4000\n", 0, true},
+		{"replays", head + "# TYPE authbridge_refreshes_total counter\nauthbridge_refreshes_total{outcome=\"success\"} 4000\nauthbridge_refreshes_total{outcome=\"token_reused\"} 3\n", 3, true},
+		{"not AuthBridge's", "# TYPE go_goroutines gauge\ngo_goroutines 8\n", 0, false},
+		{"garbled count", head + "authbridge_refreshes_total{outcome=\"token_reused\"} many\n", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := parseReused(tt.text)
+			if got != tt.want || ok != tt.ok {
+				t.Fatalf("parseReused = %d, %v; want %d, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// TestVerdictCountsWrongRevocations: a family revoked as a replay during a
+// run no virtual user replays in is a target missed.
+func TestVerdictCountsWrongRevocations(t *testing.T) {
+	goals, err := parseTargets("refresh=10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result{n: 100, took: time.Second, lat: make([]time.Duration, 100), revoked: 2, revokedKnown: true}
+	if v, ok := goals.verdict("refresh", r, 0); ok || !strings.Contains(v, "2 families wrongly revoked") {
+		t.Fatalf("verdict = %q, %v", v, ok)
+	}
+	r.revoked = 0
+	if v, ok := goals.verdict("refresh", r, 0); !ok || v != "targets met" {
+		t.Fatalf("verdict = %q, %v", v, ok)
+	}
+	if line := r.String(); !strings.Contains(line, "families revoked as replays 0") {
+		t.Fatalf("line %q lacks the revocations", line)
+	}
+}

@@ -113,7 +113,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		before, beforeOK := reuseRevocations(ctx, client, *api, *target)
 		r := drive(ctx, *vus, *duration, pids, step, users)
+		if after, ok := reuseRevocations(ctx, client, *api, *target); ok && beforeOK {
+			r.revoked, r.revokedKnown = after-before, true
+		}
 		line := fmt.Sprintf("%-12s %-10s %s", name, *label, r)
 		if ceil > 0 {
 			line += fmt.Sprintf("  ratio %.2f× ceiling", r.rate()/ceil)
@@ -150,8 +154,13 @@ type result struct {
 	// were, and how much time the hypervisor gave to other guests (steal).
 	// A run whose machine was not busy waited on something; one with steal
 	// ran on a machine that was partly someone else's.
-	machine  cpuTimes
-	firstErr error
+	machine cpuTimes
+	// Families the server ended as replays during the run (its /metrics,
+	// refreshes with outcome token_reused); known only when it could be
+	// read before and after.
+	revoked      int64
+	revokedKnown bool
+	firstErr     error
 }
 
 func (r result) rate() float64 { return float64(r.n) / r.took.Seconds() }
@@ -176,6 +185,9 @@ func (r result) String() string {
 	}
 	if r.n > 0 && r.clientCPU > 0 {
 		s += fmt.Sprintf("  loadgen CPU %s/req", (r.clientCPU / time.Duration(r.n)).Round(time.Microsecond))
+	}
+	if r.revokedKnown {
+		s += fmt.Sprintf("  families revoked as replays %d", r.revoked)
 	}
 	if r.machine.total > 0 {
 		s += fmt.Sprintf("  machine busy %.0f%% steal %.0f%%", 100*float64(r.machine.busy)/float64(r.machine.total),

@@ -16,7 +16,9 @@ import (
 //	popup-p50=15ms     p50 at most 15 ms
 //	rss=40             server RSS at most 40 MiB, every workload
 //
-// A workload held to any of them is also held to zero errors.
+// A workload held to any of them is also held to zero errors and, when
+// the server's /metrics could be read, to zero families revoked as
+// replays.
 type targets struct {
 	rate   map[string]float64
 	ratio  map[string]float64
@@ -103,6 +105,11 @@ func (t targets) verdict(name string, r result, ceil float64) (string, bool) {
 	}
 	if r.errs > 0 {
 		short = append(short, fmt.Sprintf("%d errors", r.errs))
+	}
+	// No virtual user ever presents a token twice: any family the server
+	// ended as a replay was ended wrongly.
+	if r.revokedKnown && r.revoked > 0 {
+		short = append(short, fmt.Sprintf("%d families wrongly revoked", r.revoked))
 	}
 	if len(short) > 0 {
 		return "targets short: " + strings.Join(short, ", "), false

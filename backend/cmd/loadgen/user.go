@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -247,4 +248,41 @@ func stepFor(name string, c *http.Client, base string) (func(context.Context, *u
 		}, nil
 	}
 	return nil, errors.New("unknown workload " + name + " (want " + strings.Join(workloads, ", ") + " or all)")
+}
+
+// reuseRevocations reads from AuthBridge's /metrics how many refreshes
+// it has answered as replays (each one ends a family): the counter
+// authbridge_refreshes_total{outcome="token_reused"}, 0 before the first.
+// ok is false when /metrics cannot be read (another system, or a server
+// that does not serve it).
+func reuseRevocations(ctx context.Context, c *http.Client, api, base string) (n int64, ok bool) {
+	if api != "authbridge" {
+		return 0, false
+	}
+	resp, body, err := call(ctx, c, "GET", strings.TrimRight(base, "/")+"/metrics", nil, nil)
+	if err != nil || resp.StatusCode != 200 {
+		return 0, false
+	}
+	return parseReused(string(body))
+}
+
+// parseReused finds the token_reused refresh counter in a Prometheus text
+// exposition; ok is false when the text is not AuthBridge's metrics.
+func parseReused(text string) (int64, bool) {
+	seen := false
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "# TYPE authbridge_") {
+			seen = true // AuthBridge's; the counter appears with its first replay
+		}
+		rest, found := strings.CutPrefix(line, `authbridge_refreshes_total{outcome="token_reused"} `)
+		if !found {
+			continue
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+		if err != nil || f < 0 {
+			return 0, false
+		}
+		return int64(f), true
+	}
+	return 0, seen
 }
