@@ -2,13 +2,20 @@
 // reports throughput, latency percentiles, errors and the server's RSS. It
 // starts nothing itself: `make bench` starts the server (and the ceiling).
 //
-//	loadgen -url http://127.0.0.1:8080 -workload me -vus 16 -duration 5s [-pid N] [-ceiling http://127.0.0.1:9999]
+//	loadgen -url http://127.0.0.1:8080 -workload me -vus 16 -duration 5s [-pid N[,N...]] [-ceiling http://127.0.0.1:9999]
 //	loadgen ceiling -addr 127.0.0.1:9999   # a bare net/http JSON handler, the ceiling to compare with
 //
 // Workloads: me (authenticated read), refresh (rotation, always the newest
 // token), credential (Google-button sign-in), popup (full redirect round
-// trip), mix. The server must run with AUTHBRIDGE_DEV=1 (the development
-// identity provider signs the virtual users in) and AUTHBRIDGE_RATE_LIMIT=0.
+// trip), mix; -workload takes one, several separated by commas, or all.
+// The virtual users sign in through the development identity provider
+// (AUTHBRIDGE_DEV=1 mounts it at /devidp; -idp names one of its own), and
+// the server must run with AUTHBRIDGE_RATE_LIMIT=0. -pid takes several
+// process ids when a server is several processes.
+//
+// -api simplejwt|pocketbase drives a reference system instead (make
+// compare): me and refresh only, its users load-N signed in with the
+// password in LOADGEN_PASSWORD.
 package main
 
 import (
