@@ -71,15 +71,19 @@ func referenceSignIn(ctx context.Context, c *http.Client, api, base string, i in
 // referenceStep answers one iteration of a workload against a reference.
 func referenceStep(name, api string, c *http.Client, base string) (func(context.Context, *user) error, error) {
 	bearer := func(u *user) map[string]string { return map[string]string{"Authorization": "Bearer " + u.access} }
-	switch {
-	case api == "simplejwt" && name == "me":
+	// me reads the signed-in user at path(u).
+	me := func(path func(*user) string) func(context.Context, *user) error {
 		return func(ctx context.Context, u *user) error {
-			resp, body, err := call(ctx, c, "GET", base+"/api/me/", nil, bearer(u))
+			resp, body, err := call(ctx, c, "GET", base+path(u), nil, bearer(u))
 			if err != nil {
 				return err
 			}
 			return expectOK("me", resp, body)
-		}, nil
+		}
+	}
+	switch {
+	case api == "simplejwt" && name == "me":
+		return me(func(*user) string { return "/api/me/" }), nil
 	case api == "simplejwt" && name == "refresh":
 		return func(ctx context.Context, u *user) error {
 			resp, body, err := call(ctx, c, "POST", base+"/api/token/refresh/", map[string]string{"refresh": u.refresh}, nil)
@@ -97,13 +101,7 @@ func referenceStep(name, api string, c *http.Client, base string) (func(context.
 			return nil
 		}, nil
 	case api == "pocketbase" && name == "me":
-		return func(ctx context.Context, u *user) error {
-			resp, body, err := call(ctx, c, "GET", base+"/api/collections/users/records/"+u.id, nil, bearer(u))
-			if err != nil {
-				return err
-			}
-			return expectOK("me", resp, body)
-		}, nil
+		return me(func(u *user) string { return "/api/collections/users/records/" + u.id }), nil
 	case api == "pocketbase" && name == "refresh":
 		return func(ctx context.Context, u *user) error {
 			resp, body, err := call(ctx, c, "POST", base+"/api/collections/users/auth-refresh", nil, bearer(u))
