@@ -51,11 +51,14 @@ newdb() {
 }
 
 echo "== AuthBridge"
-LOAD_ENGINES="$engines" LOAD_WORKLOADS=me,refresh LOAD_VUS="$vus" LOAD_DURATION="$duration" bash scripts/load.sh
+# The results are also kept for the summary at the end.
+LOAD_ENGINES="$engines" LOAD_WORKLOADS=me,refresh LOAD_VUS="$vus" LOAD_DURATION="$duration" bash scripts/load.sh |
+  tee -a "$work/results"
 
 # reference API URL PIDS LABEL: the shared workloads against a reference.
 reference() {
-  "$work/loadgen" -api "$1" -url "$2" -workload all -vus "$vus" -duration "$duration" -pid "$3" -label "$4"
+  "$work/loadgen" -api "$1" -url "$2" -workload all -vus "$vus" -duration "$duration" -pid "$3" -label "$4" |
+    tee -a "$work/results"
 }
 
 echo "== Django REST framework + Simple JWT (gunicorn)"
@@ -121,3 +124,21 @@ echo "pocketbase $pbver"
 reference pocketbase "$pb" "$pbpid" pocketbase
 kill "$pbpid"
 wait "$pbpid" 2>/dev/null || true
+
+# summary: each workload's rate per system and database, and how many
+# times it AuthBridge's rate is.
+echo "== Summary: req/s, and AuthBridge's rate as a multiple of each reference's"
+awk '
+  $1 == "me" || $1 == "refresh" { for (i = 3; i <= NF; i++) if ($(i+1) == "req/s") { rate[$1 "," $2] = $i; break } }
+  END {
+    printf "%-8s %-7s %12s %22s %22s\n", "workload", "db", "AuthBridge", "PocketBase", "DRF + Simple JWT"
+    split("me refresh", ws, " "); split("sqlite mysql", dbs, " ")
+    for (w = 1; w <= 2; w++) for (d = 1; d <= 2; d++) {
+      ab = rate[ws[w] "," dbs[d]]; if (ab == "") continue
+      pb = (dbs[d] == "sqlite") ? rate[ws[w] ",pocketbase"] : ""
+      sj = rate[ws[w] ",simplejwt-" dbs[d]]
+      printf "%-8s %-7s %12s %22s %22s\n", ws[w], dbs[d], ab, cell(ab, pb), cell(ab, sj)
+    }
+  }
+  function cell(ab, x) { return x == "" ? "-" : sprintf("%s (%.1fx)", x, ab / x) }
+' "$work/results"
