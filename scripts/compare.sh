@@ -62,7 +62,10 @@ reference() {
 }
 
 echo "== Django REST framework + Simple JWT (gunicorn)"
-djangook() { "$py" -c 'import django, rest_framework, rest_framework_simplejwt, gunicorn, MySQLdb' 2>/dev/null; }
+# mysqlclient (MySQLdb) only when the run includes MariaDB.
+mods="django, rest_framework, rest_framework_simplejwt, gunicorn"
+[[ " $engines " == *" mysql "* ]] && mods="$mods, MySQLdb"
+djangook() { "$py" -c "import $mods" 2>/dev/null; }
 if ! djangook && [ "$(id -u)" = 0 ]; then
   echo "installing Django, Django REST framework, Simple JWT, mysqlclient and gunicorn (apt)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-django python3-djangorestframework \
