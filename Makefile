@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin
 PKGS  := ./shared/... ./backend/... ./frontend/... ./e2e/...
 
-.PHONY: run build web test bench compare fmt lint vet clean
+.PHONY: run build web test fuzz bench compare fmt lint vet clean
 
 ## run: build the server and the dashboard, start on http://localhost:8080 (embedded SQLite in ./data)
 ## Without AUTHBRIDGE_GOOGLE_CLIENT_ID the Google button is the development stand-in.
@@ -24,6 +24,10 @@ build:
 ## test: every test, against a real MariaDB this target starts and stops
 test:
 	bash scripts/test.sh
+
+## fuzz: every Go fuzz target, FUZZTIME each (default 60s); `make fuzz FUZZTIME=10m`
+fuzz:
+	FUZZTIME=$(or $(FUZZTIME),60s) bash scripts/fuzz.sh
 
 ## bench: Go benchmarks (token sign/verify, refresh rotation on SQLite and MariaDB)
 bench:

@@ -61,4 +61,12 @@ status=${PIPESTATUS[0]}
 passed=$(grep -c '^ok ' "$work/go-test.log" || true)
 failed=$(grep -Ec '^(FAIL|---  FAIL)' "$work/go-test.log" || true)
 echo "packages: $passed passed, $failed failed"
-exit "$status"
+if [ "$status" != 0 ]; then exit "$status"; fi
+
+# Under CI=true every fuzz target also searches for a few seconds beyond its
+# seed corpus (which the go test above already replayed); `make fuzz` runs
+# them longer.
+if [ "${CI:-}" = true ] || [ -n "${AUTHBRIDGE_FUZZTIME:-}" ]; then
+  echo "== fuzz"
+  FUZZTIME=${AUTHBRIDGE_FUZZTIME:-4s} bash scripts/fuzz.sh
+fi

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every Go fuzz target of the tree (func FuzzXxx in a _test.go file),
+# one at a time, for FUZZTIME each (default 60s; `make test` under CI=true
+# uses a few seconds). Plain `go test` already replays each target's seed
+# corpus (f.Add and testdata/fuzz); this adds the coverage-guided search.
+# A failure leaves its input under the package's testdata/fuzz/ and fails.
+#
+#   FUZZTIME=5m bash scripts/fuzz.sh            every target
+#   bash scripts/fuzz.sh FuzzCanonicalEmail     the targets named
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fuzztime=${FUZZTIME:-60s}
+want=" $* "
+
+targets=$(grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' shared backend frontend e2e verify 2>/dev/null | sort || true)
+if [ -z "$targets" ]; then echo "fuzz: no targets found"; exit 1; fi
+
+ran=0
+for file in $targets; do
+  dir=$(dirname "$file")
+  for name in $(grep -oE '^func Fuzz[A-Za-z0-9_]+' "$file" | sed 's/^func //'); do
+    if [ $# -gt 0 ] && [[ "$want" != *" $name "* ]]; then continue; fi
+    echo "== fuzz $name ($dir, $fuzztime)"
+    # -parallel 2: the machines this runs on have two cores.
+    go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" -parallel 2 "./$dir"
+    ran=$((ran + 1))
+  done
+done
+echo "fuzz: $ran targets, $fuzztime each, no failure"
