@@ -16,9 +16,9 @@ func TestCanonicalEmail(t *testing.T) {
 		{in: "JOSÉ@example.com", want: "josÉ@example.com"},
 		{in: "\u212Aelvin@example.com", want: "\u212Aelvin@example.com"}, // KELVIN SIGN is not k
 		{in: "\u212AELVIN@example.com", want: "\u212Aelvin@example.com"},
-		{in: "\uFF41da@example.com", want: "\uFF41da@example.com"},          // fullwidth a is not a
-		{in: "\u0430da@example.com", want: "\u0430da@example.com"},          // Cyrillic а is not a
-		{in: "ﬁle@example.com", want: "ﬁle@example.com"},                      // the ligature is not "fi"
+		{in: "\uFF41da@example.com", want: "\uFF41da@example.com"}, // fullwidth a is not a
+		{in: "\u0430da@example.com", want: "\u0430da@example.com"}, // Cyrillic а is not a
+		{in: "ﬁle@example.com", want: "ﬁle@example.com"},           // the ligature is not "fi"
 		{in: "user@bücher.example", want: "user@xn--bcher-kva.example"},
 		{in: "user@BÜCHER.example", want: "user@xn--bcher-kva.example"},
 		{in: "user@xn--bcher-kva.example", want: "user@xn--bcher-kva.example"},
