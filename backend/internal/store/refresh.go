@@ -260,7 +260,7 @@ const deleteBatch = 500
 // tables (tokens not counted) it deleted. Safe to run on every replica.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, table := range []string{"auth_flows", "handoff_codes", "connect_tickets", "credential_nonces"} {
+	for _, table := range []string{"auth_flows", "handoff_codes", "connect_tickets", "credential_nonces", "used_credentials"} {
 		res, err := s.db.ExecContext(ctx, "DELETE FROM "+table+" WHERE expires_at < ?", ts(now))
 		if err != nil {
 			return total, fmt.Errorf("store: delete expired %s: %w", table, err)

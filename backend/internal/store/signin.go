@@ -197,7 +197,7 @@ func (s *Store) signIn(ctx context.Context, p SignInParams) (User, bool, error) 
 		if err != nil {
 			return err
 		}
-		return afterSignIn(ctx, tx, p, u.ID, isNew)
+		return afterSignIn(ctx, tx, s.dialect, p, u.ID, isNew)
 	})
 	return u, isNew, err
 }
@@ -236,7 +236,7 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 		// The guard and the writes in one query; matched rows
 		// (clientFoundRows): anything but 1 for the guard means it failed,
 		// the writes are rolled back and the full way decides.
-		ok, err := s.inOneQuery(ctx, append([]stmt{guard}, afterSignInStmts(p, u.ID, false)...),
+		ok, err := s.inOneQuery(ctx, append([]stmt{guard}, afterSignInStmts(s.dialect, p, u.ID, false)...),
 			func(counts []int64) bool { return counts[0] == 1 })
 		if err != nil || !ok {
 			return User{}, false, err
@@ -254,7 +254,7 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 			return err
 		}
 		ok = true
-		return afterSignIn(ctx, tx, p, u.ID, false)
+		return afterSignIn(ctx, tx, s.dialect, p, u.ID, false)
 	})
 	if err != nil || !ok {
 		return User{}, false, err
@@ -262,10 +262,9 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 	return u, true, nil
 }
 
-// afterSignIn writes what p asks to store with the sign-in: its session,
-// its login events and its handoff code.
-func afterSignIn(ctx context.Context, tx *sqlx.Tx, p SignInParams, userID string, isNew bool) error {
-	return runStmts(ctx, tx, afterSignInStmts(p, userID, isNew))
+// afterSignIn writes what p asks to store with the sign-in (afterSignInStmts).
+func afterSignIn(ctx context.Context, tx *sqlx.Tx, dialect string, p SignInParams, userID string, isNew bool) error {
+	return runStmts(ctx, tx, afterSignInStmts(dialect, p, userID, isNew))
 }
 
 // openSession writes ns, when given, for userID in tx.

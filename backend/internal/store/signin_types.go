@@ -102,6 +102,10 @@ type SignInParams struct {
 	Handoff *Handoff
 	// Events are login events written with the sign-in (UserID filled in).
 	Events []LoginEvent
+	// Credential, when set, is the button credential signing in: it is
+	// remembered and its nonce spent in the same transaction, and a second
+	// use fails the whole sign-in (ErrCredentialUsed, ErrNonceNotLive).
+	Credential *CredentialUse
 }
 
 // NewSession is a refresh family opened together with a sign-in.

@@ -17,16 +17,24 @@ type stmt struct {
 	// conflict: a duplicate key here means the caller's ids were taken
 	// (ErrConflict), not a failure of the store.
 	conflict bool
+	// once, when set, is the error the statement stands for when it does
+	// not match exactly one row (a single-use value already spent): the
+	// transaction is rolled back and once answered.
+	once error
 }
 
 // runStmts runs stmts in tx, in order.
 func runStmts(ctx context.Context, tx *sqlx.Tx, stmts []stmt) error {
 	for _, st := range stmts {
-		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+		n, err := rowsAffected(tx.ExecContext(ctx, st.q, st.args...))
+		if err != nil {
 			if st.conflict && isDuplicate(err) {
 				return ErrConflict
 			}
 			return err
+		}
+		if st.once != nil && n != 1 {
+			return st.once
 		}
 	}
 	return nil
@@ -62,10 +70,10 @@ func sessionStmts(ns *NewSession, userID string) []stmt {
 	return familyStmts(f, ns.FirstTokenHash, events)
 }
 
-// afterSignInStmts write what p asks to store with the sign-in: its
-// session, its login events and its handoff code.
-func afterSignInStmts(p SignInParams, userID string, isNew bool) []stmt {
-	out := sessionStmts(p.Session, userID)
+// afterSignInStmts write what p asks to store with the sign-in: the use of
+// its credential, its session, its login events and its handoff code.
+func afterSignInStmts(dialect string, p SignInParams, userID string, isNew bool) []stmt {
+	out := append(credentialStmts(dialect, p.Credential, p.Now), sessionStmts(p.Session, userID)...)
 	for _, e := range p.Events {
 		e.UserID = &userID
 		out = append(out, stmt{q: loginEventInsert, args: loginEventArgs(e)})
@@ -122,6 +130,12 @@ func (s *Store) inOneQuery(ctx context.Context, stmts []stmt, approve func(count
 		return false, err
 	}
 	// counts[0] is BEGIN's.
+	for i, st := range stmts {
+		if st.once != nil && counts[i+1] != 1 {
+			rollback()
+			return false, st.once
+		}
+	}
 	if !approve(counts[1:]) {
 		rollback()
 		return false, nil

@@ -657,7 +657,7 @@ var cases = []conformanceCase{
 }
 
 func TestConformance(t *testing.T) {
-	all := append(append([]conformanceCase{}, cases...), signinCases...)
+	all := append(append(append([]conformanceCase{}, cases...), signinCases...), credentialCases...)
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			for _, c := range all {
