@@ -32,6 +32,9 @@ type Config struct {
 
 	AllowedEmailDomains []string
 	EmailConflict       string
+	// GoogleRequireNonce refuses Google button credentials without a nonce
+	// claim (AUTHBRIDGE_GOOGLE_REQUIRE_NONCE, default true).
+	GoogleRequireNonce bool
 
 	AccessTTL      time.Duration
 	RefreshTTL     time.Duration
@@ -161,6 +164,13 @@ func Load(getenv func(string) string) (Config, error) {
 	c.EmailConflict = get("AUTHBRIDGE_EMAIL_CONFLICT", ConflictReject)
 	if c.EmailConflict != ConflictReject && c.EmailConflict != ConflictLinkVerified {
 		bad("AUTHBRIDGE_EMAIL_CONFLICT", "%q must be reject or link_verified", c.EmailConflict)
+	}
+	switch v := get("AUTHBRIDGE_GOOGLE_REQUIRE_NONCE", "true"); v {
+	case "1", "true":
+		c.GoogleRequireNonce = true
+	case "0", "false":
+	default:
+		bad("AUTHBRIDGE_GOOGLE_REQUIRE_NONCE", "%q must be 1, 0, true or false", v)
 	}
 
 	// Production access tokens live 5–15 minutes; shorter values exist so

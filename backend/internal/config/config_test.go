@@ -186,3 +186,35 @@ func TestWebDir(t *testing.T) {
 		})
 	}
 }
+
+// TestGoogleRequireNonce: on unless switched off; anything but a boolean
+// stops the server.
+func TestGoogleRequireNonce(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    bool
+		wantErr bool
+	}{
+		{"", true, false},
+		{"1", true, false},
+		{"true", true, false},
+		{"0", false, false},
+		{"false", false, false},
+		{"no", false, true},
+		{"TRUE", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"AUTHBRIDGE_GOOGLE_REQUIRE_NONCE": tt.value}))
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "AUTHBRIDGE_GOOGLE_REQUIRE_NONCE") {
+					t.Fatalf("Load = %v, want an error naming the variable", err)
+				}
+				return
+			}
+			if err != nil || c.GoogleRequireNonce != tt.want {
+				t.Fatalf("GoogleRequireNonce = %v, %v; want %v", c.GoogleRequireNonce, err, tt.want)
+			}
+		})
+	}
+}
