@@ -121,6 +121,8 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 			Allowlist:     account.Allowlist(cfg.AllowedEmailDomains),
 			EmailConflict: cfg.EmailConflict,
 			CodeRedirects: cfg.CodeRedirectURIs,
+			// Flipped so that the zero value fails closed.
+			CredentialNonceOptional: !cfg.GoogleRequireNonce,
 		}),
 	})
 	root, err := withDashboard(cfg, log, m, api)

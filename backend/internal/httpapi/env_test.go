@@ -104,7 +104,7 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	providers := provider.NewSet(context.Background(), log, provider.Factories(), pcfgs)
 	svc := signin.New(log, st, sessions, providers, m, signin.Options{
 		PublicURL: cfg.Issuer(), Allowlist: account.Allowlist(cfg.AllowedEmailDomains), EmailConflict: cfg.EmailConflict,
-		CodeRedirects: cfg.CodeRedirectURIs, Now: clk.Now,
+		CodeRedirects: cfg.CodeRedirectURIs, CredentialNonceOptional: !cfg.GoogleRequireNonce, Now: clk.Now,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/devidp/", idp.Handler())

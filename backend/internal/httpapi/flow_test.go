@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -331,6 +332,30 @@ func TestFlowErrors(t *testing.T) {
 				wantError(t, e.browser().login("dev", user, c), shared.CodeEmailDomainNotAllowed)
 			}
 		}},
+		{name: "ID token issued before the flow started", run: func(t *testing.T, e *env) {
+			// The devidp stamps iat at its token endpoint, during our
+			// callback: turning the shared clock back after /login makes it
+			// a token from before the flow.
+			for _, prov := range []string{"dev", "google"} {
+				b := e.browser()
+				_, c := pkce(t)
+				authURL := b.start(prov, "challenge="+c)
+				e.clock.Advance(-time.Minute)
+				resp, body := b.get(b.authorize(authURL, "alice"))
+				e.clock.Advance(time.Minute)
+				wantError(t, parseHandoff(t, resp, body), shared.CodeInvalidCredential)
+			}
+		}},
+		{name: "ID token 20 s before the flow started (clock skew)", run: func(t *testing.T, e *env) {
+			b := e.browser()
+			_, c := pkce(t)
+			authURL := b.start("dev", "challenge="+c)
+			e.clock.Advance(-20 * time.Second)
+			resp, body := b.get(b.authorize(authURL, "alice"))
+			if p := parseHandoff(t, resp, body); !p.Message.OK {
+				t.Fatalf("handoff = %+v", p.Message)
+			}
+		}},
 		{name: "redirect handoff", run: func(t *testing.T, e *env) {
 			b := e.browser()
 			v, c := pkce(t)
@@ -407,42 +432,189 @@ func TestConnectAndDisconnect(t *testing.T) {
 	})
 }
 
+// gsi is the Google button's side of a test: nonces from the server,
+// credentials minted by the devidp's stand-in for Google.
+type gsi struct {
+	e *env
+	b *browser
+}
+
+func (g gsi) nonce() string {
+	g.e.t.Helper()
+	resp, body := g.b.get(g.e.srv.URL + "/api/auth/google/nonce")
+	expect(g.e.t, resp, []byte(body), 200, "")
+	return mustJSON[shared.NonceResponse](g.e.t, []byte(body)).Nonce
+}
+
+// mint answers a credential for user carrying nonce ("": no nonce claim).
+func (g gsi) mint(user, nonce string) string {
+	g.e.t.Helper()
+	resp, body := g.b.do("POST", g.e.srv.URL+"/devidp/gsi/credential", `{"client_id":"dev-google-client","nonce":"`+nonce+`","user":"`+user+`"}`,
+		map[string]string{"Content-Type": "application/json"})
+	if resp.StatusCode != 200 {
+		g.e.t.Fatalf("mint: %d %s", resp.StatusCode, body)
+	}
+	var out struct{ Credential string }
+	json.Unmarshal([]byte(body), &out)
+	return out.Credential
+}
+
+// post signs in with cred, naming nonce in the body unless it is "".
+func (g gsi) post(cred, nonce string) (*http.Response, string) {
+	body, _ := json.Marshal(shared.GoogleCredentialRequest{Credential: cred, Nonce: nonce})
+	return g.b.post("/api/auth/google/credential", string(body), "")
+}
+
+// sessions counts the refresh families; failures the failed login events.
+func (g gsi) sessions() int { return g.count("SELECT COUNT(*) FROM refresh_families") }
+func (g gsi) failures() int {
+	return g.count("SELECT COUNT(*) FROM login_events WHERE outcome = ?", shared.OutcomeFailure)
+}
+
+func (g gsi) count(q string, args ...any) int {
+	g.e.t.Helper()
+	var n int
+	if err := g.e.store.DB().Get(&n, q, args...); err != nil {
+		g.e.t.Fatal(err)
+	}
+	return n
+}
+
+// TestGoogleCredential: a credential signs in at most once, whatever the
+// body says; the nonce claim governs (issue #13).
 func TestGoogleCredential(t *testing.T) {
-	forEngine(t, func(t *testing.T, engine string) {
-		e := newEnv(t, engine, nil)
-		b := e.browser()
-		_, body := b.get(e.srv.URL + "/api/auth/google/nonce")
-		nonce := mustJSON[shared.NonceResponse](t, []byte(body)).Nonce
-		mint := func(user, nonce string) string {
-			resp, body := b.do("POST", e.srv.URL+"/devidp/gsi/credential", `{"client_id":"dev-google-client","nonce":"`+nonce+`","user":"`+user+`"}`,
-				map[string]string{"Content-Type": "application/json"})
-			if resp.StatusCode != 200 {
-				t.Fatalf("mint: %d %s", resp.StatusCode, body)
-			}
-			var out struct{ Credential string }
-			json.Unmarshal([]byte(body), &out)
-			return out.Credential
-		}
-		cred := mint("erin", nonce)
-		req := func(cred, nonce string) string {
-			b, _ := json.Marshal(shared.GoogleCredentialRequest{Credential: cred, Nonce: nonce})
-			return string(b)
-		}
-		resp, out := b.post("/api/auth/google/credential", req(cred, nonce), "")
+	ok := func(t *testing.T, g gsi, cred, nonce string) {
+		t.Helper()
+		resp, out := g.post(cred, nonce)
 		expect(t, resp, []byte(out), 200, "")
-		if r := mustJSON[shared.SignInResponse](t, []byte(out)); !r.IsNew || r.User.Email != "erin@corp.test" {
-			t.Fatalf("credential sign-in = %s", out)
+	}
+	refused := func(t *testing.T, g gsi, cred, nonce string) {
+		t.Helper()
+		sessions, failures := g.sessions(), g.failures()
+		resp, out := g.post(cred, nonce)
+		expect(t, resp, []byte(out), 401, shared.CodeInvalidCredential)
+		// Nothing written but the failed attempt's history row.
+		if g.sessions() != sessions || g.failures() != failures+1 {
+			t.Fatalf("a refused credential: sessions %d → %d, failed logins %d → %d", sessions, g.sessions(), failures, g.failures())
 		}
-		resp, out = b.post("/api/auth/google/credential", req(cred, nonce), "")
-		expect(t, resp, []byte(out), 401, shared.CodeInvalidCredential)
-		resp, out = b.post("/api/auth/google/credential", req(mint("erin", "other"), nonce), "")
-		expect(t, resp, []byte(out), 401, shared.CodeInvalidCredential)
-		resp, out = b.post("/api/auth/google/credential", req("not.a.jwt", ""), "")
-		expect(t, resp, []byte(out), 401, shared.CodeInvalidCredential)
-		_, out = b.get(e.srv.URL + "/api/auth/providers")
-		pr := mustJSON[shared.ProvidersResponse](t, []byte(out))
-		if pr.GoogleClientID != "dev-google-client" || len(pr.Providers) != 4 || !pr.Providers[0].Available || pr.Providers[0].LoginURL != "/api/auth/google/login" {
-			t.Fatalf("providers = %s", out)
+	}
+	tests := []struct {
+		name  string
+		extra map[string]string
+		run   func(t *testing.T, g gsi)
+	}{
+		{name: "with its nonce: signs in once", run: func(t *testing.T, g gsi) {
+			n := g.nonce()
+			cred := g.mint("erin", n)
+			resp, out := g.post(cred, n)
+			expect(t, resp, []byte(out), 200, "")
+			if r := mustJSON[shared.SignInResponse](t, []byte(out)); !r.IsNew || r.User.Email != "erin@corp.test" {
+				t.Fatalf("credential sign-in = %s", out)
+			}
+			refused(t, g, cred, n)
+			refused(t, g, cred, "") // the replay that used to work: no nonce field
+		}},
+		{name: "replayed without the nonce field after a sign-in without it", run: func(t *testing.T, g gsi) {
+			cred := g.mint("erin", g.nonce())
+			ok(t, g, cred, "")
+			refused(t, g, cred, "")
+		}},
+		{name: "body without nonce: the claim's nonce is spent", run: func(t *testing.T, g gsi) {
+			n := g.nonce()
+			ok(t, g, g.mint("erin", n), "")
+			refused(t, g, g.mint("erin", n), "") // another credential with the spent nonce
+			refused(t, g, g.mint("erin", n), n)
+		}},
+		{name: "body nonce that disagrees with the claim", run: func(t *testing.T, g gsi) {
+			n, other := g.nonce(), g.nonce()
+			cred := g.mint("erin", n)
+			refused(t, g, cred, other)
+			// Neither nonce was spent nor the credential remembered.
+			ok(t, g, g.mint("erin", other), other)
+			ok(t, g, cred, n)
+		}},
+		{name: "a nonce claim we never issued", run: func(t *testing.T, g gsi) {
+			_, forged := pkce(t) // our nonces' shape, never issued
+			refused(t, g, g.mint("erin", forged), forged)
+			refused(t, g, g.mint("erin", forged), "")
+			refused(t, g, g.mint("erin", "not-ours"), "")
+		}},
+		{name: "an expired nonce", run: func(t *testing.T, g gsi) {
+			n := g.nonce()
+			g.e.clock.Advance(10*time.Minute + time.Second)
+			refused(t, g, g.mint("erin", n), n)
+		}},
+		{name: "no nonce claim: refused by default", run: func(t *testing.T, g gsi) {
+			refused(t, g, g.mint("erin", ""), "")
+		}},
+		{name: "no nonce claim, AUTHBRIDGE_GOOGLE_REQUIRE_NONCE=0: accepted once", extra: map[string]string{"AUTHBRIDGE_GOOGLE_REQUIRE_NONCE": "0"},
+			run: func(t *testing.T, g gsi) {
+				cred := g.mint("erin", "")
+				ok(t, g, cred, "")
+				refused(t, g, cred, "")
+				// A nonce claim, when there is one, still governs.
+				refused(t, g, g.mint("erin", "not-ours"), "")
+			}},
+		{name: "older than its exp", run: func(t *testing.T, g gsi) {
+			cred := g.mint("erin", g.nonce())
+			g.e.clock.Advance(time.Hour + time.Second)
+			refused(t, g, cred, "")
+		}},
+		{name: "garbage", run: func(t *testing.T, g gsi) { refused(t, g, "not.a.jwt", "") }},
+	}
+	forEngine(t, func(t *testing.T, engine string) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e := newEnv(t, engine, tt.extra)
+				tt.run(t, gsi{e: e, b: e.browser()})
+			})
+		}
+		t.Run("providers list the client id", func(t *testing.T) {
+			e := newEnv(t, engine, nil)
+			_, out := e.browser().get(e.srv.URL + "/api/auth/providers")
+			pr := mustJSON[shared.ProvidersResponse](t, []byte(out))
+			if pr.GoogleClientID != "dev-google-client" || len(pr.Providers) != 4 || !pr.Providers[0].Available || pr.Providers[0].LoginURL != "/api/auth/google/login" {
+				t.Fatalf("providers = %s", out)
+			}
+		})
+	})
+}
+
+// TestParallelCredentialPosts: one credential posted many times at once
+// opens exactly one session, with a nonce and without.
+func TestParallelCredentialPosts(t *testing.T) {
+	forEngine(t, func(t *testing.T, engine string) {
+		for _, withNonce := range []bool{true, false} {
+			t.Run(fmt.Sprint("nonce ", withNonce), func(t *testing.T) {
+				e := newEnv(t, engine, map[string]string{"AUTHBRIDGE_GOOGLE_REQUIRE_NONCE": fmt.Sprint(withNonce)})
+				g := gsi{e: e, b: e.browser()}
+				n := ""
+				if withNonce {
+					n = g.nonce()
+				}
+				cred := g.mint("erin", n)
+				const posts = 8
+				statuses := make(chan int, posts)
+				var wg sync.WaitGroup
+				for range posts {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						body, _ := json.Marshal(shared.GoogleCredentialRequest{Credential: cred})
+						resp, _ := g.b.do("POST", e.srv.URL+"/api/auth/google/credential", string(body), map[string]string{"Content-Type": "application/json"})
+						statuses <- resp.StatusCode
+					}()
+				}
+				wg.Wait()
+				close(statuses)
+				got := map[int]int{}
+				for s := range statuses {
+					got[s]++
+				}
+				if got[200] != 1 || got[401] != posts-1 || g.sessions() != 1 {
+					t.Fatalf("statuses %v, %d sessions; want one 200 and one session", got, g.sessions())
+				}
+			})
 		}
 	})
 }

@@ -259,8 +259,28 @@ const (
 
 var testVerifier = strings.Repeat("v", 43)
 
+// testFlowStart is when the redirect flow of exchange started: a minute
+// before the tokens' usual iat.
+var testFlowStart = now.Add(-time.Minute)
+
 func exchange(p Provider) (Identity, error) {
-	return p.Exchange(context.Background(), ExchangeParams{Code: "code-1", RedirectURI: testRedirect, CodeVerifier: testVerifier, Nonce: testNonce})
+	return p.Exchange(context.Background(), ExchangeParams{Code: "code-1", RedirectURI: testRedirect, CodeVerifier: testVerifier,
+		Nonce: testNonce, FlowStart: testFlowStart})
+}
+
+// iatCases are the iat rules every ID token of a redirect flow obeys
+// (checkIssuedAt): Skew either way, never from before the flow started.
+func iatCases() []tokenCase {
+	iat := func(t time.Time) func(jwt.MapClaims) { return func(c jwt.MapClaims) { c["iat"] = t.Unix() } }
+	ic := shared.CodeInvalidCredential
+	return []tokenCase{
+		{name: "iat 20 s ahead (clock skew)", mutate: iat(now.Add(20 * time.Second)), verified: true},
+		{name: "iat a minute ahead", mutate: iat(now.Add(time.Minute)), want: ic},
+		{name: "iat in the future", mutate: iat(now.Add(time.Hour)), want: ic},
+		{name: "iat 20 s before the flow started (clock skew)", mutate: iat(testFlowStart.Add(-20 * time.Second)), verified: true},
+		{name: "iat before the flow started", mutate: iat(testFlowStart.Add(-time.Minute)), want: ic},
+		{name: "iat a day before the flow started", mutate: iat(testFlowStart.Add(-24 * time.Hour)), want: ic},
+	}
 }
 
 func codeOf(err error) shared.ErrorCode {
@@ -288,7 +308,7 @@ func idTokenCases() []tokenCase {
 	del := func(k string) func(jwt.MapClaims) { return func(c jwt.MapClaims) { delete(c, k) } }
 	put := func(k string, v any) func(jwt.MapClaims) { return func(c jwt.MapClaims) { c[k] = v } }
 	ic := shared.CodeInvalidCredential
-	return []tokenCase{
+	return append([]tokenCase{
 		{name: "success", verified: true},
 		{name: "email_verified false", mutate: put("email_verified", false)},
 		{name: "email_verified as the string true", mutate: put("email_verified", "true")},
@@ -309,7 +329,7 @@ func idTokenCases() []tokenCase {
 		{name: "no nonce", mutate: del("nonce"), want: ic},
 		{name: "expired", mutate: put("exp", now.Add(-time.Minute).Unix()), want: ic},
 		{name: "no exp", mutate: del("exp"), want: ic},
-		{name: "iat in the future", mutate: put("iat", now.Add(time.Hour).Unix()), want: ic},
+		{name: "no iat", mutate: del("iat"), want: ic},
 		{name: "no sub", mutate: del("sub"), want: ic},
 		{name: "alg none", sign: unsigned, want: ic},
 		{name: "unknown key", sign: func(tb testing.TB, c jwt.MapClaims) string { return signRS(tb, c, rsaKey2, "k2") }, want: ic},
@@ -317,7 +337,7 @@ func idTokenCases() []tokenCase {
 		{name: "HS256 signed with the public key", sign: func(tb testing.TB, c jwt.MapClaims) string {
 			return signHS(tb, c, jwt.SigningMethodHS256, rsaPublicPEM(tb))
 		}, want: ic},
-	}
+	}, iatCases()...)
 }
 
 // idTokenHarness runs idTokenCases against one provider.

@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -12,11 +14,18 @@ import (
 // "accounts.google.com" without the scheme.
 const googleIssuer = "https://accounts.google.com"
 
+// googleIDTokenLifetime is how long Google's ID tokens live (their exp is
+// iat + 1 h).
+const googleIDTokenLifetime = time.Hour
+
 // google is OIDC with Google's rules: both issuer spellings, azp, and the
 // Workspace domain from the hd claim (never the email suffix). It also
 // verifies Google Identity Services button credentials.
 type google struct {
 	*oidcProvider
+	// credentialLifetime bounds a button credential's age (now − iat) by
+	// the lifetime Google gives its ID tokens, whatever its exp says.
+	credentialLifetime time.Duration
 }
 
 var (
@@ -42,7 +51,7 @@ func NewGoogle(ctx context.Context, cfg Config) (Provider, error) {
 	if s := strings.TrimPrefix(cfg.Issuer, "https://"); s != cfg.Issuer {
 		issuers = append(issuers, s)
 	}
-	return &google{newOIDCProvider(cfg, name, d, issuers)}, nil
+	return &google{oidcProvider: newOIDCProvider(cfg, name, d, issuers), credentialLifetime: googleIDTokenLifetime}, nil
 }
 
 // AuthURL adds hd as a hint to Google's account chooser when a Workspace
@@ -63,14 +72,30 @@ func (g *google) Exchange(ctx context.Context, e ExchangeParams) (Identity, erro
 }
 
 // VerifyCredential checks the ID token of the Google Identity Services
-// button. The nonce is optional there (the page may not have asked for
-// one); when given, the token must carry it.
-func (g *google) VerifyCredential(ctx context.Context, raw, nonce string) (Identity, error) {
-	c, err := g.verify(ctx, raw, nonce, false)
+// button, and that it is no older than Google's own ID tokens live. Its
+// nonce claim is answered for the caller to spend: only the caller knows
+// which nonces it issued.
+func (g *google) VerifyCredential(ctx context.Context, raw string) (Credential, error) {
+	c, err := g.verify(ctx, raw, "", false, time.Time{})
 	if err != nil {
-		return Identity{}, err
+		return Credential{}, err
 	}
-	return g.identityOf(c)
+	end := c.issuedAt.Add(g.credentialLifetime + Skew)
+	if g.cfg.Now().After(end) {
+		return Credential{}, invalidCredential(errors.New("credential older than Google's ID-token lifetime"))
+	}
+	id, err := g.identityOf(c)
+	if err != nil {
+		return Credential{}, err
+	}
+	return Credential{Identity: id, Nonce: c.Nonce, ExpiresAt: minTime(c.expiry, end)}, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func (g *google) identityOf(c idClaims) (Identity, error) {

@@ -61,19 +61,21 @@ func TestGoogleCredential(t *testing.T) {
 		}
 		return signRS(t, c, rsaKey, "k1")
 	}
+	issued := func(iat, exp time.Time) func(jwt.MapClaims) {
+		return func(c jwt.MapClaims) { c["iat"], c["exp"] = iat.Unix(), exp.Unix() }
+	}
 	ic := shared.CodeInvalidCredential
 	tests := []struct {
-		name     string
-		hd       string
-		raw      string
-		nonce    string
-		want     shared.ErrorCode
-		verified bool
+		name      string
+		hd        string
+		raw       string
+		want      shared.ErrorCode
+		verified  bool
+		nonce     string    // the nonce claim answered
+		expiresAt time.Time // zero: the token's exp, now + 1 h
 	}{
-		{name: "no nonce asked", raw: cred(nil), verified: true},
-		{name: "nonce matches", raw: cred(func(c jwt.MapClaims) { c["nonce"] = "n" }), nonce: "n", verified: true},
-		{name: "nonce asked, missing from token", raw: cred(nil), nonce: "n", want: ic},
-		{name: "nonce asked, another in token", raw: cred(func(c jwt.MapClaims) { c["nonce"] = "m" }), nonce: "n", want: ic},
+		{name: "no nonce claim", raw: cred(nil), verified: true},
+		{name: "the nonce claim is answered", raw: cred(func(c jwt.MapClaims) { c["nonce"] = "n" }), nonce: "n", verified: true},
 		{name: "azp of another client", raw: cred(func(c jwt.MapClaims) { c["azp"] = "x" }), want: ic},
 		{name: "wrong aud", raw: cred(func(c jwt.MapClaims) { c["aud"] = "x" }), want: ic},
 		{name: "expired one second ago", raw: cred(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Second).Unix() }), want: ic},
@@ -84,16 +86,39 @@ func TestGoogleCredential(t *testing.T) {
 		{name: "another workspace", hd: "corp.example", raw: cred(func(c jwt.MapClaims) { c["hd"] = "corp.example.evil" }), want: ic},
 		{name: "too large", raw: strings.Repeat("a", maxIDToken+1), want: ic},
 		{name: "garbage", raw: "not.a.jwt", want: ic},
+		// Age: Google's ID tokens live an hour, whatever exp says.
+		{name: "issued 59 minutes ago", raw: cred(issued(now.Add(-59*time.Minute), now.Add(time.Minute))), verified: true,
+			expiresAt: now.Add(time.Minute)},
+		{name: "an hour and 20 s old (clock skew), exp far off", raw: cred(issued(now.Add(-time.Hour-20*time.Second), now.Add(24*time.Hour))),
+			verified: true, expiresAt: now.Add(10 * time.Second)},
+		{name: "an hour and a minute old, exp far off", raw: cred(issued(now.Add(-time.Hour-time.Minute), now.Add(24*time.Hour))), want: ic},
+		{name: "a day old, exp far off", raw: cred(issued(now.Add(-24*time.Hour), now.Add(time.Hour))), want: ic},
+		{name: "exp beyond the lifetime is remembered until the lifetime ends", raw: cred(issued(now, now.Add(24*time.Hour))),
+			verified: true, expiresAt: now.Add(time.Hour + Skew)},
+		{name: "iat 20 s ahead (clock skew)", raw: cred(issued(now.Add(20*time.Second), now.Add(time.Hour))), verified: true},
+		{name: "iat a minute ahead", raw: cred(issued(now.Add(time.Minute), now.Add(time.Hour))), want: ic},
+		{name: "no iat", raw: cred(func(c jwt.MapClaims) { delete(c, "iat") }), want: ic},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newTestGoogle(t, f, client(t, f.srv, 0), tt.hd)
-			id, err := p.(CredentialVerifier).VerifyCredential(context.Background(), tt.raw, tt.nonce)
+			c, err := p.(CredentialVerifier).VerifyCredential(context.Background(), tt.raw)
 			if codeOf(err) != tt.want {
-				t.Fatalf("VerifyCredential = %+v, %v; want %q", id, err, tt.want)
+				t.Fatalf("VerifyCredential = %+v, %v; want %q", c, err, tt.want)
 			}
-			if err == nil && (id.EmailVerified != tt.verified || id.Subject != "110169484474386276334" || id.Email != "erin@corp.example") {
+			if err != nil {
+				return
+			}
+			id := c.Identity
+			if id.EmailVerified != tt.verified || id.Subject != "110169484474386276334" || id.Email != "erin@corp.example" {
 				t.Fatalf("identity = %+v", id)
+			}
+			wantExp := tt.expiresAt
+			if wantExp.IsZero() {
+				wantExp = now.Add(time.Hour)
+			}
+			if c.Nonce != tt.nonce || !c.ExpiresAt.Equal(wantExp) {
+				t.Fatalf("nonce %q, expires %v; want %q, %v", c.Nonce, c.ExpiresAt, tt.nonce, wantExp)
 			}
 		})
 	}

@@ -51,7 +51,7 @@ func TestUnknownKidRefetchIsThrottled(t *testing.T) {
 	delete(c, "nonce")
 	good, unknownKid, forged := signRS(t, c, rsaKey, "k1"), signRS(t, c, rsaKey2, "k9"), signRS(t, c, rsaKey2, "k1")
 	ctx := context.Background()
-	if _, err := cv.VerifyCredential(ctx, good, ""); err != nil {
+	if _, err := cv.VerifyCredential(ctx, good); err != nil {
 		t.Fatal(err)
 	}
 	jwksHits := func() int { _, j := f.hits(); return j }
@@ -60,7 +60,7 @@ func TestUnknownKidRefetchIsThrottled(t *testing.T) {
 	}
 	for range 20 {
 		for _, tok := range []string{unknownKid, forged} {
-			if _, err := cv.VerifyCredential(ctx, tok, ""); codeOf(err) != shared.CodeInvalidCredential {
+			if _, err := cv.VerifyCredential(ctx, tok); codeOf(err) != shared.CodeInvalidCredential {
 				t.Fatalf("bad token: %v", err)
 			}
 		}
@@ -70,14 +70,14 @@ func TestUnknownKidRefetchIsThrottled(t *testing.T) {
 	}
 	clk.Add(minRefetch + time.Second)
 	for range 20 {
-		if _, err := cv.VerifyCredential(ctx, unknownKid, ""); codeOf(err) != shared.CodeInvalidCredential {
+		if _, err := cv.VerifyCredential(ctx, unknownKid); codeOf(err) != shared.CodeInvalidCredential {
 			t.Fatalf("unknown kid: %v", err)
 		}
 	}
 	if n := jwksHits(); n != 2 {
 		t.Fatalf("JWKS fetched %d times after the window, want 2", n)
 	}
-	if _, err := cv.VerifyCredential(ctx, good, ""); err != nil {
+	if _, err := cv.VerifyCredential(ctx, good); err != nil {
 		t.Fatalf("the cached keys stopped working: %v", err)
 	}
 }
@@ -90,14 +90,14 @@ func TestKeyRotation(t *testing.T) {
 	c := googleClaims(f)
 	delete(c, "nonce")
 	ctx := context.Background()
-	if _, err := cv.VerifyCredential(ctx, signRS(t, c, rsaKey, "k1"), ""); err != nil {
+	if _, err := cv.VerifyCredential(ctx, signRS(t, c, rsaKey, "k1")); err != nil {
 		t.Fatal(err)
 	}
 	f.mu.Lock()
 	f.jwks = append(f.jwks, jwk(&rsaKey2.PublicKey, "k2", "RS256"))
 	f.mu.Unlock()
 	clk.Add(minRefetch)
-	if _, err := cv.VerifyCredential(ctx, signRS(t, c, rsaKey2, "k2"), ""); err != nil {
+	if _, err := cv.VerifyCredential(ctx, signRS(t, c, rsaKey2, "k2")); err != nil {
 		t.Fatalf("rotated key: %v", err)
 	}
 }
@@ -113,7 +113,7 @@ func TestJWKSUnavailable(t *testing.T) {
 	delete(c, "nonce")
 	tok := signRS(t, c, rsaKey, "k1")
 	for range 3 {
-		if _, err := cv.VerifyCredential(context.Background(), tok, ""); codeOf(err) != shared.CodeProviderUnavailable {
+		if _, err := cv.VerifyCredential(context.Background(), tok); codeOf(err) != shared.CodeProviderUnavailable {
 			t.Fatalf("JWKS down: %v", err)
 		}
 	}
@@ -124,7 +124,7 @@ func TestJWKSUnavailable(t *testing.T) {
 	f.jwksStatus = 0
 	f.mu.Unlock()
 	clk.Add(minRefetch)
-	if _, err := cv.VerifyCredential(context.Background(), tok, ""); err != nil {
+	if _, err := cv.VerifyCredential(context.Background(), tok); err != nil {
 		t.Fatalf("after recovery: %v", err)
 	}
 }
@@ -155,7 +155,7 @@ func TestJWKSParsing(t *testing.T) {
 			f.extra = func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(tt.body)) }
 			c := googleClaims(f)
 			delete(c, "nonce")
-			_, err := cv.VerifyCredential(context.Background(), signRS(t, c, rsaKey, "k1"), "")
+			_, err := cv.VerifyCredential(context.Background(), signRS(t, c, rsaKey, "k1"))
 			if codeOf(err) != tt.want {
 				t.Fatalf("VerifyCredential = %v, want %q", err, tt.want)
 			}

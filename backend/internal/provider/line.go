@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
@@ -77,7 +78,7 @@ func (l *line) Exchange(ctx context.Context, e ExchangeParams) (Identity, error)
 	if raw == "" {
 		return Identity{}, providerError(l.info.Name, errors.New("token response without id_token"))
 	}
-	return l.verify(ctx, raw, e.Nonce, !e.NonceOptional)
+	return l.verify(ctx, raw, e.Nonce, !e.NonceOptional, e.FlowStart)
 }
 
 type lineClaims struct {
@@ -89,7 +90,7 @@ type lineClaims struct {
 	Email   string `json:"email"`
 }
 
-func (l *line) verify(ctx context.Context, raw, nonce string, nonceRequired bool) (Identity, error) {
+func (l *line) verify(ctx context.Context, raw, nonce string, nonceRequired bool, flowStart time.Time) (Identity, error) {
 	if len(raw) > maxIDToken {
 		return Identity{}, invalidCredential(errors.New("id token too large"))
 	}
@@ -124,10 +125,10 @@ func (l *line) verify(ctx context.Context, raw, nonce string, nonceRequired bool
 		return Identity{}, fetchErr
 	case err != nil:
 		return Identity{}, invalidCredential(err)
-	case c.IssuedAt == nil || c.IssuedAt.After(l.cfg.Now().Add(iatLeeway)):
-		// golang-jwt's WithIssuedAt has no leeway of its own: a LINE clock
-		// a second ahead would fail every sign-in.
-		return Identity{}, invalidCredential(errors.New("iat missing or in the future"))
+	case c.IssuedAt == nil:
+		// golang-jwt's WithIssuedAt has no leeway of its own (a LINE clock
+		// a second ahead would fail every sign-in): checkIssuedAt has.
+		return Identity{}, invalidCredential(errors.New("no iat"))
 	case len(c.Audience) > 1:
 		return Identity{}, invalidCredential(errors.New("several audiences"))
 	case (nonceRequired || nonce != "") && !sameNonce(c.Nonce, nonce):
@@ -136,6 +137,9 @@ func (l *line) verify(ctx context.Context, raw, nonce string, nonceRequired bool
 		return Identity{}, invalidCredential(fmt.Errorf("azp %q is another channel", c.AZP))
 	case c.Subject == "" || len(c.Subject) > 255:
 		return Identity{}, invalidCredential(errors.New("sub missing or longer than 255"))
+	}
+	if err := checkIssuedAt(c.IssuedAt.Time, l.cfg.Now(), flowStart); err != nil {
+		return Identity{}, err
 	}
 	return Identity{Provider: l.info.ID, Issuer: l.cfg.Issuer, Subject: c.Subject,
 		Email: c.Email, EmailVerified: false, // LINE does not say it verified the address

@@ -18,8 +18,26 @@ import (
 // maxIDToken caps an ID token before any parsing.
 const maxIDToken = 16 << 10
 
-// iatLeeway tolerates provider clocks slightly ahead of ours.
-const iatLeeway = 5 * time.Minute
+// Skew is the clock difference tolerated between us and a provider on an
+// ID token's iat: ahead of our clock, before the start of the flow the
+// token answers, and past a credential's lifetime.
+const Skew = 30 * time.Second
+
+// checkIssuedAt applies the iat rules every ID token shares: present, not
+// in the future beyond Skew and, in a redirect flow (flowStart set), not
+// before the flow started less Skew: a token minted earlier was not
+// issued for this flow.
+func checkIssuedAt(iat, now, flowStart time.Time) error {
+	switch {
+	case iat.IsZero():
+		return invalidCredential(errors.New("no iat"))
+	case iat.After(now.Add(Skew)):
+		return invalidCredential(errors.New("iat in the future"))
+	case !flowStart.IsZero() && iat.Before(flowStart.Add(-Skew)):
+		return invalidCredential(errors.New("iat before the flow started"))
+	}
+	return nil
+}
 
 // discovery is what we read from an OpenID Provider's discovery document.
 type discovery struct {
@@ -194,7 +212,7 @@ func (p *oidcProvider) exchange(ctx context.Context, e ExchangeParams) (idClaims
 	if raw == "" {
 		return idClaims{}, providerError(p.info.Name, errors.New("token response without id_token"))
 	}
-	return p.verify(ctx, raw, e.Nonce, !e.NonceOptional)
+	return p.verify(ctx, raw, e.Nonce, !e.NonceOptional, e.FlowStart)
 }
 
 // idClaims are the ID-token claims we read.
@@ -212,6 +230,8 @@ type idClaims struct {
 	OID           string          `json:"oid"`
 
 	audience []string
+	issuedAt time.Time
+	expiry   time.Time
 }
 
 // emailVerified: only the JSON boolean true counts; "true" as a string
@@ -222,8 +242,9 @@ func (c idClaims) emailVerified() bool {
 
 // verify checks an ID token: size, signature, aud, exp (go-oidc), then
 // iss, sub, nonce, azp and iat here. An empty nonce is refused when
-// nonceRequired; a given one must match.
-func (p *oidcProvider) verify(ctx context.Context, raw, nonce string, nonceRequired bool) (idClaims, error) {
+// nonceRequired; a given one must match. flowStart, when set, is the start
+// of the redirect flow the token answers (checkIssuedAt).
+func (p *oidcProvider) verify(ctx context.Context, raw, nonce string, nonceRequired bool, flowStart time.Time) (idClaims, error) {
 	if len(raw) > maxIDToken {
 		return idClaims{}, invalidCredential(errors.New("id token too large"))
 	}
@@ -239,7 +260,7 @@ func (p *oidcProvider) verify(ctx context.Context, raw, nonce string, nonceRequi
 	if err := idt.Claims(&c); err != nil {
 		return idClaims{}, invalidCredential(err)
 	}
-	c.audience = idt.Audience
+	c.audience, c.issuedAt, c.expiry = idt.Audience, idt.IssuedAt, idt.Expiry
 	switch {
 	case len(p.issuers) > 0 && !slices.Contains(p.issuers, c.Issuer):
 		return idClaims{}, invalidCredential(fmt.Errorf("iss %q is not %q", c.Issuer, p.issuers))
@@ -251,10 +272,9 @@ func (p *oidcProvider) verify(ctx context.Context, raw, nonce string, nonceRequi
 		return idClaims{}, invalidCredential(fmt.Errorf("azp %q is another client", c.AZP))
 	case len(c.audience) > 1 && c.AZP == "":
 		return idClaims{}, invalidCredential(errors.New("several audiences and no azp"))
-	case idt.IssuedAt.IsZero():
-		return idClaims{}, invalidCredential(errors.New("no iat"))
-	case idt.IssuedAt.After(p.cfg.Now().Add(iatLeeway)):
-		return idClaims{}, invalidCredential(errors.New("iat in the future"))
+	}
+	if err := checkIssuedAt(idt.IssuedAt, p.cfg.Now(), flowStart); err != nil {
+		return idClaims{}, err
 	}
 	return c, nil
 }

@@ -77,6 +77,10 @@ type ExchangeParams struct {
 	// it: the contract makes its nonce optional because the client ran the
 	// redirect. Popup flows always store a nonce and pass it.
 	NonceOptional bool
+	// FlowStart is when the redirect flow this code answers started: an ID
+	// token issued before it (less Skew) is refused. Zero: no flow of ours
+	// (the client-driven code exchange), no such check.
+	FlowStart time.Time
 }
 
 // Provider is the small interface every provider implements. It takes
@@ -89,10 +93,22 @@ type Provider interface {
 }
 
 // CredentialVerifier is implemented by providers with a sign-in button
-// that hands the page an ID token (Google Identity Services). nonce is
-// optional: when given, the token must carry it.
+// that hands the page an ID token (Google Identity Services).
+// VerifyCredential checks the token and its age; whether its nonce is one
+// we issued, and whether it was used before, is the caller's to decide.
 type CredentialVerifier interface {
-	VerifyCredential(ctx context.Context, rawIDToken, nonce string) (Identity, error)
+	VerifyCredential(ctx context.Context, rawIDToken string) (Credential, error)
+}
+
+// Credential is a verified button credential.
+type Credential struct {
+	Identity Identity
+	// Nonce is the token's nonce claim, empty when it has none.
+	Nonce string
+	// ExpiresAt is when the verifier stops accepting the token anyway (its
+	// exp or the end of its lifetime, whichever comes first): a caller
+	// remembering used credentials can forget this one then.
+	ExpiresAt time.Time
 }
 
 // Config configures one provider instance.

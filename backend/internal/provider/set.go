@@ -200,6 +200,6 @@ type credentialStandIn struct{ standIn }
 
 var _ CredentialVerifier = credentialStandIn{}
 
-func (u credentialStandIn) VerifyCredential(context.Context, string, string) (Identity, error) {
-	return Identity{}, unavailable(u.info.Name, errNotReady)
+func (u credentialStandIn) VerifyCredential(context.Context, string) (Credential, error) {
+	return Credential{}, unavailable(u.info.Name, errNotReady)
 }

@@ -110,7 +110,7 @@ func TestSetConfiguration(t *testing.T) {
 	if !isCV {
 		t.Fatal("unavailable Google lost its credential verifier")
 	}
-	if _, err := cv.VerifyCredential(context.Background(), "x", ""); codeOf(err) != shared.CodeProviderUnavailable {
+	if _, err := cv.VerifyCredential(context.Background(), "x"); codeOf(err) != shared.CodeProviderUnavailable {
 		t.Fatalf("VerifyCredential = %v", err)
 	}
 	if c, _ := s.Get("corp"); c != nil {

@@ -187,6 +187,7 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 		RedirectURI:  s.RedirectURI(p.Provider),
 		CodeVerifier: flow.PKCEVerifier,
 		Nonce:        flow.Nonce,
+		FlowStart:    flow.CreatedAt,
 	})
 	if err != nil {
 		return fail(uid, err)
@@ -301,21 +302,39 @@ func (s *Service) credential(ctx context.Context, id string, req shared.GoogleCr
 	if req.Credential == "" || len(req.Credential) > 8<<10 {
 		return shared.SignInResponse{}, "", apperr.New(shared.CodeInvalidCredential, "The Google credential is missing or too large.")
 	}
-	if req.Nonce != "" && !opaqueRE.MatchString(req.Nonce) {
-		return shared.SignInResponse{}, "", apperr.New(shared.CodeInvalidCredential, "The nonce is not one we issued.")
-	}
-	ident, err := cv.VerifyCredential(ctx, req.Credential, req.Nonce)
+	cred, err := cv.VerifyCredential(ctx, req.Credential)
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
-	if req.Nonce != "" {
-		if err := s.store.SpendNonce(ctx, hash(req.Nonce), s.now()); errors.Is(err, store.ErrNotFound) {
-			return shared.SignInResponse{}, "", apperr.Wrap(shared.CodeInvalidCredential, "This Google credential was already used or its nonce expired. Try again.", err)
-		} else if err != nil {
-			return shared.SignInResponse{}, "", fmt.Errorf("signin: spend nonce: %w", err)
-		}
+	use, err := s.credentialUse(req, cred)
+	if err != nil {
+		return shared.SignInResponse{}, "", err
 	}
-	return s.signInAndStart(ctx, ident, id, m)
+	return s.signInAndStart(ctx, cred.Identity, id, use, m)
+}
+
+// credentialUse decides what makes a verified credential single use. The
+// nonce claim governs, whatever the body says: a claimed nonce must be a
+// live one we issued and is spent by this sign-in; the body's nonce, when
+// given, must be that same one. Every accepted credential is remembered
+// until the verifier would refuse it anyway, nonce or not.
+func (s *Service) credentialUse(req shared.GoogleCredentialRequest, cred provider.Credential) (*store.CredentialUse, error) {
+	use := &store.CredentialUse{
+		Hash: hash(req.Credential),
+		// Skew on top: replicas' clocks may differ a little.
+		ExpiresAt: cred.ExpiresAt.Add(provider.Skew),
+	}
+	switch {
+	case req.Nonce != "" && !equalConstant(req.Nonce, cred.Nonce):
+		return nil, apperr.New(shared.CodeInvalidCredential, "The Google credential was not issued for this nonce.")
+	case cred.Nonce != "" && !opaqueRE.MatchString(cred.Nonce):
+		return nil, apperr.New(shared.CodeInvalidCredential, "The Google credential's nonce is not one we issued.")
+	case cred.Nonce != "":
+		use.NonceHash = hash(cred.Nonce)
+	case !s.opts.CredentialNonceOptional:
+		return nil, apperr.New(shared.CodeInvalidCredential, "The Google credential has no nonce: sign in with the button on our page.")
+	}
+	return use, nil
 }
 
 // CodeExchange is the client-driven flow: the app ran the provider redirect
@@ -356,7 +375,7 @@ func (s *Service) codeExchange(ctx context.Context, providerID string, req share
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
-	return s.signInAndStart(ctx, ident, providerID, m)
+	return s.signInAndStart(ctx, ident, providerID, nil, m)
 }
 
 // ConnectTicket lets the caller start a connect flow for providerID from a

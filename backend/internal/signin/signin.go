@@ -42,7 +42,11 @@ type Options struct {
 	Allowlist     account.Allowlist
 	EmailConflict string   // config.ConflictReject or config.ConflictLinkVerified
 	CodeRedirects []string // redirect_uri values allowed on the client-driven /code exchange
-	Now           func() time.Time
+	// CredentialNonceOptional accepts Google credentials without a nonce
+	// claim (still once each). Off by default: such a credential was not
+	// bound to a page of ours (AUTHBRIDGE_GOOGLE_REQUIRE_NONCE).
+	CredentialNonceOptional bool
+	Now                     func() time.Time
 }
 
 // Service runs sign-in flows.
@@ -149,6 +153,7 @@ func (s *Service) resolveWith(ctx context.Context, id provider.Identity, with st
 		Session:             with.Session,
 		Events:              with.Events,
 		Handoff:             with.Handoff,
+		Credential:          with.Credential,
 	})
 	var dup *store.DuplicateEmailError
 	switch {
@@ -166,6 +171,10 @@ func (s *Service) resolveWith(ctx context.Context, id provider.Identity, with st
 		return store.User{}, false, apperr.Wrap(shared.CodeDuplicateEmail, msg, err)
 	case errors.Is(err, store.ErrUserDisabled):
 		return store.User{}, false, apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", err)
+	case errors.Is(err, store.ErrCredentialUsed):
+		return store.User{}, false, apperr.Wrap(shared.CodeInvalidCredential, "This Google credential was already used. Sign in again.", err)
+	case errors.Is(err, store.ErrNonceNotLive):
+		return store.User{}, false, apperr.Wrap(shared.CodeInvalidCredential, "This Google credential's nonce is not one we issued, or it expired or was used. Sign in again.", err)
 	default:
 		return store.User{}, false, fmt.Errorf("signin: resolve identity: %w", err)
 	}
@@ -253,14 +262,15 @@ func (s *Service) record(ctx context.Context, userID string, providerID string, 
 }
 
 // signInAndStart resolves id and opens a session in one transaction, with
-// the successful attempt's login event: the credential and code-exchange
-// sign-ins, which answer the token pair at once.
-func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, providerID string, m Meta) (shared.SignInResponse, string, error) {
+// the successful attempt's login event (and, for a button credential, its
+// single use): the credential and code-exchange sign-ins, which answer the
+// token pair at once.
+func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, providerID string, cred *store.CredentialUse, m Meta) (shared.SignInResponse, string, error) {
 	pend, err := s.sessions.Prepare(session.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent}, s.event("", providerID, nil, m))
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
-	u, isNew, err := s.resolveWith(ctx, id, store.SignInParams{Session: pend.Row})
+	u, isNew, err := s.resolveWith(ctx, id, store.SignInParams{Session: pend.Row, Credential: cred})
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
