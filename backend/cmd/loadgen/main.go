@@ -6,8 +6,9 @@
 //	loadgen ceiling -addr 127.0.0.1:9999   # a bare net/http JSON handler, the ceiling to compare with
 //
 // Workloads: me (authenticated read), refresh (rotation, always the newest
-// token), credential (Google-button sign-in), popup (full redirect round
-// trip), mix; -workload takes one, several separated by commas, or all.
+// token), credential (Google-button sign-in: a nonce, a credential the
+// devidp mints for it, the sign-in; a credential signs in once), popup
+// (full redirect round trip), mix; -workload takes one, several separated by commas, or all.
 // The virtual users sign in through the development identity provider
 // (AUTHBRIDGE_DEV=1 mounts it at /devidp; -idp names one of its own), and
 // the server must run with AUTHBRIDGE_RATE_LIMIT=0. -pid takes several

@@ -98,9 +98,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			step  func(context.Context, *user) error
 		)
 		if *api == "authbridge" {
-			users, err = signInAll(ctx, client, *target, strings.TrimRight(idpBase, "/"), *vus)
+			users, err = signInAll(ctx, client, *target, *vus)
 			if err == nil {
-				step, err = stepFor(name, client, *target)
+				step, err = stepFor(name, client, *target, strings.TrimRight(idpBase, "/"))
 			}
 		} else {
 			step, err = referenceStep(name, *api, client, strings.TrimRight(*target, "/"))

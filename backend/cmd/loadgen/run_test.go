@@ -46,7 +46,7 @@ func TestRunRefusesBadArguments(t *testing.T) {
 			t.Errorf("run(%v) = %v, want an error with %q", tt.args, err, tt.want)
 		}
 	}
-	if _, err := stepFor("nope", newClient(1), "http://x"); err == nil {
+	if _, err := stepFor("nope", newClient(1), "http://x", "http://x/devidp"); err == nil {
 		t.Error("unknown workload accepted")
 	}
 }

@@ -24,8 +24,8 @@ import (
 // user is one virtual user: a signed-in session of its own.
 type user struct {
 	access, refresh string
-	credential      string // a Google-style credential minted once (credential workload)
 	who             string // the identity provider's user it signs in as (popup workload)
+	gsiWho          string // the one it signs in as with the Google button (credential workload)
 	id              string // its record id (pocketbase)
 }
 
@@ -156,26 +156,14 @@ func popupSignIn(ctx context.Context, c *http.Client, base, who string) (*user, 
 func popupUser(i int) string      { return fmt.Sprintf("load-%d", i%400+1) }
 func credentialUser(i int) string { return fmt.Sprintf("load-%d", 400+i%400+1) }
 
-func signInAll(ctx context.Context, c *http.Client, base, idp string, n int) ([]*user, error) {
+func signInAll(ctx context.Context, c *http.Client, base string, n int) ([]*user, error) {
 	users := make([]*user, n)
 	for i := range users {
 		u, err := popupSignIn(ctx, c, base, popupUser(i))
 		if err != nil {
 			return nil, err
 		}
-		resp, body, err := call(ctx, c, "POST", idp+"/gsi/credential",
-			map[string]string{"client_id": "dev-google-client", "user": credentialUser(i)}, nil)
-		if err != nil {
-			return nil, err
-		}
-		var minted struct {
-			Credential string `json:"credential"`
-		}
-		if resp.StatusCode != 200 || json.Unmarshal(body, &minted) != nil {
-			return nil, fmt.Errorf("mint credential: %d %s", resp.StatusCode, body)
-		}
-		u.credential = minted.Credential
-		u.who = popupUser(i)
+		u.who, u.gsiWho = popupUser(i), credentialUser(i)
 		users[i] = u
 	}
 	return users, nil
@@ -188,8 +176,38 @@ func expectOK(what string, resp *http.Response, body []byte) error {
 	return nil
 }
 
-// stepFor answers one iteration of a workload.
-func stepFor(name string, c *http.Client, base string) (func(context.Context, *user) error, error) {
+// mintCredential answers a Google-style credential for who carrying a
+// fresh nonce of the server's, as the button does: a credential signs in
+// once, so each sign-in needs its own.
+func mintCredential(ctx context.Context, c *http.Client, base, idp, who string) (shared.GoogleCredentialRequest, error) {
+	resp, body, err := call(ctx, c, "GET", base+"/api/auth/google/nonce", nil, nil)
+	if err != nil {
+		return shared.GoogleCredentialRequest{}, err
+	}
+	var n shared.NonceResponse
+	if err := expectOK("nonce", resp, body); err != nil {
+		return shared.GoogleCredentialRequest{}, err
+	}
+	if err := json.Unmarshal(body, &n); err != nil {
+		return shared.GoogleCredentialRequest{}, err
+	}
+	resp, body, err = call(ctx, c, "POST", idp+"/gsi/credential",
+		map[string]string{"client_id": "dev-google-client", "user": who, "nonce": n.Nonce}, nil)
+	if err != nil {
+		return shared.GoogleCredentialRequest{}, err
+	}
+	var minted struct {
+		Credential string `json:"credential"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(body, &minted) != nil {
+		return shared.GoogleCredentialRequest{}, fmt.Errorf("mint credential: %d %s", resp.StatusCode, body)
+	}
+	return shared.GoogleCredentialRequest{Credential: minted.Credential, Nonce: n.Nonce}, nil
+}
+
+// stepFor answers one iteration of a workload; idp is the development
+// identity provider's base URL.
+func stepFor(name string, c *http.Client, base, idp string) (func(context.Context, *user) error, error) {
 	me := func(ctx context.Context, u *user) error {
 		resp, body, err := call(ctx, c, "GET", base+"/api/me", nil, map[string]string{"Authorization": "Bearer " + u.access})
 		if err != nil {
@@ -212,8 +230,14 @@ func stepFor(name string, c *http.Client, base string) (func(context.Context, *u
 		u.access, u.refresh = r.AccessToken, r.RefreshToken
 		return nil
 	}
+	// One sign-in with the button: the nonce, the credential Google would
+	// mint for it (the devidp's RSA signature), the sign-in.
 	credential := func(ctx context.Context, u *user) error {
-		resp, body, err := call(ctx, c, "POST", base+"/api/auth/google/credential", shared.GoogleCredentialRequest{Credential: u.credential}, nil)
+		req, err := mintCredential(ctx, c, base, idp, u.gsiWho)
+		if err != nil {
+			return err
+		}
+		resp, body, err := call(ctx, c, "POST", base+"/api/auth/google/credential", req, nil)
 		if err != nil {
 			return err
 		}
