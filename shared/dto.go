@@ -67,7 +67,7 @@ type LoginEvent struct {
 	ID        string    `json:"id"`
 	Time      time.Time `json:"time"`
 	Provider  string    `json:"provider"`
-	Outcome   string    `json:"outcome"` // "success" or "failure"
+	Outcome   string    `json:"outcome"` // "success", "failure" or "token_reused"
 	ErrorCode ErrorCode `json:"error_code,omitempty"`
 	IP        string    `json:"ip,omitempty"`
 	UserAgent string    `json:"user_agent,omitempty"`
@@ -77,6 +77,9 @@ type LoginEvent struct {
 const (
 	OutcomeSuccess = "success"
 	OutcomeFailure = "failure"
+	// OutcomeTokenReused: an earlier refresh token of a session came back
+	// (stolen, or a client that kept an old one); the session was ended.
+	OutcomeTokenReused = "token_reused"
 )
 
 // ListResponse wraps every list the API answers, so fields can be added later.

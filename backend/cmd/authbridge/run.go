@@ -77,16 +77,21 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	if err != nil {
 		return fmt.Errorf("AUTHBRIDGE_TRUSTED_PROXIES: %w", err)
 	}
-	sessions := session.New(st, tm, session.Options{
+	sessions, err := session.New(st, tm, session.Options{
 		RefreshTTL: cfg.RefreshTTL,
 		IdleTTL:    cfg.RefreshIdleTTL,
 		Grace:      cfg.RefreshGrace,
+		SecretKey:  cfg.SecretKey,
+		Logger:     log,
 	})
+	if err != nil {
+		return err
+	}
 	m := metrics.New()
 	m.CounterFunc("authbridge_store_retries_total",
 		"Database transactions run again after a deadlock, a lock wait timeout, a busy database or a unique-key race.", st.Retries)
 	m.CounterFunc("authbridge_store_group_commits_total",
-		"Batches of writes committed together (group commit: every write on SQLite, refresh rotations on MySQL).",
+		"Batches of writes committed together (group commit: every write on SQLite).",
 		func() int64 { b, _ := st.GroupCommits(); return b })
 	m.CounterFunc("authbridge_store_group_commit_jobs_total",
 		"Writes (rotations, transactions, statements) those batches held.",

@@ -88,9 +88,12 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	if err != nil {
 		tb.Fatalf("token manager: %v", err)
 	}
-	sessions := session.New(st, tm, session.Options{
-		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, Now: clk.Now,
+	sessions, err := session.New(st, tm, session.Options{
+		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, SecretKey: cfg.SecretKey, Now: clk.Now, Logger: log,
 	})
+	if err != nil {
+		tb.Fatalf("sessions: %v", err)
+	}
 	ips, err := clientip.Parse(cfg.TrustedProxies)
 	if err != nil {
 		tb.Fatalf("trusted proxies: %v", err)

@@ -1,13 +1,14 @@
 // Package session issues and rotates AuthBridge token pairs: an access JWT
-// plus an opaque refresh token that belongs to a family (one signed-in
-// browser or client). Every rule about refresh families lives here and in the
-// store's rotation transaction.
+// plus a refresh token that names its family (one signed-in
+// browser or client). The rules of a rotation live in store.RotateRefresh;
+// the token format in token/refresh.go.
 package session
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
@@ -16,12 +17,16 @@ import (
 	"github.com/authbridge/authbridge/shared"
 )
 
-// Options are the lifetimes of refresh families.
+// Options are the lifetimes of refresh families and the key of their tokens.
 type Options struct {
 	RefreshTTL time.Duration // absolute lifetime, fixed at sign-in
 	IdleTTL    time.Duration // a family unused this long expires
-	Grace      time.Duration // a just-spent token may be presented again this long (two tabs)
-	Now        func() time.Time
+	Grace      time.Duration // the previous token is answered with the current one this long after a rotation (two tabs)
+	// SecretKey (AUTHBRIDGE_SECRET_KEY) keys the refresh tokens' MACs;
+	// empty: each family's random secret alone does (token/refresh.go).
+	SecretKey string
+	Now       func() time.Time
+	Logger    *slog.Logger // default discards
 }
 
 // Meta describes where a request comes from; it is recorded on the family.
@@ -33,22 +38,60 @@ type Meta struct {
 
 // Service issues and rotates token pairs.
 type Service struct {
-	store  *store.Store
-	tokens *token.Manager
-	opts   Options
-	hints  *hints // family and user of the refresh tokens this process issued
+	store   *store.Store
+	tokens  *token.Manager
+	refresh *token.RefreshKey
+	opts    Options
+	log     *slog.Logger
 }
 
 // New returns a Service.
-func New(st *store.Store, tm *token.Manager, opts Options) *Service {
+func New(st *store.Store, tm *token.Manager, opts Options) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: st, tokens: tm, opts: opts, hints: newHints()}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	rk, err := token.NewRefreshKey(opts.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	return &Service{store: st, tokens: tm, refresh: rk, opts: opts, log: opts.Logger}, nil
 }
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.opts.Now().UTC() }
+
+// firstGeneration is the generation of a family's first refresh token.
+const firstGeneration = 1
+
+// newFamily builds a family, not yet stored, with its secret, and answers
+// its first refresh token.
+func (s *Service) newFamily(userID string, m Meta) (store.Family, string, error) {
+	secret, err := token.NewRefreshSecret()
+	if err != nil {
+		return store.Family{}, "", err
+	}
+	now := s.Now()
+	f := store.Family{
+		ID:         store.NewID(),
+		UserID:     userID,
+		Provider:   store.Clip(m.Provider, 64),
+		UserAgent:  store.Clip(m.UserAgent, 512),
+		IP:         store.Clip(m.IP, 64),
+		CreatedAt:  now,
+		LastUsedAt: now,
+		ExpiresAt:  now.Add(s.opts.RefreshTTL),
+		Generation: firstGeneration,
+		Secret:     secret,
+	}
+	plain, err := s.refresh.Format(f.ID, f.Generation, f.Secret)
+	if err != nil {
+		return store.Family{}, "", err
+	}
+	return f, plain, nil
+}
 
 // Start opens a new family for u and answers its first token pair. The
 // login events given are written in the same transaction. A disabled user
@@ -57,30 +100,18 @@ func (s *Service) Start(ctx context.Context, u store.User, m Meta, events ...sto
 	if u.DisabledAt != nil {
 		return shared.TokenPair{}, store.Family{}, apperr.New(shared.CodeAccessDenied, "This account is disabled.")
 	}
-	plain, hash, err := token.NewOpaque()
+	f, plain, err := s.newFamily(u.ID, m)
 	if err != nil {
 		return shared.TokenPair{}, store.Family{}, fmt.Errorf("session: start: %w", err)
-	}
-	now := s.Now()
-	f := store.Family{
-		ID:         store.NewID(),
-		UserID:     u.ID,
-		Provider:   store.Clip(m.Provider, 64),
-		UserAgent:  store.Clip(m.UserAgent, 512),
-		IP:         store.Clip(m.IP, 64),
-		CreatedAt:  now,
-		LastUsedAt: now,
-		ExpiresAt:  now.Add(s.opts.RefreshTTL),
 	}
 	access, exp, err := s.sign(ctx, u, f.ID)
 	if err != nil {
 		return shared.TokenPair{}, store.Family{}, err
 	}
-	if err := s.store.CreateFamily(ctx, f, hash, events...); err != nil {
+	if err := s.store.CreateFamily(ctx, f, events...); err != nil {
 		return shared.TokenPair{}, store.Family{}, fmt.Errorf("session: start: %w", err)
 	}
-	s.hints.put(hash, f.ID, u.ID)
-	return pair(access, plain, exp, now), f, nil
+	return pair(access, plain, exp, f.CreatedAt), f, nil
 }
 
 // Pending is a session prepared before its user is known, so that the
@@ -94,24 +125,11 @@ type Pending struct {
 // Prepare builds a new family and its first refresh token; the events are
 // written with it (their user is filled in by the store).
 func (s *Service) Prepare(m Meta, events ...store.LoginEvent) (Pending, error) {
-	plain, hash, err := token.NewOpaque()
+	f, plain, err := s.newFamily("", m)
 	if err != nil {
 		return Pending{}, fmt.Errorf("session: prepare: %w", err)
 	}
-	now := s.Now()
-	return Pending{plain: plain, Row: &store.NewSession{
-		Family: store.Family{
-			ID:         store.NewID(),
-			Provider:   store.Clip(m.Provider, 64),
-			UserAgent:  store.Clip(m.UserAgent, 512),
-			IP:         store.Clip(m.IP, 64),
-			CreatedAt:  now,
-			LastUsedAt: now,
-			ExpiresAt:  now.Add(s.opts.RefreshTTL),
-		},
-		FirstTokenHash: hash,
-		Events:         events,
-	}}, nil
+	return Pending{plain: plain, Row: &store.NewSession{Family: f, Events: events}}, nil
 }
 
 // Complete answers the token pair of a prepared session the store has
@@ -135,61 +153,49 @@ type Refreshed struct {
 	Family store.Family
 }
 
-// Refresh spends a refresh token and answers the next pair, with the
-// family and its user. Reuse of a spent token outside the grace window
-// revokes the family and answers token_reused.
+// Refresh judges a refresh token (store.RotateRefresh holds the rules) and
+// answers the next pair, with the family and its user. The access token
+// is signed before anything is written and outside any transaction, so a
+// failed signature leaves the presented token live. Reuse of an earlier
+// token revokes the family, records it in the user's login history and
+// answers token_reused.
 func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Refreshed, error) {
-	if !token.ValidOpaque(refreshToken) {
-		return Refreshed{}, apperr.New(shared.CodeInvalidToken, "The refresh token is not valid.")
-	}
-	plain, newHash, err := token.NewOpaque()
+	rt, err := token.ParseRefresh(refreshToken)
 	if err != nil {
-		return Refreshed{}, fmt.Errorf("session: refresh: %w", err)
+		return Refreshed{}, apperr.Wrap(shared.CodeInvalidToken, "The refresh token is not valid.", err)
 	}
 	now := s.Now()
-	oldHash := token.HashOpaque(refreshToken)
-	// Sign the next access token ahead, before the rotation queues, when
-	// this process issued the token and so knows its family and user
-	// (hints.go): the rotation, which decides, uses it only when it finds
-	// the same family and the same claims, and signs itself otherwise. Its
-	// critical section (SQLite's one writer, a MySQL batch holding row
-	// locks) then holds no signature.
-	var ahead struct {
-		ok                        bool
-		family, user, name, email string
-		access                    string
-		exp                       time.Time
-	}
-	if h, ok := s.hints.take(oldHash); ok {
-		if u, err := s.store.GetUser(ctx, h.user); err == nil && u.DisabledAt == nil {
-			if a, e, err := s.sign(ctx, u, h.family); err == nil {
-				ahead.ok, ahead.family, ahead.user, ahead.name, ahead.email, ahead.access, ahead.exp = true, h.family, u.ID, u.Name, u.Email, a, e
-			}
-		}
-	}
 	var access string
 	var exp time.Time
-	f, u, err := s.store.RotateRefresh(ctx, store.RotateParams{
-		OldHash: oldHash,
-		NewHash: newHash,
-		Now:     now,
-		IdleTTL: s.opts.IdleTTL,
-		Grace:   s.opts.Grace,
-		IP:      store.Clip(m.IP, 64),
-		Mint: func(f store.Family, u store.User) error {
-			if ahead.ok && f.ID == ahead.family && u.ID == ahead.user && u.Name == ahead.name && u.Email == ahead.email {
-				access, exp = ahead.access, ahead.exp
-				return nil
-			}
+	rot, err := s.store.RotateRefresh(ctx, store.RotateParams{
+		FamilyID:   rt.FamilyID,
+		Generation: rt.Generation,
+		Verify:     func(secret []byte) bool { return s.refresh.Verify(rt, secret) },
+		Now:        now,
+		IdleTTL:    s.opts.IdleTTL,
+		Grace:      s.opts.Grace,
+		IP:         store.Clip(m.IP, 64),
+		Sign: func(f store.Family, u store.User) error {
 			var err error
 			access, exp, err = s.sign(ctx, u, f.ID)
 			return err
 		},
+		Reuse: store.LoginEvent{
+			ID:        store.NewID(),
+			Outcome:   shared.OutcomeTokenReused,
+			ErrorCode: string(shared.CodeTokenReused),
+			IP:        store.Clip(m.IP, 64),
+			UserAgent: store.Clip(m.UserAgent, 512),
+			CreatedAt: now,
+		},
 	})
 	switch {
 	case err == nil:
-		s.hints.put(newHash, f.ID, u.ID)
-		return Refreshed{Pair: pair(access, plain, exp, now), User: u, Family: f}, nil
+		plain, err := s.refresh.Format(rot.Family.ID, rot.Generation, rot.Family.Secret)
+		if err != nil {
+			return Refreshed{}, fmt.Errorf("session: refresh: %w", err)
+		}
+		return Refreshed{Pair: pair(access, plain, exp, now), User: rot.User, Family: rot.Family}, nil
 	case errors.Is(err, store.ErrNotFound):
 		return Refreshed{}, apperr.Wrap(shared.CodeInvalidToken, "The refresh token is not valid.", err)
 	case errors.Is(err, store.ErrFamilyRevoked):
@@ -197,6 +203,9 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 	case errors.Is(err, store.ErrFamilyExpired):
 		return Refreshed{}, apperr.Wrap(shared.CodeTokenExpired, "This session has expired. Sign in again.", err)
 	case errors.Is(err, store.ErrTokenReused):
+		// Never the token itself: which session, whose, and from where.
+		s.log.Warn("session: refresh token reused; session revoked",
+			"family", rot.Family.ID, "user", rot.User.ID, "generation", rt.Generation, "current_generation", rot.Generation, "ip", m.IP)
 		return Refreshed{}, apperr.Wrap(shared.CodeTokenReused, "This refresh token was already used, so the session was ended for safety. Sign in again.", err)
 	case errors.Is(err, store.ErrUserDisabled):
 		return Refreshed{}, apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", err)

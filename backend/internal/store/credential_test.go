@@ -17,9 +17,9 @@ func credentialSignIn(s *store.Store, sub string, c *store.CredentialUse, fam st
 	_, _, err := s.SignIn(context.Background(), store.SignInParams{Identity: ident("google", sub, sub+"@example.com"), Name: "G", Now: now,
 		Credential: c,
 		Session: &store.NewSession{
-			Family:         store.Family{ID: fam, Provider: "google", IP: "192.0.2.1", CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour)},
-			FirstTokenHash: h("tok-" + fam),
-			Events:         []store.LoginEvent{{ID: store.NewID(), Provider: "google", Outcome: "success", CreatedAt: now}},
+			Family: store.Family{ID: fam, Provider: "google", IP: "192.0.2.1", CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour),
+				Generation: 1, Secret: h("tok-" + fam)},
+			Events: []store.LoginEvent{{ID: store.NewID(), Provider: "google", Outcome: "success", CreatedAt: now}},
 		}})
 	return err
 }

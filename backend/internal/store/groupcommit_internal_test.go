@@ -69,13 +69,13 @@ func TestGroupCommitBatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTestSQLite(t)
-			batch := make([]*rotateJob, len(tt.jobs))
+			batch := make([]*groupJob, len(tt.jobs))
 			for i, j := range tt.jobs {
-				batch[i] = &rotateJob{ctx: j.ctx, fn: j.fn, done: make(chan rotateResult, 1)}
+				batch[i] = &groupJob{ctx: j.ctx, fn: j.fn, done: make(chan groupResult, 1)}
 			}
 			s.rot.run(batch)
 			for i, j := range tt.jobs {
-				var res rotateResult
+				var res groupResult
 				select {
 				case res = <-batch[i].done:
 				default:

@@ -12,16 +12,20 @@ import (
 
 const familyColumns = "id, user_id, provider, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason"
 
+// rotationColumns are a family's columns with those a rotation needs.
+const rotationColumns = familyColumns + ", generation, secret, rotated_at"
+
 // Revoke reasons the store writes itself.
 const (
-	RevokeReuse = "reuse" // a spent refresh token came back outside the grace window
+	RevokeReuse = "reuse" // an earlier generation came back outside the grace window
 )
 
-// CreateFamily opens a session with its first refresh token, atomically,
-// together with the login events given (the sign-in that opened it).
-func (s *Store) CreateFamily(ctx context.Context, f Family, firstTokenHash []byte, events ...LoginEvent) error {
+// CreateFamily opens a session, atomically, together with the login events
+// given (the sign-in that opened it). f.Secret and f.Generation are those
+// of its first refresh token.
+func (s *Store) CreateFamily(ctx context.Context, f Family, events ...LoginEvent) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		return insertFamily(ctx, tx, f, firstTokenHash, events)
+		return runStmts(ctx, tx, familyStmts(f, events))
 	})
 	if err != nil {
 		return fmt.Errorf("store: create family: %w", err)
@@ -29,171 +33,162 @@ func (s *Store) CreateFamily(ctx context.Context, f Family, firstTokenHash []byt
 	return nil
 }
 
-// insertFamily writes a family, its first token and the events in tx.
-func insertFamily(ctx context.Context, tx *sqlx.Tx, f Family, firstTokenHash []byte, events []LoginEvent) error {
-	return runStmts(ctx, tx, familyStmts(f, firstTokenHash, events))
+// maxRotationReads bounds how often a rotation reads its family again
+// after another rotation of it won the conditional update. The second read
+// sees the winner's generation, which is a grace-window replay (or, with no
+// grace, reuse): more than two reads means something keeps moving it.
+const maxRotationReads = 4
+
+// verdict is what the rules make of a presented generation.
+type verdict int
+
+const (
+	rotate verdict = iota // the live token: move to the next generation
+	replay                // the previous one, inside the grace window: answer the current token
+	reuse                 // anything older, or the previous one after the grace: revoke
+)
+
+// judge holds every rule of a rotation, for both engines. f is the
+// presented token's family as read now, u its user; errors are the
+// refusals that change nothing.
+func judge(f Family, u User, presented uint64, p RotateParams) (verdict, error) {
+	switch {
+	case f.RevokedAt != nil:
+		return 0, ErrFamilyRevoked
+	case !p.Now.Before(f.ExpiresAt), p.IdleTTL > 0 && !p.Now.Before(f.LastUsedAt.Add(p.IdleTTL)):
+		return 0, ErrFamilyExpired
+	case u.DisabledAt != nil:
+		return 0, ErrUserDisabled
+	case presented == f.Generation:
+		return rotate, nil
+	case presented > f.Generation:
+		// A generation never issued, yet its MAC holds: only a database
+		// restored from an older backup does that. Refuse, change nothing.
+		return 0, ErrNotFound
+	case presented == f.Generation-1 && f.RotatedAt != nil && p.Now.Before(f.RotatedAt.Add(p.Grace)):
+		return replay, nil
+	default:
+		return reuse, nil
+	}
 }
 
-// presented is the presented token joined with its family.
-type presented struct {
-	TokenSpentAt *time.Time `db:"token_spent_at"`
-	Family
-}
-
-// RotateRefresh spends p.OldHash and records p.NewHash in its family, all in
-// one transaction that also runs p.Mint. Outcomes:
-//   - unknown token: ErrNotFound;
-//   - family revoked: ErrFamilyRevoked; past its absolute or idle lifetime:
-//     ErrFamilyExpired; its user disabled: ErrUserDisabled;
-//   - unspent token: spent, NewHash becomes its child;
-//   - spent token whose child is still unspent, within p.Grace of being
-//     spent (two tabs refreshing at once): NewHash becomes another child,
-//     in the same family;
-//   - any other spent token: the family is revoked, that revocation is
-//     committed, and the answer is ErrTokenReused.
+// RotateRefresh judges a presented refresh token (p.FamilyID,
+// p.Generation) and acts on it. Outcomes:
+//   - unknown family, or a MAC that does not verify (p.Verify): ErrNotFound,
+//     and nothing is written: nobody can revoke a family without one of
+//     its real tokens;
+//   - family revoked: ErrFamilyRevoked; past its absolute or idle
+//     lifetime: ErrFamilyExpired; its user disabled: ErrUserDisabled;
+//   - the current generation: p.Sign, then one conditional UPDATE moves
+//     the family to the next generation. If another rotation (a second
+//     tab, another replica) moved it first, the family is read again and
+//     judged again, which then makes this a replay;
+//   - the previous generation within p.Grace of the rotation: p.Sign, and
+//     the answer is the current generation (the same token the rotation
+//     handed out, so there is never a second chain); nothing is written;
+//   - anything older, or the previous one after the grace: the family is
+//     revoked (reason "reuse") and p.Reuse recorded, in one transaction,
+//     and the answer is ErrTokenReused with the family and user.
 //
-// The token and family rows are locked (FOR UPDATE on MySQL; SQLite's
-// IMMEDIATE transaction holds the database's write lock), so rotations of
-// one family run one after the other. When p.Mint fails nothing is
-// written and the old token stays unspent. p.Mint may read the store.
-func (s *Store) RotateRefresh(ctx context.Context, p RotateParams) (Family, User, error) {
-	for attempt := 0; ; attempt++ {
-		fam, user, reused, err := s.rotate(ctx, p)
-		if err != nil && isRetryable(err) && attempt < maxRetries {
-			s.retry(ctx, attempt)
-			continue
-		}
-		switch {
-		case err == nil && reused:
-			return Family{}, User{}, ErrTokenReused
-		case err == nil:
-			return fam, user, nil
-		case errors.Is(err, ErrNotFound), errors.Is(err, ErrFamilyRevoked), errors.Is(err, ErrFamilyExpired), errors.Is(err, ErrUserDisabled):
-			return Family{}, User{}, err
-		default:
-			return Family{}, User{}, fmt.Errorf("store: rotate refresh: %w", err)
+// No transaction is held while p.Sign runs.
+func (s *Store) RotateRefresh(ctx context.Context, p RotateParams) (Rotation, error) {
+	for range maxRotationReads {
+		r, err := s.rotateOnce(ctx, p)
+		if !errors.Is(err, errLostRace) {
+			return r, err
 		}
 	}
+	return Rotation{}, fmt.Errorf("store: rotate refresh: family %s kept moving under %d reads", p.FamilyID, maxRotationReads)
 }
 
-// rotate is one attempt of RotateRefresh. reused with a nil error means the
-// family's revocation was committed.
-func (s *Store) rotate(ctx context.Context, p RotateParams) (fam Family, user User, reused bool, err error) {
-	if s.rot != nil {
-		return s.rot.rotate(ctx, p)
+// errLostRace: another rotation moved the family between the read and the
+// conditional update.
+var errLostRace = errors.New("store: rotation lost a race")
+
+func (s *Store) rotateOnce(ctx context.Context, p RotateParams) (Rotation, error) {
+	var f Family
+	err := s.rdb.GetContext(ctx, &f, "SELECT "+rotationColumns+" FROM refresh_families WHERE id = ?", p.FamilyID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Rotation{}, ErrNotFound
 	}
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		fam, user, reused, err = s.rotateTx(ctx, tx, p)
-		return err
-	})
-	return fam, user, reused, err
+	if err != nil {
+		return Rotation{}, fmt.Errorf("store: rotate refresh: read family: %w", err)
+	}
+	if p.Verify == nil || !p.Verify(f.Secret) {
+		return Rotation{}, ErrNotFound
+	}
+	// The user from the short-lived cache: disabling a user drops this
+	// process's entry at once; another replica sees it within the cache's
+	// 2 s (usercache.go).
+	u, err := s.GetUser(ctx, f.UserID)
+	if err != nil {
+		return Rotation{}, fmt.Errorf("store: rotate refresh: family's user: %w", err)
+	}
+	v, err := judge(f, u, p.Generation, p)
+	if err != nil {
+		return Rotation{}, err
+	}
+	r := Rotation{Family: f, User: u, Generation: f.Generation}
+	switch v {
+	case reuse:
+		return r, s.revokeReused(ctx, f, p)
+	case replay:
+		if err := sign(p, f, u); err != nil {
+			return Rotation{}, err
+		}
+		return r, nil
+	}
+	f.LastUsedAt, f.IP = p.Now, p.IP
+	if err := sign(p, f, u); err != nil {
+		return Rotation{}, err
+	}
+	n, err := s.exec(ctx, `UPDATE refresh_families SET generation = ?, rotated_at = ?, last_used_at = ?, ip = ?
+		WHERE id = ? AND generation = ? AND revoked_at IS NULL`,
+		f.Generation+1, ts(p.Now), ts(p.Now), p.IP, f.ID, f.Generation)
+	if err != nil {
+		return Rotation{}, fmt.Errorf("store: rotate refresh: %w", err)
+	}
+	if n == 0 {
+		return Rotation{}, errLostRace
+	}
+	f.Generation++
+	f.RotatedAt = &p.Now
+	return Rotation{Family: f, User: u, Generation: f.Generation, Rotated: true}, nil
 }
 
-// rotateTx is one rotation inside tx. An error means nothing of it may be
-// kept; reused with a nil error means the family's revocation is to be
-// committed.
-func (s *Store) rotateTx(ctx context.Context, tx *sqlx.Tx, p RotateParams) (fam Family, user User, reused bool, err error) {
-	err = func() error {
-		// One statement finds and locks the token and its family, in that
-		// order (every transaction that locks both takes them so).
-		var row presented
-		err := tx.GetContext(ctx, &row, `SELECT t.spent_at AS token_spent_at,
-			f.id, f.user_id, f.provider, f.user_agent, f.ip, f.created_at, f.last_used_at, f.expires_at, f.revoked_at, f.revoke_reason
-			FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
-			WHERE t.token_hash = ?`+s.forUpdate(), p.OldHash)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
+func sign(p RotateParams, f Family, u User) error {
+	if p.Sign == nil {
+		return nil
+	}
+	return p.Sign(f, u)
+}
+
+// revokeReused revokes f for reuse and records p.Reuse in the same
+// transaction; it answers ErrTokenReused once that is committed. When the
+// family was revoked in between (another reuse, a logout), nothing more is
+// written.
+func (s *Store) revokeReused(ctx context.Context, f Family, p RotateParams) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		n, err := rowsAffected(tx.ExecContext(ctx, "UPDATE refresh_families SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL",
+			ts(p.Now), RevokeReuse, f.ID))
+		if err != nil || n == 0 {
 			return err
 		}
-		fam = row.Family
-		familyTouched := false
-		switch {
-		case fam.RevokedAt != nil:
-			return ErrFamilyRevoked
-		case !p.Now.Before(fam.ExpiresAt), p.IdleTTL > 0 && !p.Now.Before(fam.LastUsedAt.Add(p.IdleTTL)):
-			return ErrFamilyExpired
-		}
-		// The user from the read pool's short-lived cache, not a locked
-		// read in the transaction: one statement fewer per rotation.
-		// Disabling a user drops this process's entry at once; another
-		// replica sees it within the cache's 2 s (usercache.go).
-		u, err := s.GetUser(ctx, fam.UserID)
-		if err != nil {
-			return fmt.Errorf("family's user: %w", err)
-		}
-		user = u
-		if user.DisabledAt != nil {
-			return ErrUserDisabled
-		}
-		if spent := row.TokenSpentAt; spent != nil {
-			// Grace: the immediate predecessor of a live token, presented
-			// again shortly after it was spent (two tabs at once). Anything
-			// older is a replay: end the session.
-			var liveChildren int
-			if err := tx.GetContext(ctx, &liveChildren,
-				"SELECT COUNT(*) FROM refresh_tokens WHERE parent_hash = ? AND spent_at IS NULL", p.OldHash); err != nil {
-				return err
-			}
-			if liveChildren == 0 || !p.Now.Before(spent.Add(p.Grace)) {
-				if _, err := tx.ExecContext(ctx, "UPDATE refresh_families SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL",
-					ts(p.Now), RevokeReuse, fam.ID); err != nil {
-					return err
-				}
-				reused = true
-				return nil // commit the revocation
-			}
-		} else if s.dialect == MySQL {
-			// One round trip spends the token and touches its family (both
-			// rows are locked already). Rows matched, not changed, are
-			// counted (clientFoundRows): 2 when the token was unspent.
-			res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
-				SET t.spent_at = ?, f.last_used_at = ?, f.ip = ? WHERE t.token_hash = ? AND t.spent_at IS NULL`,
-				ts(p.Now), ts(p.Now), p.IP, p.OldHash)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n != 2 {
-				return fmt.Errorf("spend token: %d rows matched (%v)", n, err)
-			}
-			familyTouched = true
-		} else {
-			res, err := tx.ExecContext(ctx, "UPDATE refresh_tokens SET spent_at = ? WHERE token_hash = ? AND spent_at IS NULL", ts(p.Now), p.OldHash)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				// Cannot happen under the row lock; refuse rather than fork.
-				return fmt.Errorf("spend token: %d rows changed (%v)", n, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, created_at, spent_at) VALUES (?, ?, ?, ?, NULL)",
-			p.NewHash, fam.ID, p.OldHash, ts(p.Now)); err != nil {
-			return fmt.Errorf("insert successor: %w", err)
-		}
-		if !familyTouched {
-			if _, err := tx.ExecContext(ctx, "UPDATE refresh_families SET last_used_at = ?, ip = ? WHERE id = ?", ts(p.Now), p.IP, fam.ID); err != nil {
-				return err
-			}
-		}
-		fam.LastUsedAt = p.Now
-		fam.IP = p.IP
-		if p.Mint != nil {
-			if err := p.Mint(fam, user); err != nil {
-				return fmt.Errorf("mint: %w", err)
-			}
-		}
-		return nil
-	}()
-	return fam, user, reused, err
+		e := p.Reuse
+		e.UserID, e.Provider = &f.UserID, Clip(f.Provider, 64)
+		_, err = tx.ExecContext(ctx, loginEventInsert, loginEventArgs(e)...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: revoke reused family: %w", err)
+	}
+	return ErrTokenReused
 }
 
 // GetFamily answers one family, or ErrNotFound.
 func (s *Store) GetFamily(ctx context.Context, id string) (Family, error) {
 	var f Family
-	err := s.rdb.GetContext(ctx, &f, "SELECT "+familyColumns+" FROM refresh_families WHERE id = ?", id)
+	err := s.rdb.GetContext(ctx, &f, "SELECT "+rotationColumns+" FROM refresh_families WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Family{}, ErrNotFound
 	}
@@ -245,9 +240,9 @@ func (s *Store) ListActiveFamilies(ctx context.Context, userID string, now time.
 	return fams, nil
 }
 
-// endedFamilyRetention is how long a revoked or expired family (and its
-// spent tokens) stays after it ended: long enough to answer "session
-// revoked" rather than "unknown token", and to look into a reuse.
+// endedFamilyRetention is how long a revoked or expired family stays after
+// it ended: long enough to answer "session revoked" rather than "unknown
+// token", and to look into a reuse.
 const endedFamilyRetention = 24 * time.Hour
 
 // deleteBatch bounds the rows one housekeeping transaction deletes.
@@ -256,8 +251,8 @@ const deleteBatch = 500
 // DeleteExpired is housekeeping: it deletes flows, handoff codes, connect
 // tickets and credential nonces past their expiry (spent or not), and
 // families that were revoked or reached their absolute expiry more than a
-// day before now, with their tokens. It answers how many rows of those
-// tables (tokens not counted) it deleted. Safe to run on every replica.
+// day before now. It answers how many rows of those tables it deleted.
+// Safe to run on every replica.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, table := range []string{"auth_flows", "handoff_codes", "connect_tickets", "credential_nonces", "used_credentials"} {
@@ -270,9 +265,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	}
 	cutoff := ts(now.Add(-endedFamilyRetention))
 	for {
-		// Pick a batch without locks, then delete tokens before families
-		// (no reliance on ON DELETE CASCADE, which some MySQL-compatible
-		// engines lack), each batch in its own short transaction.
+		// Pick a batch without locks, then delete it in a short
+		// transaction of its own.
 		var ids []string
 		if err := s.rdb.SelectContext(ctx, &ids, "SELECT id FROM refresh_families WHERE expires_at < ? OR revoked_at < ? ORDER BY id LIMIT ?",
 			cutoff, cutoff, deleteBatch); err != nil {
@@ -283,16 +277,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 		}
 		var n int64
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-			q, args, err := sqlx.In("DELETE FROM refresh_tokens WHERE family_id IN (?)", ids)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return err
-			}
 			// The condition again: a family is deleted only if it is still
 			// ended (a revocation cannot be undone, an expiry never moves).
-			q, args, err = sqlx.In("DELETE FROM refresh_families WHERE id IN (?) AND (expires_at < ? OR revoked_at < ?)", ids, cutoff, cutoff)
+			q, args, err := sqlx.In("DELETE FROM refresh_families WHERE id IN (?) AND (expires_at < ? OR revoked_at < ?)", ids, cutoff, cutoff)
 			if err != nil {
 				return err
 			}

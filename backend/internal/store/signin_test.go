@@ -65,8 +65,7 @@ var signinCases = []conformanceCase{
 		}
 		newSession := func(id, tok string) *store.NewSession {
 			return &store.NewSession{
-				Family:         store.Family{ID: id, IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)},
-				FirstTokenHash: h(tok),
+				Family: store.Family{ID: id, IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour), Generation: 1, Secret: h(tok)},
 			}
 		}
 		code := func(c string, exp time.Time) {
@@ -109,7 +108,7 @@ var signinCases = []conformanceCase{
 				t.Fatalf("%s: second redeem = %v, want ErrNotFound", tt.name, err)
 			}
 		}
-		if _, _, err := rotate(s, "tok-c1", "tok-c1b", t0.Add(time.Minute)); err != nil {
+		if _, err := rotate(s, tok{"fam-r1", 1, h("tok-c1")}, t0.Add(time.Minute)); err != nil {
 			t.Fatalf("the redeemed session's token does not rotate: %v", err)
 		}
 		// A session that cannot be written (its family id is taken) fails
@@ -119,8 +118,8 @@ var signinCases = []conformanceCase{
 		if !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("redeem into a taken family id: %v, want ErrConflict", err)
 		}
-		if n := count(t, s, "SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?", h("tok-c4")); n != 0 {
-			t.Fatal("a failed redemption left its token behind")
+		if n := count(t, s, "SELECT COUNT(*) FROM refresh_families WHERE secret = ?", h("tok-c4")); n != 0 {
+			t.Fatal("a failed redemption left its session behind")
 		}
 		if _, err := s.RedeemHandoff(ctx, h("c4"), t0.Add(time.Second), func(store.Handoff) error { return nil }, newSession("fam-r4", "tok-c4")); err != nil {
 			t.Fatalf("the code of a failed redemption was spent: %v", err)
@@ -142,8 +141,8 @@ var signinCases = []conformanceCase{
 			go func() {
 				defer wg.Done()
 				_, err := s.RedeemHandoff(ctx, h("pc"), t0.Add(time.Second), func(store.Handoff) error { return nil }, &store.NewSession{
-					Family:         store.Family{ID: fmt.Sprint("fam-p", i), IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)},
-					FirstTokenHash: h(fmt.Sprint("tok-p", i))})
+					Family: store.Family{ID: fmt.Sprint("fam-p", i), IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour),
+						Generation: 1, Secret: h(fmt.Sprint("tok-p", i))}})
 				errs <- err
 			}()
 		}
@@ -166,9 +165,9 @@ var signinCases = []conformanceCase{
 		ctx := context.Background()
 		newSession := func(id, tok string) *store.NewSession {
 			return &store.NewSession{
-				Family:         store.Family{ID: id, Provider: "github", IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)},
-				FirstTokenHash: h(tok),
-				Events:         []store.LoginEvent{{ID: store.NewID(), Provider: "github", Outcome: "success", CreatedAt: t0}},
+				Family: store.Family{ID: id, Provider: "github", IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour),
+					Generation: 1, Secret: h(tok)},
+				Events: []store.LoginEvent{{ID: store.NewID(), Provider: "github", Outcome: "success", CreatedAt: t0}},
 			}
 		}
 		u, isNew, err := s.SignIn(ctx, store.SignInParams{Identity: ident("github", "1", "a@example.com"), Name: "A", Now: t0,
@@ -183,7 +182,7 @@ var signinCases = []conformanceCase{
 		if n := count(t, s, "SELECT COUNT(*) FROM login_events WHERE user_id = ?", u.ID); n != 1 {
 			t.Fatalf("login events for the user = %d, want 1", n)
 		}
-		if _, _, err := rotate(s, "tok-1", "tok-2", t0.Add(time.Minute)); err != nil {
+		if _, err := rotate(s, tok{"fam-1", 1, h("tok-1")}, t0.Add(time.Minute)); err != nil {
 			t.Fatalf("the session's first token does not rotate: %v", err)
 		}
 		// A refused sign-in writes neither a user nor a session nor an event.
@@ -392,8 +391,8 @@ var signinCases = []conformanceCase{
 		params := func(fam, tok, code string, now time.Time) store.SignInParams {
 			return store.SignInParams{Identity: ident("github", "5", "r@example.com"), Name: "R", Now: now,
 				Session: &store.NewSession{
-					Family:         store.Family{ID: fam, Provider: "github", IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour)},
-					FirstTokenHash: h(tok),
+					Family: store.Family{ID: fam, Provider: "github", IP: "192.0.2.1", CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(time.Hour),
+						Generation: 1, Secret: h(tok)},
 				},
 				Handoff: &store.Handoff{CodeHash: h(code), Provider: "github", Challenge: "ch", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
 				Events:  []store.LoginEvent{{ID: store.NewID(), Provider: "github", Outcome: "success", CreatedAt: t0}}}

@@ -108,9 +108,9 @@ type SignInParams struct {
 	Credential *CredentialUse
 }
 
-// NewSession is a refresh family opened together with a sign-in.
+// NewSession is a refresh family opened together with a sign-in; its
+// Secret and Generation are those of the first refresh token.
 type NewSession struct {
-	Family         Family // UserID is filled by SignIn
-	FirstTokenHash []byte
-	Events         []LoginEvent // UserID is filled by SignIn
+	Family Family       // UserID is filled by SignIn
+	Events []LoginEvent // UserID is filled by SignIn
 }

@@ -40,18 +40,22 @@ func runStmts(ctx context.Context, tx *sqlx.Tx, stmts []stmt) error {
 	return nil
 }
 
-// familyStmts write a family, its first token and the events.
-func familyStmts(f Family, firstTokenHash []byte, events []LoginEvent) []stmt {
-	out := make([]stmt, 0, len(events)+2)
+// familyStmts write a family (its generation and secret are those of its
+// first refresh token) and the events.
+func familyStmts(f Family, events []LoginEvent) []stmt {
+	out := make([]stmt, 0, len(events)+1)
 	for _, e := range events {
 		out = append(out, stmt{q: loginEventInsert, args: loginEventArgs(e)})
 	}
+	// A family without a secret would have tokens anyone can compute: the
+	// NOT NULL column would take an empty one, so refuse it here.
+	secret := f.Secret
+	if len(secret) == 0 {
+		secret = nil
+	}
 	return append(out,
-		stmt{q: "INSERT INTO refresh_families (" + familyColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, '')",
-			args:     []any{f.ID, f.UserID, f.Provider, f.UserAgent, f.IP, ts(f.CreatedAt), ts(f.LastUsedAt), ts(f.ExpiresAt)},
-			conflict: true},
-		stmt{q: "INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, created_at, spent_at) VALUES (?, ?, NULL, ?, NULL)",
-			args:     []any{firstTokenHash, f.ID, ts(f.CreatedAt)},
+		stmt{q: "INSERT INTO refresh_families (" + rotationColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, NULL)",
+			args:     []any{f.ID, f.UserID, f.Provider, f.UserAgent, f.IP, ts(f.CreatedAt), ts(f.LastUsedAt), ts(f.ExpiresAt), f.Generation, secret},
 			conflict: true})
 }
 
@@ -67,7 +71,7 @@ func sessionStmts(ns *NewSession, userID string) []stmt {
 		e.UserID = &userID
 		events[i] = e
 	}
-	return familyStmts(f, ns.FirstTokenHash, events)
+	return familyStmts(f, events)
 }
 
 // afterSignInStmts write what p asks to store with the sign-in: the use of
@@ -88,7 +92,7 @@ func afterSignInStmts(dialect string, p SignInParams, userID string, isNew bool)
 }
 
 // multiSignIns bounds the multi-statement connections sign-ins use at
-// once (beside the rotator loops' own).
+// once.
 const multiSignIns = 16
 
 // inOneQuery runs stmts in a transaction of their own on MySQL, sent as

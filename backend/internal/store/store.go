@@ -46,7 +46,7 @@ type Options struct {
 type Store struct {
 	db      *sqlx.DB // writes and transactions
 	rdb     *sqlx.DB // plain reads: read-only connections on SQLite, db itself on MySQL
-	multi   *sqlx.DB // MySQL: the rotator loops' connections, which allow multi-statement queries
+	multi   *sqlx.DB // MySQL: connections that allow multi-statement queries (inOneQuery)
 	dialect string
 	log     *slog.Logger
 	// migrateLock names the MySQL lock migrations run under: one per
@@ -59,9 +59,9 @@ type Store struct {
 	users *userCache
 	// retries counts transactions run again (Retries).
 	retries atomic.Int64
-	// rot batches write transactions into shared ones: on SQLite all of
-	// them (inTx), on MySQL refresh rotations.
-	rot *rotator
+	// rot batches SQLite's write transactions into shared ones (nil on
+	// MySQL).
+	rot *groupCommit
 }
 
 // NewID returns a fresh random id: 16 bytes, lower-case hex.
@@ -124,9 +124,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		s.ckpt.start(s.log)
 	}
 	if s.dialect == SQLite {
-		s.rot = newRotator(s)
-	} else {
-		s.rot = newSetRotator(s, setRotatorLoops)
+		s.rot = newGroupCommit(s)
 	}
 	return s, nil
 }
@@ -205,7 +203,7 @@ func openSQLite(path string) (*Store, error) {
 
 	// Reads: WAL lets readers run beside the writer, each on a consistent
 	// snapshot. A read never waits for the write connection, so a caller
-	// may read the store while it is inside a write transaction (RotateParams.Mint).
+	// may read the store while it is inside a write transaction.
 	r := url.Values{}
 	for k, v := range common {
 		r[k] = v
@@ -296,8 +294,8 @@ func mysqlConfig(raw string) (*mysql.Config, error) {
 	// still a hit).
 	cfg.ClientFoundRows = true
 	// One statement per query: a text that reached a query can never
-	// append a statement of its own (only the rotator's own pool allows
-	// more, for queries it builds itself).
+	// append a statement of its own (only the multi pool allows more, for
+	// queries the store builds itself).
 	cfg.MultiStatements = false
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
@@ -321,10 +319,9 @@ func openMySQL(raw string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: mysql: %w", err)
 	}
-	// The refresh rotator's loops send a batch's writes as one
-	// multi-statement query (rotator_mysql.go), and a returning sign-in
-	// its writes (stmts.go); only these connections allow it. Every value
-	// in those queries is a parameter the driver escapes.
+	// A returning sign-in sends its writes as one multi-statement query
+	// (stmts.go); only these connections allow it. Every value in those
+	// queries is a parameter the driver escapes.
 	mcfg := cfg.Clone()
 	mcfg.MultiStatements = true
 	mconn, err := mysql.NewConnector(mcfg)
@@ -337,9 +334,9 @@ func openMySQL(raw string) (*Store, error) {
 	db.SetConnMaxLifetime(5 * time.Minute) // follow failovers and DNS changes
 	db.SetConnMaxIdleTime(time.Minute)
 	multi := sqlx.NewDb(sql.OpenDB(mconn), "mysql")
-	multi.SetMaxOpenConns(setRotatorLoops + multiSignIns)
-	multi.SetMaxIdleConns(setRotatorLoops + multiSignIns)
-	multi.SetConnMaxLifetime(5 * time.Minute) // the loops keep theirs; a dead one is replaced
+	multi.SetMaxOpenConns(multiSignIns)
+	multi.SetMaxIdleConns(multiSignIns)
+	multi.SetConnMaxLifetime(5 * time.Minute)
 	multi.SetConnMaxIdleTime(time.Minute)
 	return &Store{db: db, rdb: db, multi: multi, dialect: MySQL, migrateLock: Clip("authbridge_migrate:"+cfg.DBName, 64)}, nil
 }
@@ -550,14 +547,14 @@ func (s *Store) inTxReadCommitted(ctx context.Context, fn func(tx *sqlx.Tx) erro
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if s.dialect == SQLite && s.rot != nil {
 		// SQLite's one writer: the transaction joins the next group
-		// commit (rotator.go).
+		// commit (groupcommit.go).
 		return s.rot.do(ctx, fn)
 	}
 	return s.runTx(ctx, nil, fn)
 }
 
 // exec runs one write statement and answers how many rows it changed. On
-// SQLite it joins the writer's next group commit (rotator.go) instead of
+// SQLite it joins the writer's next group commit (groupcommit.go) instead of
 // committing on its own: a lone commit writes its pages to the log by
 // itself and waits between batches for the one write connection.
 // Elsewhere the statement is autocommitted.

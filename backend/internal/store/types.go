@@ -11,8 +11,9 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict: a unique key already holds this value.
 	ErrConflict = errors.New("store: conflict")
-	// ErrTokenReused: a spent refresh token was presented outside the grace
-	// window; its family has been revoked (and that revocation committed).
+	// ErrTokenReused: an earlier generation of a family's refresh token
+	// was presented outside the grace window; the family has been revoked
+	// (and that revocation committed, with its login event).
 	ErrTokenReused = errors.New("store: refresh token reused")
 	// ErrFamilyRevoked: the token's family was revoked (logout, reuse, admin).
 	ErrFamilyRevoked = errors.New("store: session revoked")
@@ -50,7 +51,10 @@ type SigningKey struct {
 }
 
 // Family is a row of refresh_families: one signed-in session. ExpiresAt is
-// the absolute lifetime, fixed at sign-in and never extended.
+// the absolute lifetime, fixed at sign-in and never extended. A family
+// keeps one row however often it rotates: Generation counts its
+// rotations, and its refresh token is recomputed from (ID, Generation,
+// Secret) by the token package, never stored.
 type Family struct {
 	ID           string     `db:"id"`
 	UserID       string     `db:"user_id"`
@@ -62,20 +66,43 @@ type Family struct {
 	ExpiresAt    time.Time  `db:"expires_at"`
 	RevokedAt    *time.Time `db:"revoked_at"`
 	RevokeReason string     `db:"revoke_reason"`
+	// Read only by GetFamily and RotateRefresh (listings leave them zero).
+	Generation uint64     `db:"generation"` // the live token's generation
+	Secret     []byte     `db:"secret"`     // random, per family; keys the token's MAC
+	RotatedAt  *time.Time `db:"rotated_at"` // when Generation last moved; nil before the first rotation
 }
 
-// RotateParams says how RotateRefresh judges the presented token.
+// RotateParams says how RotateRefresh judges a presented refresh token.
 type RotateParams struct {
-	OldHash []byte        // SHA-256 of the presented refresh token
-	NewHash []byte        // SHA-256 of the successor
+	FamilyID   string // the family the token names
+	Generation uint64 // the generation it names
+	// Verify reports whether the token's MAC holds for the family's
+	// secret (token.RefreshKey.Verify). A pure check: it never touches
+	// the store.
+	Verify  func(secret []byte) bool
 	Now     time.Time     // injected clock
 	IdleTTL time.Duration // family expires when unused this long
-	Grace   time.Duration // a spent token whose child is still unspent is accepted this long after it was spent
+	Grace   time.Duration // the previous generation is answered with the current one this long after the rotation
 	IP      string        // recorded as the family's last IP
-	// Mint runs inside the rotation transaction with the family and its
-	// user; when it fails the transaction rolls back and the old token stays
-	// unspent. The session service signs the access token here.
-	Mint func(f Family, u User) error
+	// Sign runs once the rules accept the token and before anything is
+	// written, outside any transaction (it may run again after a lost
+	// race). When it fails nothing is written and the token stays live.
+	// The session service signs the access token here.
+	Sign func(f Family, u User) error
+	// Reuse is the login event written, in the revocation's transaction,
+	// when the token turns out reused (UserID and Provider are filled in
+	// from the family).
+	Reuse LoginEvent
+}
+
+// Rotation is what RotateRefresh answers: the family and its user, and the
+// generation whose token the caller gets (the next one after a rotation,
+// the current one for a replay inside the grace window).
+type Rotation struct {
+	Family     Family
+	User       User
+	Generation uint64
+	Rotated    bool // false: a grace-window replay, nothing written
 }
 
 // LoginEvent is a row of login_events: one sign-in attempt.

@@ -9,16 +9,16 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// rotatorBatch bounds how many jobs (rotations, transactions) share one
+// groupBatch bounds how many jobs (transactions, statements) share one
 // batch.
-const rotatorBatch = 32
+const groupBatch = 32
 
-// rotator is group commit. On SQLite, where one connection writes, every
-// write transaction queues here (refresh rotations, and through inTx
+// groupCommit is SQLite's group commit. With one connection writing, every
+// write transaction queues here (through inTx and exec: refresh rotations,
 // sign-ins, flows, handoff codes, everything else): one goroutine runs
 // whatever has queued in a single transaction, each job inside a savepoint
 // of its own, then commits once. A job that fails rolls back to its
-// savepoint and leaves the others alone; a revocation for reuse is kept. No
+// savepoint and leaves the others alone. No
 // caller gets an answer before the commit that holds its work.
 //
 // Why: under load the single writer spent more time waiting to be scheduled
@@ -26,11 +26,9 @@ const rotatorBatch = 32
 // transaction per batch pays for that once, pages that several jobs touch
 // (an index's last leaf, a table's tail) go to the log once, and the batch
 // runs without handing the connection back and forth.
-//
-// On MySQL only rotations come here (newSetRotator).
-type rotator struct {
+type groupCommit struct {
 	s         *Store
-	jobs      chan *rotateJob
+	jobs      chan *groupJob
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -39,73 +37,44 @@ type rotator struct {
 	batches, ran atomic.Int64
 }
 
-type rotateJob struct {
-	ctx context.Context
-	p   RotateParams
-	// fn, when set, makes this a plain transaction (inTx on SQLite)
-	// instead of a rotation; its error is the job's outcome.
+// groupJob is one transaction of a batch; fn's error is its outcome.
+type groupJob struct {
+	ctx  context.Context
 	fn   func(tx *sqlx.Tx) error
-	done chan rotateResult
+	done chan groupResult
 }
 
-type rotateResult struct {
-	fam    Family
-	user   User
-	reused bool
-	err    error
+type groupResult struct {
+	err error
 }
 
-func newRotator(s *Store) *rotator {
-	r := &rotator{s: s, jobs: make(chan *rotateJob, 4*rotatorBatch), stop: make(chan struct{}), done: make(chan struct{})}
+func newGroupCommit(s *Store) *groupCommit {
+	r := &groupCommit{s: s, jobs: make(chan *groupJob, 4*groupBatch), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() { defer close(r.done); r.loop(r.run) }()
 	return r
-}
-
-// newSetRotator is group commit for MySQL (rotator_mysql.go): loops
-// batches run side by side, each on a connection of its own. (On SQLite
-// the set-based batch measured no faster than savepoints: its statements
-// cost little, the one writer is not what limits refresh there.)
-func newSetRotator(s *Store, loops int) *rotator {
-	r := &rotator{s: s, jobs: make(chan *rotateJob, 4*rotatorBatch), stop: make(chan struct{}), done: make(chan struct{})}
-	var wg sync.WaitGroup
-	for range loops {
-		wg.Add(1)
-		l := &setLoop{r: r}
-		go func() { defer wg.Done(); defer l.drop(); r.loop(l.runSet) }()
-	}
-	go func() { wg.Wait(); close(r.done) }()
-	return r
-}
-
-// rotate queues one rotation and waits for its committed outcome. A
-// caller that gives up while queued is answered ctx.Err(); once its
-// rotation runs, it waits for the commit (a batch is short).
-func (r *rotator) rotate(ctx context.Context, p RotateParams) (Family, User, bool, error) {
-	res := r.submit(&rotateJob{ctx: ctx, p: p, done: make(chan rotateResult, 1)})
-	return res.fam, res.user, res.reused, res.err
 }
 
 // do runs fn as one job of a batch (SQLite's inTx) and answers its error
 // once the batch's commit is done. fn may run more than once (after a
 // batch broke under it), as any transaction that is retried.
-func (r *rotator) do(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	return r.submit(&rotateJob{ctx: ctx, fn: fn, done: make(chan rotateResult, 1)}).err
+func (r *groupCommit) do(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return r.submit(&groupJob{ctx: ctx, fn: fn, done: make(chan groupResult, 1)}).err
 }
 
 // submit queues j and waits for its outcome.
-func (r *rotator) submit(j *rotateJob) rotateResult {
+func (r *groupCommit) submit(j *groupJob) groupResult {
 	ctx := j.ctx
 	select {
 	case <-r.stop:
-		return rotateResult{err: errClosed}
+		return groupResult{err: errClosed}
 	default:
 	}
 	select {
 	case r.jobs <- j:
 	case <-ctx.Done():
-		return rotateResult{err: ctx.Err()}
+		return groupResult{err: ctx.Err()}
 	case <-r.stop:
-		return rotateResult{err: errClosed}
+		return groupResult{err: errClosed}
 	}
 	select {
 	case res := <-j.done:
@@ -117,7 +86,7 @@ func (r *rotator) submit(j *rotateJob) rotateResult {
 		case res := <-j.done:
 			return res
 		default:
-			return rotateResult{err: errClosed}
+			return groupResult{err: errClosed}
 		}
 	}
 }
@@ -125,18 +94,18 @@ func (r *rotator) submit(j *rotateJob) rotateResult {
 // errClosed answers the jobs of a closed store.
 var errClosed = fmt.Errorf("write: %w (the store is closed)", ErrUnavailable)
 
-func (r *rotator) loop(runBatch func([]*rotateJob)) {
+func (r *groupCommit) loop(runBatch func([]*groupJob)) {
 	for {
-		var first *rotateJob
+		var first *groupJob
 		select {
 		case first = <-r.jobs:
 		case <-r.stop:
 			r.drain(errClosed)
 			return
 		}
-		batch := []*rotateJob{first}
+		batch := []*groupJob{first}
 	fill:
-		for len(batch) < rotatorBatch {
+		for len(batch) < groupBatch {
 			select {
 			case j := <-r.jobs:
 				batch = append(batch, j)
@@ -151,7 +120,7 @@ func (r *rotator) loop(runBatch func([]*rotateJob)) {
 }
 
 // GroupCommits answers how many batches the group commit has run and how
-// many jobs (rotations, transactions, statements) they held: their ratio
+// many jobs (transactions, statements) they held: their ratio
 // is how much sharing a commit saved.
 func (s *Store) GroupCommits() (batches, jobs int64) {
 	if s.rot == nil {
@@ -161,11 +130,11 @@ func (s *Store) GroupCommits() (batches, jobs int64) {
 }
 
 // drain answers whatever is still queued.
-func (r *rotator) drain(err error) {
+func (r *groupCommit) drain(err error) {
 	for {
 		select {
 		case j := <-r.jobs:
-			j.done <- rotateResult{err: err}
+			j.done <- groupResult{err: err}
 		default:
 			return
 		}
@@ -173,7 +142,7 @@ func (r *rotator) drain(err error) {
 }
 
 // close stops the loop; it is idempotent.
-func (r *rotator) close() {
+func (r *groupCommit) close() {
 	r.closeOnce.Do(func() { close(r.stop) })
 	<-r.done
 }
@@ -188,7 +157,7 @@ const maxBatchRuns = 3
 // the job it broke on gets its error and the others run again in a new
 // transaction: nothing of the broken one was kept. (A job whose caller
 // has gone is answered its context's error when its turn comes.)
-func (r *rotator) run(batch []*rotateJob) {
+func (r *groupCommit) run(batch []*groupJob) {
 	for attempt := 1; len(batch) > 0; attempt++ {
 		batch = r.runOnce(batch, attempt == maxBatchRuns)
 	}
@@ -196,16 +165,16 @@ func (r *rotator) run(batch []*rotateJob) {
 
 // runOnce runs batch in one transaction and answers every job, except,
 // when the transaction broke, those to run again. last: answer everyone.
-func (r *rotator) runOnce(batch []*rotateJob, last bool) (again []*rotateJob) {
-	// Rotations' statements must not be interrupted by one caller's
+func (r *groupCommit) runOnce(batch []*groupJob, last bool) (again []*groupJob) {
+	// The jobs' statements must not be interrupted by one caller's
 	// cancellation: that would abort everyone's transaction.
 	ctx := context.Background()
-	results := make([]rotateResult, len(batch))
+	results := make([]groupResult, len(batch))
 	answer := func(i int) { batch[i].done <- results[i] }
 	tx, err := r.s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		for i := range batch {
-			results[i] = rotateResult{err: fmt.Errorf("begin: %w", err)}
+			results[i] = groupResult{err: fmt.Errorf("begin: %w", err)}
 			answer(i)
 		}
 		return nil
@@ -221,7 +190,7 @@ func (r *rotator) runOnce(batch []*rotateJob, last bool) (again []*rotateJob) {
 			if ctxErr := j.ctx.Err(); ctxErr != nil {
 				err = ctxErr // its caller gave up mid-statement
 			}
-			results[i] = rotateResult{err: err}
+			results[i] = groupResult{err: err}
 			answer(i)
 			// Everyone else runs again: what they did (or found) in the
 			// broken transaction is gone with it.
@@ -229,7 +198,7 @@ func (r *rotator) runOnce(batch []*rotateJob, last bool) (again []*rotateJob) {
 				switch {
 				case k == i:
 				case last:
-					results[k] = rotateResult{err: err}
+					results[k] = groupResult{err: err}
 					answer(k)
 				default:
 					again = append(again, batch[k])
@@ -242,7 +211,7 @@ func (r *rotator) runOnce(batch []*rotateJob, last bool) (again []*rotateJob) {
 		err = fmt.Errorf("commit: %w", err)
 		for i := range results {
 			if results[i].err == nil {
-				results[i] = rotateResult{err: err}
+				results[i] = groupResult{err: err}
 			}
 		}
 	}
@@ -255,16 +224,12 @@ func (r *rotator) runOnce(batch []*rotateJob, last bool) (again []*rotateJob) {
 // one runs a job inside its own savepoint. Its outcome goes to res; the
 // returned error means the savepoint machinery failed (the transaction is
 // broken).
-func (r *rotator) one(ctx context.Context, tx *sqlx.Tx, j *rotateJob, res *rotateResult) error {
+func (r *groupCommit) one(ctx context.Context, tx *sqlx.Tx, j *groupJob, res *groupResult) error {
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	var out rotateResult
-	if j.fn != nil {
-		out.err = j.fn(tx)
-	} else {
-		out.fam, out.user, out.reused, out.err = r.s.rotateTx(ctx, tx, j.p)
-	}
+	var out groupResult
+	out.err = j.fn(tx)
 	if out.err != nil {
 		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO job"); rerr != nil {
 			return fmt.Errorf("rollback to savepoint: %w (after %w)", rerr, out.err)
