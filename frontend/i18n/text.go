@@ -30,6 +30,7 @@ const (
 	ColDevice          Key = "col_device"
 	OutcomeSuccess     Key = "outcome_success"
 	OutcomeFailure     Key = "outcome_failure"
+	OutcomeTokenReused Key = "outcome_token_reused"
 	SignOut            Key = "sign_out"
 	SignOutAll         Key = "sign_out_all"
 	Cancelled          Key = "cancelled"
@@ -77,6 +78,7 @@ var text = map[Key][3]string{
 	ColDevice:          {"Device", "裝置", "기기"},
 	OutcomeSuccess:     {"Success", "成功", "성공"},
 	OutcomeFailure:     {"Failed", "失敗", "실패"},
+	OutcomeTokenReused: {"Session ended: an old refresh token was used again", "工作階段已結束：舊的更新權杖被再次使用", "세션 종료: 이전 갱신 토큰이 다시 사용됨"},
 	SignOut:            {"Sign out", "登出", "로그아웃"},
 	SignOutAll:         {"Sign out everywhere", "登出所有裝置", "모든 기기에서 로그아웃"},
 	Cancelled:          {"Sign-in cancelled: the sign-in window was closed.", "登入已取消：登入視窗已關閉。", "로그인이 취소되었습니다: 로그인 창이 닫혔습니다."},

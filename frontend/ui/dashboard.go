@@ -320,7 +320,11 @@ func (d *Dashboard) renderLogins() app.UI {
 				app.Range(logins).Slice(func(i int) app.UI {
 					l := logins[i]
 					outcome := d.t(i18n.OutcomeSuccess)
-					if l.Outcome != shared.OutcomeSuccess {
+					switch l.Outcome {
+					case shared.OutcomeSuccess:
+					case shared.OutcomeTokenReused: // says it all; no code to add
+						outcome = d.t(i18n.OutcomeTokenReused)
+					default:
 						outcome = d.t(i18n.OutcomeFailure)
 						if l.ErrorCode != "" {
 							outcome += " (" + string(l.ErrorCode) + ")"

@@ -48,13 +48,15 @@ func TestDashboardPhases(t *testing.T) {
 			Accounts: []shared.LinkedAccount{{ID: "acc1", Provider: "google", ProviderName: "Google", Email: "alice@example.com"}},
 			Sessions: []shared.Session{{ID: "s1", Current: true, UserAgent: "HeadlessChrome/1 Linux", IP: "127.0.0.1"}, {ID: "s2"}},
 			Logins: []shared.LoginEvent{{Time: time.Now(), Provider: "google", Outcome: shared.OutcomeSuccess},
-				{Time: time.Now(), Provider: "github", Outcome: shared.OutcomeFailure, ErrorCode: shared.CodeDuplicateEmail}},
+				{Time: time.Now(), Provider: "github", Outcome: shared.OutcomeFailure, ErrorCode: shared.CodeDuplicateEmail},
+				{Time: time.Now(), Provider: "google", Outcome: shared.OutcomeTokenReused, ErrorCode: shared.CodeTokenReused}},
 		}, i18n.ZHTW, "signed-in", true,
 			[]string{`id="user-name"`, "Alice Example", `id="user-email"`, `id="greeting"`, "歡迎，Alice！",
 				`data-provider="google"`, `id="disconnect-google"`, `id="connect-github"`, `id="connect-discord"`,
 				`data-session="s1"`, `data-session="s2"`, `data-current="false"`, "revoke-session",
-				`data-outcome="success"`, `data-outcome="failure"`, "(duplicate_email)", `id="sign-out"`, `id="sign-out-all"`, "登出所有裝置"},
-			[]string{`id="connect-google"`, `id="gis-button"`}},
+				`data-outcome="success"`, `data-outcome="failure"`, "(duplicate_email)", `id="sign-out"`, `id="sign-out-all"`, "登出所有裝置",
+				`data-outcome="token_reused"`, i18n.T(i18n.ZHTW, i18n.OutcomeTokenReused)},
+			[]string{`id="connect-google"`, `id="gis-button"`, "(token_reused)", i18n.T(i18n.ZHTW, i18n.OutcomeFailure) + " (token_reused)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
