@@ -107,6 +107,7 @@ func TestHealthAndDiscovery(t *testing.T) {
 
 func TestRefreshScenarios(t *testing.T) {
 	big := `{"refresh_token":"` + strings.Repeat("a", 1<<20) + `"}`
+	var rotated string // the token a rotation handed out, for the grace replay
 	runScenarios(t, []scenario{
 		{name: "body token rotates", setup: func(e *env) req {
 			_, p := signedIn(e)
@@ -192,7 +193,48 @@ func TestRefreshScenarios(t *testing.T) {
 			_, p := signedIn(e)
 			resp, body := e.do(req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(p.RefreshToken)})
 			expect(e.t, resp, body, 200, "")
+			rotated = mustJSON[shared.RefreshResponse](e.t, body).RefreshToken
 			e.clock.Advance(3 * time.Second)
+			return req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(p.RefreshToken)}
+		}, status: 200, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
+			// One live chain: the replay gets the token the rotation gave.
+			if got := mustJSON[shared.RefreshResponse](t, body).RefreshToken; got != rotated {
+				t.Fatalf("the replay got a refresh token of its own (a second chain): %q, want %q", got, rotated)
+			}
+		}},
+		{name: "reuse is in the login history", setup: func(e *env) req {
+			_, p := signedIn(e)
+			resp, body := e.do(req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(p.RefreshToken)})
+			expect(e.t, resp, body, 200, "")
+			e.clock.Advance(11 * time.Second)
+			resp, body = e.do(req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(p.RefreshToken),
+				header: map[string]string{"User-Agent": "thief-agent"}})
+			expect(e.t, resp, body, 401, shared.CodeTokenReused)
+			// The access token lives until its exp; the history shows the reuse.
+			return req{method: "GET", path: "/api/me/logins", bearer: p.AccessToken}
+		}, status: 200, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
+			l := mustJSON[shared.ListResponse[shared.LoginEvent]](t, body)
+			if len(l.Items) == 0 || l.Items[0].Outcome != shared.OutcomeTokenReused || l.Items[0].ErrorCode != shared.CodeTokenReused ||
+				l.Items[0].UserAgent != "thief-agent" || l.Items[0].IP == "" || l.Items[0].Provider != "test" {
+				t.Fatalf("login history = %+v, want the reuse first", l.Items)
+			}
+			resp2, body2 := e.do(req{method: "GET", path: "/metrics"})
+			expect(t, resp2, body2, 200, "")
+			if !strings.Contains(string(body2), `authbridge_refreshes_total{outcome="token_reused"} 1`) {
+				t.Fatal("the reuse metric did not count it")
+			}
+		}},
+		{name: "a forged refresh token changes nothing", setup: func(e *env) req {
+			_, p := signedIn(e)
+			forged := []byte(p.RefreshToken)
+			if forged[len(forged)-1] == 'A' {
+				forged[len(forged)-1] = 'B'
+			} else {
+				forged[len(forged)-1] = 'A'
+			}
+			e.clock.Advance(time.Minute)
+			resp, body := e.do(req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(string(forged))})
+			expect(e.t, resp, body, 401, shared.CodeInvalidToken)
 			return req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(p.RefreshToken)}
 		}, status: 200},
 		{name: "refresh after logout", setup: func(e *env) req {
