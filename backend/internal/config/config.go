@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/account"
+	"github.com/authbridge/authbridge/backend/internal/provider"
 )
 
 // EmailConflict policies.
@@ -28,7 +31,12 @@ type Config struct {
 	FrontendOrigin string // scheme://host[:port], no path
 	DatabaseURL    string
 	DataDir        string
-	Dev            bool
+	// Dev mounts the development identity provider, which lets anyone sign
+	// in as anyone: only ever on a plain-http loopback public URL.
+	Dev bool
+	// Providers are the sign-in providers configured by AUTHBRIDGE_*
+	// variables (the development ones are added when Dev is set).
+	Providers []provider.Config
 
 	AllowedEmailDomains []string
 	EmailConflict       string
@@ -61,6 +69,9 @@ type Config struct {
 	LogFormat          string
 	// PprofAddr, when set, serves Go's profiler on this loopback address.
 	PprofAddr string
+	// MetricsAddr, when set, is the host:port of a listener of its own for
+	// /metrics, which the main listener then no longer answers.
+	MetricsAddr string
 	// WebDir, when set, is the dashboard's static build (the frontend's
 	// dist/, an absolute path) served for every path outside the API, so
 	// one process runs the product without nginx. Empty: API only.
@@ -141,24 +152,21 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
-	switch v := getenv("AUTHBRIDGE_DEV"); v {
-	case "":
-		c.Dev = !anyProviderConfigured(getenv)
-	case "1", "true":
-		c.Dev = true
-	case "0", "false":
-		c.Dev = false
-	default:
-		bad("AUTHBRIDGE_DEV", "%q must be 1 or 0", v)
+	pcfgs, err := provider.LoadConfigs(providerEnviron(getenv))
+	if err != nil {
+		errs = append(errs, err)
 	}
+	c.Providers = pcfgs
+	// A provider setting that does not load still says "production".
+	c.Dev = devMode(getenv("AUTHBRIDGE_DEV"), len(pcfgs) > 0 || err != nil, plainLoopback(pu), bad)
 
 	for _, d := range splitList(getenv("AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS")) {
-		d = strings.ToLower(strings.TrimSuffix(d, "."))
-		if !validDomain(d) {
-			bad("AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "%q is not a domain name (use its ASCII/punycode form)", d)
+		cd, err := account.CanonicalDomain(d)
+		if err != nil {
+			bad("AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "%q is not a domain name", d)
 			continue
 		}
-		c.AllowedEmailDomains = appendUnique(c.AllowedEmailDomains, d)
+		c.AllowedEmailDomains = appendUnique(c.AllowedEmailDomains, cd)
 	}
 
 	c.EmailConflict = get("AUTHBRIDGE_EMAIL_CONFLICT", ConflictReject)
@@ -232,6 +240,13 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("AUTHBRIDGE_PPROF_ADDR", "%q must be a loopback host:port such as 127.0.0.1:6060 (the profiler is never public)", c.PprofAddr)
 		}
 	}
+	if c.MetricsAddr = get("AUTHBRIDGE_METRICS_ADDR", ""); c.MetricsAddr != "" {
+		if addr, ok := metricsAddr(c.MetricsAddr); ok {
+			c.MetricsAddr = addr
+		} else {
+			bad("AUTHBRIDGE_METRICS_ADDR", "%q must be :port (127.0.0.1 is then used) or host:port", c.MetricsAddr)
+		}
+	}
 	if c.WebDir = get("AUTHBRIDGE_WEB_DIR", ""); c.WebDir != "" {
 		if dir, problem := checkWebDir(c.WebDir); problem != "" {
 			bad("AUTHBRIDGE_WEB_DIR", "%q %s", c.WebDir, problem)
@@ -272,13 +287,113 @@ func checkWebDir(dir string) (string, string) {
 	return abs, ""
 }
 
-func anyProviderConfigured(getenv func(string) string) bool {
-	for _, p := range []string{"GOOGLE", "MICROSOFT", "LINE", "DISCORD", "GITHUB"} {
-		if getenv("AUTHBRIDGE_"+p+"_CLIENT_ID") != "" {
-			return true
+// devMode decides AUTHBRIDGE_DEV. The development identity provider lets
+// anyone sign in as anyone, so it is on by itself only when nothing else
+// could sign anyone in and the server answers on this machine alone, and
+// never on a public URL another machine can reach. With no provider and dev
+// mode off nobody could sign in: that refuses to start too.
+func devMode(v string, providers, loopback bool, bad func(name, format string, args ...any)) bool {
+	const name = "AUTHBRIDGE_DEV"
+	switch v = strings.TrimSpace(v); v {
+	case "":
+		if !providers && !loopback {
+			bad(name, "no sign-in provider is configured and AUTHBRIDGE_PUBLIC_URL is not a plain-http loopback URL: "+
+				"configure a provider or set AUTHBRIDGE_DEV=1 on a loopback URL")
+		}
+		return !providers && loopback
+	case "1", "true":
+		if !loopback {
+			bad(name, "%s needs a plain-http loopback AUTHBRIDGE_PUBLIC_URL (http://localhost, http://127.0.0.1, http://[::1], any port): "+
+				"the development identity provider lets anyone sign in as anyone", v)
+			return false
+		}
+		return true
+	case "0", "false":
+		if !providers {
+			bad(name, "%s with no sign-in provider configured: nobody could sign in; "+
+				"configure a provider (AUTHBRIDGE_<PROVIDER>_CLIENT_ID or AUTHBRIDGE_OIDC_<NAME>_*)", v)
+		}
+		return false
+	default:
+		bad(name, "%q must be 1, 0, true or false", v)
+		return false
+	}
+}
+
+// plainLoopback reports whether u is a plain-http URL of this machine only:
+// localhost, 127.0.0.0/8 or [::1].
+func plainLoopback(u *url.URL) bool {
+	if u.Scheme != "http" {
+		return false
+	}
+	h := u.Hostname()
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.IsLoopback()
+	}
+	return strings.EqualFold(h, "localhost")
+}
+
+// providerEnviron lists the variables provider configuration reads, in
+// os.Environ form: every AUTHBRIDGE_* name of the process environment, and
+// every name provider.Variables knows for the built-ins and the OIDC
+// providers listed in AUTHBRIDGE_OIDC_PROVIDERS (for launchers that pass
+// variables without a process environment), each read through getenv.
+func providerEnviron(getenv func(string) string) []string {
+	names := map[string]bool{}
+	for _, kv := range os.Environ() {
+		if k, _, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "AUTHBRIDGE_") {
+			names[k] = true
 		}
 	}
-	return false
+	for _, k := range provider.Variables(splitList(getenv("AUTHBRIDGE_OIDC_PROVIDERS"))) {
+		names[k] = true
+	}
+	var out []string
+	for k := range names {
+		if v := getenv(k); v != "" {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
+}
+
+// metricsAddr answers the address to listen on for /metrics: ":port" means
+// the loopback interface (the metrics are not for the world); an explicit
+// host, such as 0.0.0.0 for a scraper on a container network, is kept.
+func metricsAddr(s string) (string, bool) {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", false
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return "", false
+	}
+	if host == "" {
+		return net.JoinHostPort("127.0.0.1", port), true
+	}
+	if net.ParseIP(host) == nil && !hostLabels(host) {
+		return "", false
+	}
+	return net.JoinHostPort(host, port), true
+}
+
+// hostLabels reports whether h is a host name: dot-separated labels of
+// letters, digits and hyphens.
+func hostLabels(h string) bool {
+	if len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
@@ -318,21 +433,4 @@ func appendUnique(list []string, vs ...string) []string {
 		}
 	}
 	return list
-}
-
-func validDomain(d string) bool {
-	if len(d) == 0 || len(d) > 253 || !strings.Contains(d, ".") {
-		return false
-	}
-	for _, label := range strings.Split(d, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -47,6 +47,7 @@ func TestLoadValues(t *testing.T) {
 		"AUTHBRIDGE_FRONTEND_ORIGIN":       "https://App.Example.com",
 		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS": "Example.com, corp.example.org.",
 		"AUTHBRIDGE_GITHUB_CLIENT_ID":      "x",
+		"AUTHBRIDGE_GITHUB_CLIENT_SECRET":  "y",
 		"AUTHBRIDGE_EMAIL_CONFLICT":        "link_verified",
 	}))
 	if err != nil {
@@ -182,6 +183,152 @@ func TestWebDir(t *testing.T) {
 			}
 			if c.WebDir != tt.want {
 				t.Fatalf("WebDir = %q, want %q", c.WebDir, tt.want)
+			}
+		})
+	}
+}
+
+func TestDevMode(t *testing.T) {
+	oidc := map[string]string{
+		"AUTHBRIDGE_OIDC_PROVIDERS":         "corp",
+		"AUTHBRIDGE_OIDC_CORP_ISSUER":       "https://id.example.com",
+		"AUTHBRIDGE_OIDC_CORP_CLIENT_ID":    "c",
+		"AUTHBRIDGE_OIDC_CORP_DISPLAY_NAME": "Corp",
+	}
+	github := map[string]string{"AUTHBRIDGE_GITHUB_CLIENT_ID": "c", "AUTHBRIDGE_GITHUB_CLIENT_SECRET": "s"}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	const public = "AUTHBRIDGE_PUBLIC_URL"
+	tests := []struct {
+		name    string
+		env     map[string]string
+		dev     bool
+		problem string // part of the AUTHBRIDGE_DEV error, when Load must fail
+	}{
+		// Automatic: only with no provider of any kind and a plain-http
+		// loopback public URL.
+		{"nothing configured, default URL", nil, true, ""},
+		{"nothing configured, 127.0.0.1", with(nil, public, "http://127.0.0.1:8080"), true, ""},
+		{"nothing configured, 127.1.2.3", with(nil, public, "http://127.1.2.3"), true, ""},
+		{"nothing configured, [::1]", with(nil, public, "http://[::1]:9000/"), true, ""},
+		{"nothing configured, LOCALHOST", with(nil, public, "http://LOCALHOST:1"), true, ""},
+		{"generic OIDC only", oidc, false, ""},
+		{"generic OIDC only, public https", with(oidc, public, "https://auth.example.com"), false, ""},
+		{"built-in only", github, false, ""},
+		{"broken provider settings still mean production", with(nil, "AUTHBRIDGE_GITHUB_CLIENT_ID", "c"), false, "AUTHBRIDGE_GITHUB_CLIENT_SECRET"},
+		{"nothing configured, public https", with(nil, public, "https://auth.example.com"), false, "configure a provider or set AUTHBRIDGE_DEV=1 on a loopback URL"},
+		{"nothing configured, https loopback", with(nil, public, "https://127.0.0.1:8443"), false, "configure a provider"},
+		{"nothing configured, public http", with(nil, public, "http://auth.example.com"), false, "configure a provider"},
+		{"nothing configured, localhost look-alike", with(nil, public, "http://localhost.example.com"), false, "configure a provider"},
+		{"nothing configured, 0.0.0.0", with(nil, public, "http://0.0.0.0:8080"), false, "configure a provider"},
+		// Explicit.
+		{"DEV=1 on loopback", with(nil, "AUTHBRIDGE_DEV", "1"), true, ""},
+		{"DEV=true beside a provider", with(github, "AUTHBRIDGE_DEV", "true"), true, ""},
+		{"DEV=1 on public https", with(nil, "AUTHBRIDGE_DEV", "1", public, "https://auth.example.com"), false, "plain-http loopback"},
+		{"DEV=1 on public https with providers", with(oidc, "AUTHBRIDGE_DEV", "1", public, "https://auth.example.com"), false, "plain-http loopback"},
+		{"DEV=1 on a LAN address", with(nil, "AUTHBRIDGE_DEV", "1", public, "http://192.168.1.10:8080"), false, "plain-http loopback"},
+		{"DEV=0 wins over nothing configured", with(github, "AUTHBRIDGE_DEV", "0"), false, ""},
+		{"DEV=false with generic OIDC", with(oidc, "AUTHBRIDGE_DEV", "false"), false, ""},
+		// With no provider and dev mode off nobody could sign in.
+		{"DEV=0 and nothing configured", with(nil, "AUTHBRIDGE_DEV", "0"), false, "nobody could sign in"},
+		{"odd DEV value", with(nil, "AUTHBRIDGE_DEV", "yes"), false, "must be 1, 0, true or false"},
+		{"odd DEV value, upper case", with(nil, "AUTHBRIDGE_DEV", "TRUE"), false, "must be 1, 0, true or false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(env(tt.env))
+			if tt.problem != "" {
+				if err == nil {
+					t.Fatalf("Load accepted it (dev %v)", c.Dev)
+				}
+				if !strings.Contains(err.Error(), tt.problem) {
+					t.Fatalf("error %q, want %q", err, tt.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.Dev != tt.dev {
+				t.Fatalf("Dev = %v, want %v", c.Dev, tt.dev)
+			}
+			if !c.Dev && len(c.Providers) == 0 {
+				t.Fatal("dev mode off and no provider: nobody could sign in")
+			}
+		})
+	}
+}
+
+func TestProvidersLoadedOnce(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"AUTHBRIDGE_OIDC_PROVIDERS":      "corp",
+		"AUTHBRIDGE_OIDC_CORP_ISSUER":    "https://id.example.com",
+		"AUTHBRIDGE_OIDC_CORP_CLIENT_ID": "c",
+		"AUTHBRIDGE_GITHUB_CLIENT_ID":    "g",
+		"AUTHBRIDGE_GITHUB_SECRET":       "s",
+	}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	var ids []string
+	for _, p := range c.Providers {
+		ids = append(ids, p.ID)
+	}
+	if got := strings.Join(ids, ","); got != "github,corp" {
+		t.Fatalf("providers = %s, want github,corp", got)
+	}
+}
+
+func TestAllowedEmailDomainsCanonical(t *testing.T) {
+	c, err := Load(env(map[string]string{"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS": "Example.COM., bücher.example, xn--bcher-kva.example"}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := strings.Join(c.AllowedEmailDomains, ","); got != "example.com,xn--bcher-kva.example" {
+		t.Fatalf("domains = %q", got)
+	}
+}
+
+func TestMetricsAddr(t *testing.T) {
+	tests := []struct {
+		addr, want string
+		ok         bool
+	}{
+		{"", "", true},
+		{":9090", "127.0.0.1:9090", true}, // no host: loopback, not every interface
+		{"127.0.0.1:9090", "127.0.0.1:9090", true},
+		{"[::1]:0", "[::1]:0", true},
+		{"0.0.0.0:9090", "0.0.0.0:9090", true}, // explicit: a scraper on a container network
+		{"metrics-net:9090", "metrics-net:9090", true},
+		{"9090", "", false},
+		{"127.0.0.1", "", false},
+		{"127.0.0.1:http", "", false},
+		{"127.0.0.1:70000", "", false},
+		{"bad host:9090", "", false},
+		{"http://127.0.0.1:9090", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"AUTHBRIDGE_METRICS_ADDR": tt.addr}))
+			if (err == nil) != tt.ok {
+				t.Fatalf("Load(%q) = %v, want ok %v", tt.addr, err, tt.ok)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), "AUTHBRIDGE_METRICS_ADDR:") {
+					t.Fatalf("error %q does not name AUTHBRIDGE_METRICS_ADDR", err)
+				}
+				return
+			}
+			if c.MetricsAddr != tt.want {
+				t.Fatalf("MetricsAddr = %q, want %q", c.MetricsAddr, tt.want)
 			}
 		})
 	}

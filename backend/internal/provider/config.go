@@ -34,6 +34,24 @@ var commonVars = []string{"CLIENT_ID", "CLIENT_SECRET", "SECRET", "ISSUER", "AUT
 // that _CLIENT_SECRET is not read as a name ending in _CLIENT.
 var oidcVars = []string{"CLIENT_SECRET", "DISPLAY_NAME", "CLIENT_ID", "ISSUER"}
 
+// Variables lists every variable name LoadConfigs reads for the built-in
+// providers and for the generic OIDC providers named in oidcNames, for a
+// launcher that can look variables up by name but not list them.
+func Variables(oidcNames []string) []string {
+	var out []string
+	for _, b := range builtins {
+		for _, v := range append(append([]string{}, commonVars...), b.extra...) {
+			out = append(out, "AUTHBRIDGE_"+b.env+"_"+v)
+		}
+	}
+	for _, n := range oidcNames {
+		for _, v := range oidcVars {
+			out = append(out, "AUTHBRIDGE_OIDC_"+strings.ToUpper(n)+"_"+v)
+		}
+	}
+	return out
+}
+
 // LoadConfigs reads the providers configured in environ (os.Environ form;
 // only AUTHBRIDGE_* entries are looked at):
 //
