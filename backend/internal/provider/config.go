@@ -34,6 +34,10 @@ var commonVars = []string{"CLIENT_ID", "CLIENT_SECRET", "SECRET", "ISSUER", "AUT
 // that _CLIENT_SECRET is not read as a name ending in _CLIENT.
 var oidcVars = []string{"CLIENT_SECRET", "DISPLAY_NAME", "CLIENT_ID", "ISSUER"}
 
+// serverVars sit under a provider's prefix but are the server's settings
+// (internal/config reads them), not the provider's.
+var serverVars = map[string]bool{"AUTHBRIDGE_GOOGLE_REQUIRE_NONCE": true}
+
 // Variables lists every variable name LoadConfigs reads for the built-in
 // providers and for the generic OIDC providers named in oidcNames, for a
 // launcher that can look variables up by name but not list them.
@@ -73,7 +77,7 @@ func Variables(oidcNames []string) []string {
 func LoadConfigs(environ []string) ([]Config, error) {
 	env := map[string]string{}
 	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "AUTHBRIDGE_") {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "AUTHBRIDGE_") && !serverVars[k] {
 			if v = strings.TrimSpace(v); v != "" {
 				env[k] = v
 			}

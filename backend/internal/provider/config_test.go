@@ -53,6 +53,43 @@ func TestLoadConfigs(t *testing.T) {
 	if cfgs, err := LoadConfigs(nil); err != nil || len(cfgs) != 0 {
 		t.Fatalf("nothing configured = %v, %v", cfgs, err)
 	}
+	// The server's own settings under a provider's prefix are not typos.
+	if cfgs, err := LoadConfigs([]string{"AUTHBRIDGE_GOOGLE_REQUIRE_NONCE=false"}); err != nil || len(cfgs) != 0 {
+		t.Fatalf("AUTHBRIDGE_GOOGLE_REQUIRE_NONCE alone = %v, %v", cfgs, err)
+	}
+}
+
+// TestVariables: every name Variables lists is one LoadConfigs reads (a
+// launcher passing exactly these loses no setting).
+func TestVariables(t *testing.T) {
+	names := Variables([]string{"corp"})
+	for _, want := range []string{"AUTHBRIDGE_GITHUB_CLIENT_ID", "AUTHBRIDGE_GOOGLE_HOSTED_DOMAIN", "AUTHBRIDGE_MICROSOFT_ALLOWED_TENANTS", "AUTHBRIDGE_OIDC_CORP_ISSUER"} {
+		found := false
+		for _, n := range names {
+			found = found || n == want
+		}
+		if !found {
+			t.Errorf("Variables lacks %s", want)
+		}
+	}
+	var env []string
+	for _, n := range names {
+		switch {
+		case strings.HasSuffix(n, "_URL") || strings.HasSuffix(n, "_ISSUER"):
+			env = append(env, n+"=https://id.example.com")
+		case strings.HasSuffix(n, "_TENANT") || strings.HasSuffix(n, "_ALLOWED_TENANTS"):
+			env = append(env, n+"=72f988bf-86f1-41af-91ab-2d7cd011db47")
+		case strings.HasSuffix(n, "_HOSTED_DOMAIN"):
+			env = append(env, n+"=example.com")
+		case strings.HasSuffix(n, "_SECRET"):
+			env = append(env, strings.TrimSuffix(strings.TrimSuffix(n, "_SECRET"), "_CLIENT")+"_CLIENT_SECRET=s")
+		default:
+			env = append(env, n+"=x")
+		}
+	}
+	if _, err := LoadConfigs(env); err != nil {
+		t.Fatalf("LoadConfigs of every listed variable: %v", err)
+	}
 }
 
 func TestLoadConfigsErrors(t *testing.T) {
