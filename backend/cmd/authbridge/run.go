@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -69,10 +67,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "new signing key %s is current; the previous key stays published\n", kid)
 		return nil
 	}
-	return serve(ctx, cfg, getenv, log, st, tm, stdout)
+	return serve(ctx, cfg, log, st, tm, stdout)
 }
 
-func serve(ctx context.Context, cfg config.Config, getenv func(string) string, log *slog.Logger, st *store.Store, tm *token.Manager, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, tm *token.Manager, stdout io.Writer) error {
 	ips, err := clientip.Parse(cfg.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("AUTHBRIDGE_TRUSTED_PROXIES: %w", err)
@@ -96,10 +94,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	m.CounterFunc("authbridge_store_group_commit_jobs_total",
 		"Writes (rotations, transactions, statements) those batches held.",
 		func() int64 { _, j := st.GroupCommits(); return j })
-	pcfgs, err := provider.LoadConfigs(environ(getenv))
-	if err != nil {
-		return err
-	}
+	pcfgs := cfg.Providers
 	mux := http.NewServeMux()
 	if cfg.Dev {
 		dev, err := mountDevIDP(cfg, log, mux, pcfgs)
@@ -107,7 +102,8 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 			return fmt.Errorf("development identity provider: %w", err)
 		}
 		pcfgs = append(pcfgs, dev...)
-		log.Warn("AUTHBRIDGE_DEV=1: the development identity provider is mounted at /devidp/; never use this mode in production")
+		log.Warn("development mode: the development identity provider is mounted at /devidp/ and lets anyone sign in as anyone; never use this mode in production",
+			"public_url", cfg.PublicURL.String())
 	}
 	providers := provider.NewSet(ctx, log, provider.Factories(), pcfgs)
 	draining := new(atomic.Bool)
@@ -153,6 +149,17 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 		defer psrv.Close()
 		log.Info("profiler listening", "addr", pln.Addr().String())
 	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen (metrics): %w", err)
+		}
+		msrv := &http.Server{Handler: httpapi.MetricsHandler(m), ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -190,37 +197,6 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// environ lists the AUTHBRIDGE_* variables for provider configuration:
-// every such name in the process environment plus the OIDC names listed in
-// AUTHBRIDGE_OIDC_PROVIDERS, each read through getenv.
-func environ(getenv func(string) string) []string {
-	names := map[string]bool{}
-	for _, kv := range os.Environ() {
-		if k, _, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "AUTHBRIDGE_") {
-			names[k] = true
-		}
-	}
-	for _, p := range []string{"GOOGLE", "MICROSOFT", "LINE", "DISCORD", "GITHUB"} {
-		for _, f := range []string{"CLIENT_ID", "CLIENT_SECRET", "SECRET", "ISSUER", "AUTH_URL", "TOKEN_URL", "API_URL", "TENANT", "ALLOWED_TENANTS", "HOSTED_DOMAIN"} {
-			names["AUTHBRIDGE_"+p+"_"+f] = true
-		}
-	}
-	for _, n := range strings.Split(getenv("AUTHBRIDGE_OIDC_PROVIDERS"), ",") {
-		if n = strings.ToUpper(strings.TrimSpace(n)); n != "" {
-			for _, f := range []string{"ISSUER", "CLIENT_ID", "CLIENT_SECRET", "DISPLAY_NAME"} {
-				names["AUTHBRIDGE_OIDC_"+n+"_"+f] = true
-			}
-		}
-	}
-	var out []string
-	for k := range names {
-		if v := getenv(k); v != "" {
-			out = append(out, k+"="+v)
-		}
-	}
-	return out
 }
 
 // housekeeping deletes expired single-use rows and ended sessions hourly.

@@ -45,11 +45,17 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 // /readyz answers 200.
 func startRun(t *testing.T, env map[string]string) (string, context.CancelFunc, chan error) {
 	t.Helper()
+	return startRunLogging(t, env, io.Discard)
+}
+
+// startRunLogging is startRun with the server's log written to stderr.
+func startRunLogging(t *testing.T, env map[string]string, stderr io.Writer) (string, context.CancelFunc, chan error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &lineWriter{lines: make(chan string, 16)}
 	done := make(chan error, 1)
 	getenv := func(k string) string { return env[k] }
-	go func() { done <- run(ctx, nil, getenv, out, io.Discard) }()
+	go func() { done <- run(ctx, nil, getenv, out, stderr) }()
 
 	var base string
 	select {

@@ -101,7 +101,7 @@ func TestRunServesDashboard(t *testing.T) {
 		{"dev", map[string]string{"AUTHBRIDGE_DEV": "1"}, append(common,
 			check{path: "/devidp/gsi/client", status: 200, body: "google.accounts"},
 		)},
-		{"production", map[string]string{"AUTHBRIDGE_DEV": "0"}, append(common,
+		{"production", map[string]string{"AUTHBRIDGE_DEV": "0", "AUTHBRIDGE_GITHUB_CLIENT_ID": "c", "AUTHBRIDGE_GITHUB_CLIENT_SECRET": "s"}, append(common,
 			check{path: "/devidp/gsi/client", status: 404, code: shared.CodeNotFound},
 		)},
 	}

@@ -71,7 +71,9 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	var handler http.Handler
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	tb.Cleanup(srv.Close)
-	vars := map[string]string{"AUTHBRIDGE_RATE_LIMIT": "0", "AUTHBRIDGE_PUBLIC_URL": srv.URL}
+	// The providers are the devidp's, wired below; one is named here too so
+	// that the https public URL does not ask for dev mode.
+	vars := map[string]string{"AUTHBRIDGE_RATE_LIMIT": "0", "AUTHBRIDGE_PUBLIC_URL": srv.URL, "AUTHBRIDGE_GOOGLE_CLIENT_ID": "dev-google-client"}
 	for k, v := range extra {
 		vars[k] = strings.ReplaceAll(v, "{PUBLIC}", srv.URL)
 	}

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"net/http/pprof"
+
+	"github.com/authbridge/authbridge/backend/internal/metrics"
 )
 
 // route is one entry of the contract: a Go 1.22 mux pattern and its handler.
@@ -16,10 +18,9 @@ type route struct {
 func routes(d Deps, lim limiters) []route {
 	bearer := requireBearer(d.Log, d.Tokens)
 	ip := d.IPs
-	return []route{
+	rs := []route{
 		{"GET /healthz", handleHealthz()},
 		{"GET /readyz", handleReadyz(d.Log, d.Store, d.Draining)},
-		{"GET /metrics", d.Metrics.Handler()},
 		{"GET /.well-known/jwks.json", handleJWKS(d.Log, d.Tokens)},
 		{"GET /api/openapi.yaml", handleOpenAPI()},
 
@@ -43,6 +44,28 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /api/me/accounts", bearer(handleAccounts(d.Log, d.Signin))},
 		{"DELETE /api/me/accounts/{id}", bearer(handleDisconnect(d.Log, d.Signin))},
 	}
+	// With AUTHBRIDGE_METRICS_ADDR, /metrics has a listener of its own
+	// (MetricsHandler) and this one answers 404.
+	if d.Config.MetricsAddr == "" {
+		rs = append(rs, metricsRoutes(d.Metrics)...)
+	}
+	return rs
+}
+
+// metricsRoutes serve the Prometheus metrics: on the main listener, or on
+// AUTHBRIDGE_METRICS_ADDR alone when that is set.
+func metricsRoutes(m *metrics.Metrics) []route {
+	return []route{{"GET /metrics", m.Handler()}}
+}
+
+// MetricsHandler serves /metrics on a listener of its own
+// (AUTHBRIDGE_METRICS_ADDR).
+func MetricsHandler(m *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range metricsRoutes(m) {
+		mux.Handle(rt.pattern, rt.handler)
+	}
+	return mux
 }
 
 // debugRoutes are served only on AUTHBRIDGE_PPROF_ADDR, a loopback listener
