@@ -15,6 +15,7 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/httpapi"
+	"github.com/authbridge/authbridge/backend/internal/loglimit"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/session"
@@ -60,11 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	if cmd == "rotate-keys" {
-		kid, err := tm.Rotate(ctx)
+		kid, signsFrom, err := tm.Rotate(ctx)
 		if err != nil {
 			return fmt.Errorf("rotate keys: %w", err)
 		}
-		fmt.Fprintf(stdout, "new signing key %s is current; the previous key stays published\n", kid)
+		fmt.Fprintf(stdout, "new signing key %s is published now and signs from %s; the current key signs until then and stays published until the tokens it signed have expired\n",
+			kid, signsFrom.UTC().Format(time.RFC3339))
 		return nil
 	}
 	return serve(ctx, cfg, log, st, tm, stdout)
@@ -221,8 +223,11 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// An outage fails every request alike: about one ERROR line a second
+	// per message, each carrying how many it stands for.
+	return slog.New(loglimit.New(h, loglimit.Options{}))
 }

@@ -57,24 +57,32 @@ func handleLogin(log *slog.Logger, cfg config.Config, svc *signin.Service) http.
 			Challenge: q.Get("challenge"),
 			Ticket:    q.Get("ticket"),
 		}
-		if p.Handoff != signin.HandoffPopup && p.Handoff != signin.HandoffRedirect {
-			p.Handoff = signin.HandoffPopup
-		}
 		if c, err := r.Cookie(FlowCookie); err == nil {
 			p.Browser = c.Value
 		}
-		started, err := svc.Start(r.Context(), p)
-		if err != nil {
-			e, ok := apperr.As(err)
-			if !ok {
-				log.ErrorContext(r.Context(), "start sign-in failed", "err", err)
-				e = apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again.")
-			}
+		fail := func(err error) {
+			e := publicError(r, log, err)
 			msg := shared.HandoffMessage{Type: shared.HandoffType, Error: &shared.ErrorBody{Code: e.Code, Message: e.Message}, Process: p.Process}
 			if signin.ValidChallenge(p.Challenge) {
 				msg.Flow = p.Challenge
 			}
 			writeHandoff(w, r, cfg, signin.Handoff{Mode: p.Handoff, Message: msg})
+		}
+		// Absent values take their defaults; anything else unknown is
+		// refused rather than guessed at, and never echoed back.
+		if p.Handoff != signin.HandoffPopup && p.Handoff != signin.HandoffRedirect {
+			p.Handoff, p.Process = signin.HandoffPopup, ""
+			fail(apperr.New(shared.CodeInvalidRequest, "handoff must be popup or redirect."))
+			return
+		}
+		if p.Process != signin.ProcessLogin && p.Process != signin.ProcessConnect {
+			p.Process = ""
+			fail(apperr.New(shared.CodeInvalidRequest, "process must be login or connect."))
+			return
+		}
+		started, err := svc.Start(r.Context(), p)
+		if err != nil {
+			fail(err)
 			return
 		}
 		http.SetCookie(w, &http.Cookie{
@@ -87,7 +95,7 @@ func handleLogin(log *slog.Logger, cfg config.Config, svc *signin.Service) http.
 }
 
 // handleCallback finishes a flow and hands the result to the SPA.
-func handleCallback(cfg config.Config, svc *signin.Service, ips *clientip.Resolver) http.Handler {
+func handleCallback(log *slog.Logger, cfg config.Config, svc *signin.Service, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		p := signin.CallbackParams{
@@ -100,7 +108,12 @@ func handleCallback(cfg config.Config, svc *signin.Service, ips *clientip.Resolv
 		if c, err := r.Cookie(FlowCookie); err == nil {
 			p.Browser = c.Value
 		}
-		writeHandoff(w, r, cfg, svc.Callback(r.Context(), p))
+		h := svc.Callback(r.Context(), p)
+		if h.Err != nil {
+			e := publicError(r, log, h.Err)
+			h.Message.Error = &shared.ErrorBody{Code: e.Code, Message: e.Message}
+		}
+		writeHandoff(w, r, cfg, h)
 	})
 }
 
@@ -203,6 +216,11 @@ func orDefault(v, def string) string {
 func handleExchange(log *slog.Logger, cfg config.Config, svc *signin.Service, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[shared.ExchangeRequest](w, r, false)
+		if err == nil && (req.Code == "" || req.Verifier == "") {
+			// Malformed, not a wrong guess: refused before the code is
+			// looked up, so it spends nothing.
+			err = apperr.New(shared.CodeInvalidRequest, "code and verifier are both required.")
+		}
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
@@ -54,9 +56,31 @@ func encode(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// writeError answers err with its code and message. Errors without a code are
-// internal: logged with their cause, answered with a generic message.
+// writeError answers err with its code and message; see publicError.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	e := publicError(r, log, err)
+	status, known := statusOf[e.Code]
+	if !known {
+		status = http.StatusInternalServerError
+	}
+	if e.Code == shared.CodeUnavailable {
+		w.Header().Set("Retry-After", retryAfterUnavailable)
+	}
+	if status == http.StatusUnauthorized && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	encode(w, status, shared.ErrorEnvelope{Error: shared.ErrorBody{Code: e.Code, Message: e.Message}})
+}
+
+// retryAfterUnavailable is the Retry-After (seconds) of an outage answer.
+const retryAfterUnavailable = "5"
+
+// publicError is what a client is told about err, for JSON answers and
+// handoff pages alike. Errors without a code are internal: logged with
+// their cause, answered with a generic message; a database that cannot be
+// reached is unavailable. (The process logger bounds repeated ERROR lines,
+// so an outage logs about one line a second, not one per request.)
+func publicError(r *http.Request, log *slog.Logger, err error) *apperr.Error {
 	e, ok := apperr.As(err)
 	switch {
 	case !ok && (errors.Is(err, context.Canceled) || errors.Is(err, sql.ErrTxDone)) && r.Context().Err() != nil:
@@ -65,57 +89,55 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		// a transaction back when its context ends, and the commit then
 		// reports ErrTxDone.)
 		log.DebugContext(r.Context(), "request abandoned by the client", "method", r.Method, "path", r.URL.Path, "err", err)
-		e = apperr.New(shared.CodeInternal, "The request was cancelled.")
+		return apperr.New(shared.CodeInternal, "The request was cancelled.")
 	case !ok && store.IsUnavailable(err):
 		log.ErrorContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
-		e = apperr.New(shared.CodeUnavailable, "The service is briefly unavailable. Try again shortly.")
-		w.Header().Set("Retry-After", "5")
+		return apperr.New(shared.CodeUnavailable, "The service is briefly unavailable. Try again shortly.")
 	case !ok:
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		e = apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again.")
+		return apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again.")
 	case e.Err != nil:
 		log.DebugContext(r.Context(), "request failed", "code", e.Code, "err", e.Err)
 	}
-	status, known := statusOf[e.Code]
-	if !known {
-		status = http.StatusInternalServerError
-	}
-	if status == http.StatusUnauthorized && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-	}
-	encode(w, status, shared.ErrorEnvelope{Error: shared.ErrorBody{Code: e.Code, Message: e.Message}})
+	return e
 }
 
 // decode reads exactly one JSON object of type T: application/json only,
-// at most maxAuthBody bytes, no unknown fields, nothing after the object.
-// With optional, an empty body decodes as the zero value.
+// at most maxAuthBody bytes of valid UTF-8, members named exactly as T's
+// fields, no duplicate keys, nothing after the object. With optional, an
+// empty body decodes as the zero value.
 func decode[T any](w http.ResponseWriter, r *http.Request, optional bool) (T, error) {
 	var v T
 	if err := requireJSON(r); err != nil {
 		return v, err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxAuthBody)
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			return v, apperr.Wrap(shared.CodeRequestTooLarge, "The request body is too large.", err)
-		case errors.Is(err, io.EOF) && optional:
-			return v, nil
-		case errors.Is(err, io.EOF):
-			return v, apperr.Wrap(shared.CodeInvalidRequest, "The request body is empty; a JSON object is required.", err)
-		default:
-			return v, apperr.Wrap(shared.CodeInvalidRequest, "The request body is not valid JSON for this endpoint: "+jsonProblem(err), err)
-		}
-	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAuthBody))
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return v, apperr.Wrap(shared.CodeRequestTooLarge, "The request body is too large.", err)
 		}
-		return v, apperr.New(shared.CodeInvalidRequest, "The request body must hold exactly one JSON object.")
+		return v, apperr.Wrap(shared.CodeInvalidRequest, "The request body could not be read.", err)
+	}
+	return decodeBody[T](body, optional)
+}
+
+// decodeBody is decode once the body is read.
+func decodeBody[T any](body []byte, optional bool) (T, error) {
+	var v T
+	if len(bytes.TrimLeft(body, " \t\r\n")) == 0 {
+		if optional {
+			return v, nil
+		}
+		return v, apperr.New(shared.CodeInvalidRequest, "The request body is empty; a JSON object is required.")
+	}
+	if err := checkStrict(body, jsonFields(reflect.TypeFor[T]())); err != nil {
+		return v, apperr.Wrap(shared.CodeInvalidRequest, "The request body is not valid JSON for this endpoint: "+jsonProblem(err), err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return v, apperr.Wrap(shared.CodeInvalidRequest, "The request body is not valid JSON for this endpoint: "+jsonProblem(err), err)
 	}
 	return v, nil
 }
@@ -135,7 +157,10 @@ func requireJSON(r *http.Request) error {
 func jsonProblem(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var strict *errStrict
 	switch {
+	case errors.As(err, &strict):
+		return strict.problem
 	case errors.As(err, &syn):
 		return "malformed JSON"
 	case errors.As(err, &typ):

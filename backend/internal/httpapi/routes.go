@@ -32,7 +32,7 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /api/auth/google/nonce", rateLimit(lim.signin, byIP(ip, "nonce"), handleNonce(d.Log, d.Signin))},
 		{"POST /api/auth/google/credential", rateLimit(lim.signin, byIP(ip, "credential"), handleCredential(d.Log, d.Config, d.Signin, ip))},
 		{"GET /api/auth/{provider}/login", rateLimit(lim.signin, byIP(ip, "login"), handleLogin(d.Log, d.Config, d.Signin))},
-		{"GET /api/auth/{provider}/callback", handleCallback(d.Config, d.Signin, ip)},
+		{"GET /api/auth/{provider}/callback", handleCallback(d.Log, d.Config, d.Signin, ip)},
 		{"POST /api/auth/{provider}/code", rateLimit(lim.signin, byIP(ip, "code"), handleCodeExchange(d.Log, d.Config, d.Signin, ip))},
 		{"POST /api/auth/exchange", rateLimit(lim.signin, byIP(ip, "exchange"), handleExchange(d.Log, d.Config, d.Signin, ip))},
 		{"POST /api/auth/connect-ticket", bearer(rateLimit(lim.signin, byIP(ip, "ticket"), rateLimit(lim.perUser, byUser("ticket"), handleConnectTicket(d.Log, d.Signin))))},

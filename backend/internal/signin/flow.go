@@ -129,6 +129,10 @@ type CallbackParams struct {
 type Handoff struct {
 	Mode    string // popup or redirect
 	Message shared.HandoffMessage
+	// Err is the cause of a failure that has no stable code (the Message
+	// says internal_error): the HTTP layer logs it and may tell the client
+	// better, e.g. unavailable during a database outage.
+	Err error
 }
 
 // Callback finishes a redirect flow. It always answers a Handoff: errors
@@ -139,7 +143,7 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 		s.record(ctx, userID, p.Provider, err, p.Meta)
 		e, ok := apperr.As(err)
 		if !ok {
-			s.log.ErrorContext(ctx, "sign-in callback failed", "provider", p.Provider, "err", err)
+			h.Err = fmt.Errorf("signin: callback of %s: %w", p.Provider, err)
 			e = apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again.")
 		}
 		h.Message.OK = false

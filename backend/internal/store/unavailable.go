@@ -16,6 +16,17 @@ import (
 // succeed later.
 var ErrUnavailable = errors.New("store: database unavailable")
 
+// unavailableCodes are MySQL/MariaDB error numbers that mean the server,
+// not the statement, is the problem: retrying later (or on the new primary)
+// may work.
+var unavailableCodes = map[uint16]bool{
+	1053: true, // ER_SERVER_SHUTDOWN: shutdown in progress
+	1290: true, // ER_OPTION_PREVENTS_STATEMENT: --read-only (a demoted primary)
+	1927: true, // ER_CONNECTION_KILLED (MariaDB)
+	2006: true, // CR_SERVER_GONE_ERROR: server has gone away
+	2013: true, // CR_SERVER_LOST: lost connection during query
+}
+
 // IsUnavailable reports whether err means the database could not be used
 // at all.
 func IsUnavailable(err error) bool {
@@ -29,6 +40,10 @@ func IsUnavailable(err error) bool {
 		errors.Is(err, mysql.ErrInvalidConn), errors.As(err, &oe), errors.As(err, &ne):
 		return true
 	case errors.Is(err, context.DeadlineExceeded):
+		return true
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && unavailableCodes[me.Number] {
 		return true
 	}
 	msg := err.Error()
