@@ -4,8 +4,10 @@
 // Usage:
 //
 //	authbridge              serve (configuration from AUTHBRIDGE_* variables)
-//	authbridge rotate-keys  make a new signing key current; the previous one
-//	                        stays published until the tokens it signed expire
+//	authbridge rotate-keys  publish a new signing key, which signs once every
+//	                        JWKS cache has seen it (token.PrePublish later);
+//	                        the current key stays published until the tokens
+//	                        it signed expire
 package main
 
 import (

@@ -137,7 +137,7 @@ func TestRunRotateKeys(t *testing.T) {
 		if err := run(context.Background(), []string{"rotate-keys"}, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
 			t.Fatalf("rotate-keys: %v", err)
 		}
-		if !strings.Contains(out.String(), "is current") {
+		if !strings.Contains(out.String(), "is published now and signs from") {
 			t.Fatalf("rotate-keys printed %q", out.String())
 		}
 	}
@@ -149,8 +149,10 @@ func TestRunRotateKeys(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(bufio.NewReader(resp.Body))
-	if n := strings.Count(string(b), `"kid"`); n != 2 {
-		t.Fatalf("after two rotations JWKS has %d keys, want current + previous: %s", n, b)
+	// Rotation publishes ahead: the first key still signs, and both new
+	// ones are already in the JWKS.
+	if n := strings.Count(string(b), `"kid"`); n != 3 {
+		t.Fatalf("after two rotations JWKS has %d keys, want the current one and the two published ahead: %s", n, b)
 	}
 }
 

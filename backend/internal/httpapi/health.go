@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -52,10 +53,13 @@ func handleJWKS(log *slog.Logger, tm *token.Manager) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "public, max-age=300")
+		// Rotation publishes keys this long before they sign (token.PrePublish).
+		w.Header().Set("Cache-Control", jwksCacheControl)
 		_, _ = w.Write(b)
 	})
 }
+
+var jwksCacheControl = "public, max-age=" + strconv.Itoa(int(token.JWKSMaxAge/time.Second))
 
 // handleOpenAPI serves the contract the server implements.
 func handleOpenAPI() http.Handler {

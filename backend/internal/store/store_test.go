@@ -248,12 +248,18 @@ var cases = []conformanceCase{
 		}
 		wantErr(t, "unknown user", s.SetUserDisabled(ctx, "nope", &t0), store.ErrNotFound)
 	}},
-	{"signing keys: insert retires all but the newest", func(t *testing.T, s *store.Store) {
+	{"signing keys: ordered by signs_from, retired on request, first key once", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		for i := range 4 {
+			// Created in order; signs_from in another order, which decides.
 			k := store.SigningKey{KID: fmt.Sprintf("k%d", i), Alg: "ES256", PrivateKey: []byte{0, 0xff, byte(i)}, Encrypted: i%2 == 1,
-				PublicJWK: fmt.Sprintf(`{"kid":"k%d"}`, i), CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
-			if err := s.InsertSigningKey(ctx, k, 2); err != nil {
+				PublicJWK: fmt.Sprintf(`{"kid":"k%d"}`, i), CreatedAt: t0.Add(time.Duration(i) * time.Minute),
+				SignsFrom: t0.Add(time.Duration((i+2)%4) * time.Hour)}
+			var retire []string
+			if i == 3 {
+				retire = []string{"k0", "k1", "nope"}
+			}
+			if err := s.InsertSigningKey(ctx, k, retire); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -261,18 +267,24 @@ var cases = []conformanceCase{
 		if err != nil || len(keys) != 2 {
 			t.Fatalf("keys = %+v, %v", keys, err)
 		}
-		k := keys[0]
+		k := keys[0] // k2 signs from t0+0h, k3 from t0+1h
 		if k.KID != "k3" || keys[1].KID != "k2" || string(k.PrivateKey) != "\x00\xff\x03" || !k.Encrypted || keys[1].Encrypted ||
-			k.PublicJWK != `{"kid":"k3"}` || !k.CreatedAt.Equal(t0.Add(3*time.Minute)) || k.RetiredAt != nil {
+			k.PublicJWK != `{"kid":"k3"}` || !k.CreatedAt.Equal(t0.Add(3*time.Minute)) || !k.SignsFrom.Equal(t0.Add(time.Hour)) || k.RetiredAt != nil {
 			t.Fatalf("keys = %+v", keys)
 		}
 		if n := count(t, s, "SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NOT NULL"); n != 2 {
 			t.Fatalf("%d retired keys, want 2 (kept for the record)", n)
 		}
-		dup := store.SigningKey{KID: "k3", Alg: "ES256", PrivateKey: []byte{1}, PublicJWK: "{}", CreatedAt: t0.Add(time.Hour)}
-		wantErr(t, "duplicate kid", s.InsertSigningKey(ctx, dup, 2), store.ErrConflict)
+		dup := store.SigningKey{KID: "k3", Alg: "ES256", PrivateKey: []byte{1}, PublicJWK: "{}", CreatedAt: t0.Add(time.Hour), SignsFrom: t0.Add(time.Hour)}
+		wantErr(t, "duplicate kid", s.InsertSigningKey(ctx, dup, []string{"k2"}), store.ErrConflict)
 		if keys, _ := s.ListSigningKeys(ctx); len(keys) != 2 || keys[0].KID != "k3" {
 			t.Fatalf("a refused insert changed the keys: %+v", keys)
+		}
+		first := store.SigningKey{KID: "f1", Alg: "ES256", PrivateKey: []byte{1}, PublicJWK: "{}", CreatedAt: t0, SignsFrom: t0}
+		wantErr(t, "a first key when one of its alg is stored", s.InsertFirstSigningKey(ctx, first), store.ErrConflict)
+		first.Alg, first.KID = "EdDSA", "f2"
+		if err := s.InsertFirstSigningKey(ctx, first); err != nil {
+			t.Fatalf("the first key of another alg: %v", err)
 		}
 	}},
 	{"create a family and rotate", func(t *testing.T, s *store.Store) {

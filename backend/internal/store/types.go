@@ -38,8 +38,12 @@ type User struct {
 }
 
 // SigningKey is a row of signing_keys. PrivateKey is PKCS#8 DER, sealed with
-// AES-GCM when Encrypted is true. The newest non-retired key signs; the one
-// before it is still published so tokens it signed verify until they expire.
+// AES-GCM when Encrypted is true. A key is published from CreatedAt and
+// signs from SignsFrom (later, so verifiers that cache the JWKS learn it
+// first); it stops signing when a newer key's SignsFrom passes and stays
+// published until the tokens it signed have expired. The token package
+// decides all of this from these times; RetiredAt only marks rows no longer
+// worth reading.
 type SigningKey struct {
 	KID        string     `db:"kid"`
 	Alg        string     `db:"alg"`
@@ -47,6 +51,7 @@ type SigningKey struct {
 	Encrypted  bool       `db:"encrypted"`
 	PublicJWK  string     `db:"public_jwk"`
 	CreatedAt  time.Time  `db:"created_at"`
+	SignsFrom  time.Time  `db:"signs_from"`
 	RetiredAt  *time.Time `db:"retired_at"`
 }
 

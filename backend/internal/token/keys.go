@@ -33,13 +33,14 @@ const kidLen = 43
 // key is one decoded signing key. It is never modified once built, so
 // callers may keep a pointer without holding the Manager's lock.
 type key struct {
-	kid     string
-	alg     string
-	created time.Time
-	signer  crypto.Signer
-	public  crypto.PublicKey
-	method  jwt.SigningMethod
-	jwk     jwk
+	kid       string
+	alg       string
+	created   time.Time // published from here
+	signsFrom time.Time // signs from here (zero: a configured key, always)
+	signer    crypto.Signer
+	public    crypto.PublicKey
+	method    jwt.SigningMethod
+	jwk       jwk
 }
 
 // jwk is a public key as the JWKS publishes it (RFC 7517, 7518, 8037).
@@ -132,7 +133,7 @@ func (k *key) row(sl *sealer) (store.SigningKey, error) {
 	if err != nil {
 		return store.SigningKey{}, fmt.Errorf("token: encode key: %w", err)
 	}
-	r := store.SigningKey{KID: k.kid, Alg: k.alg, PrivateKey: der, CreatedAt: k.created, PublicJWK: k.jwk.json()}
+	r := store.SigningKey{KID: k.kid, Alg: k.alg, PrivateKey: der, CreatedAt: k.created, SignsFrom: k.signsFrom, PublicJWK: k.jwk.json()}
 	if sl != nil {
 		if r.PrivateKey, err = sl.seal(der, k.kid); err != nil {
 			return store.SigningKey{}, err
@@ -167,6 +168,7 @@ func decodeRow(r store.SigningKey, sl *sealer) (*key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("token: signing key %s: %w", r.KID, err)
 	}
+	k.signsFrom = r.SignsFrom
 	if k.kid != r.KID || k.alg != r.Alg {
 		return nil, fmt.Errorf("token: signing key %s: the row's kid or alg does not match its key", r.KID)
 	}

@@ -13,7 +13,6 @@ import (
 	"encoding/pem"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,164 +77,6 @@ func TestThumbprintRFC8037(t *testing.T) {
 	}
 }
 
-func TestRotation(t *testing.T) {
-	eachBackend(t, func(t *testing.T, open func(testing.TB) token.KeyStore) {
-		for _, alg := range algs {
-			t.Run(alg, func(t *testing.T) {
-				ctx := context.Background()
-				clk := newClock() // stands still: rotation must not depend on it moving
-				m := mustNew(t, open(t), opts(clk, alg))
-				k1 := m.CurrentKID()
-				tok1 := mustSign(t, m)
-
-				k2, err := m.Rotate(ctx)
-				if err != nil || k2 == k1 || m.CurrentKID() != k2 {
-					t.Fatalf("Rotate = %q, %v; current %s, first %s", k2, err, m.CurrentKID(), k1)
-				}
-				if got := kids(t, m); !slices.Equal(got, []string{k2, k1}) {
-					t.Fatalf("JWKS after one rotation = %v, want [%s %s]", got, k2, k1)
-				}
-				tok2 := mustSign(t, m)
-				if header(t, tok2)["kid"] != k2 {
-					t.Fatal("new tokens are not signed with the new key")
-				}
-				for _, tok := range []string{tok1, tok2} {
-					if _, err := m.Verify(ctx, tok); err != nil {
-						t.Fatalf("after one rotation: %v", err)
-					}
-				}
-
-				k3, err := m.Rotate(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := kids(t, m); !slices.Equal(got, []string{k3, k2}) {
-					t.Fatalf("JWKS after two rotations = %v, want [%s %s]", got, k3, k2)
-				}
-				if _, err := m.Verify(ctx, tok2); err != nil {
-					t.Fatalf("token of the previous key: %v", err)
-				}
-				if _, err := m.Verify(ctx, tok1); code(t, err) != shared.CodeInvalidToken {
-					t.Fatalf("token of the retired key: %v, want invalid_token", err)
-				}
-			})
-		}
-	})
-}
-
-// Replicas share the store: a second Manager verifies the first one's
-// tokens, also right after the first rotated, and sees the rotation in its
-// JWKS within the cache lifetime.
-func TestReplicas(t *testing.T) {
-	eachBackend(t, func(t *testing.T, open func(testing.TB) token.KeyStore) {
-		ctx := context.Background()
-		clk := newClock()
-		ks := open(t)
-		a := mustNew(t, ks, opts(clk, ""))
-		b := mustNew(t, ks, opts(clk, ""))
-		c := mustNew(t, ks, opts(clk, ""))
-		if a.CurrentKID() != b.CurrentKID() {
-			t.Fatal("two managers on one store use different keys")
-		}
-		old := mustSign(t, a)
-		if _, err := b.Verify(ctx, old); err != nil {
-			t.Fatalf("b verifying a's token: %v", err)
-		}
-		clk.Add(time.Second)
-		k2, err := a.Rotate(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// b has not reloaded: the unknown kid makes it look at once.
-		fresh := mustSign(t, a)
-		for _, tok := range []string{fresh, old} {
-			if _, err := b.Verify(ctx, tok); err != nil {
-				t.Fatalf("b verifying a's token after a rotated: %v", err)
-			}
-		}
-		if b.CurrentKID() != k2 {
-			t.Fatalf("b signs with %s after reloading, want %s", b.CurrentKID(), k2)
-		}
-		// c saw no token: its cache, loaded at t0, serves the old set until
-		// it is 30s old.
-		if got := kids(t, c); len(got) != 1 {
-			t.Fatalf("c's JWKS right after the rotation = %v", got)
-		}
-		clk.Set(t0.Add(29 * time.Second))
-		if got := kids(t, c); len(got) != 1 {
-			t.Fatalf("c's JWKS at 29s = %v", got)
-		}
-		clk.Set(t0.Add(30 * time.Second))
-		if got := kids(t, c); len(got) != 2 || got[0] != k2 {
-			t.Fatalf("c's JWKS at 30s = %v, want the new key first", got)
-		}
-		if tok := mustSign(t, c); header(t, tok)["kid"] != k2 {
-			t.Fatal("c does not sign with the new key")
-		}
-	})
-}
-
-// racing makes the first read of each Manager wait until every Manager
-// has read: all of them find the store empty and generate a key.
-type racing struct {
-	token.KeyStore
-	once sync.Once
-	wg   *sync.WaitGroup
-}
-
-func (r *racing) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	rows, err := r.KeyStore.ListSigningKeys(ctx)
-	r.once.Do(func() { r.wg.Done(); r.wg.Wait() })
-	return rows, err
-}
-
-func TestConcurrentFirstStart(t *testing.T) {
-	eachBackend(t, func(t *testing.T, open func(testing.TB) token.KeyStore) {
-		const n = 2
-		clk := newClock()
-		ks := open(t)
-		var wg sync.WaitGroup
-		wg.Add(n)
-		ms := make([]*token.Manager, n)
-		errs := make([]error, n)
-		var done sync.WaitGroup
-		for i := range n {
-			done.Add(1)
-			go func() {
-				defer done.Done()
-				ms[i], errs[i] = token.New(context.Background(), &racing{KeyStore: ks, wg: &wg}, opts(clk, ""))
-			}()
-		}
-		done.Wait()
-		for _, err := range errs {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		rows, _ := ks.ListSigningKeys(context.Background())
-		if len(rows) != n {
-			t.Fatalf("%d replicas starting at once stored %d keys, want %d (the race did not happen)", n, len(rows), n)
-		}
-		// Each accepts the other's tokens at once: the one that inserted
-		// last has both keys, the other reloads on meeting the unknown kid.
-		for i := range n {
-			if _, err := ms[i].Verify(context.Background(), mustSign(t, ms[1-i])); err != nil {
-				t.Fatalf("replica %d verifying replica %d: %v", i, 1-i, err)
-			}
-		}
-		// Both sign with the newest stored key once their caches refresh
-		// (a replica whose re-read came before the other's insert can't
-		// know about it sooner).
-		clk.Add(30 * time.Second)
-		for i := range n {
-			mustSign(t, ms[i])
-			if ms[i].CurrentKID() != rows[0].KID {
-				t.Fatalf("replica %d signs with %s, newest stored is %s", i, ms[i].CurrentKID(), rows[0].KID)
-			}
-		}
-	})
-}
-
 func TestEncryptedKeys(t *testing.T) {
 	secret := strings.Repeat("s", 32)
 	eachBackend(t, func(t *testing.T, open func(testing.TB) token.KeyStore) {
@@ -247,7 +88,7 @@ func TestEncryptedKeys(t *testing.T) {
 				o := opts(clk, alg)
 				o.SecretKey = secret
 				m := mustNew(t, ks, o)
-				if _, err := m.Rotate(ctx); err != nil {
+				if _, _, err := m.Rotate(ctx); err != nil {
 					t.Fatal(err)
 				}
 				rows, err := ks.ListSigningKeys(ctx)
@@ -260,6 +101,10 @@ func TestEncryptedKeys(t *testing.T) {
 					}
 					if _, err := x509.ParsePKCS8PrivateKey(r.PrivateKey); err == nil {
 						t.Fatalf("row %d: the stored private key parses in the clear", i)
+					}
+					i := slices.IndexFunc(jwks(t, m), func(k jwkJSON) bool { return k.KID == r.KID })
+					if i < 0 {
+						t.Fatalf("stored key %s is not published", r.KID)
 					}
 					pub := publicFromJWK(t, jwks(t, m)[i])
 					if bytes.Contains(r.PrivateKey, rawPublic(pub)) {
@@ -321,7 +166,7 @@ func TestSecretAddedLater(t *testing.T) {
 	if _, err := m.Verify(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Rotate(ctx); err != nil {
+	if _, _, err := m.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	rows, _ := ms.ListSigningKeys(ctx)
@@ -403,7 +248,7 @@ func TestStaticKey(t *testing.T) {
 				if rows, _ := ks.ListSigningKeys(ctx); len(rows) != 0 {
 					t.Fatal("a configured key was stored")
 				}
-				if _, err := m.Rotate(ctx); err == nil {
+				if _, _, err := m.Rotate(ctx); err == nil {
 					t.Fatal("Rotate with a configured key succeeded")
 				}
 				// A generated key of the store is not ours.

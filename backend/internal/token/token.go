@@ -6,7 +6,6 @@ package token
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,11 +21,14 @@ import (
 
 // KeyStore is where signing keys live; *store.Store implements it.
 type KeyStore interface {
-	// ListSigningKeys answers the keys not retired, newest first.
+	// ListSigningKeys answers the keys not retired.
 	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
-	// InsertSigningKey adds k and retires all but the newest keep keys, in
-	// one transaction.
-	InsertSigningKey(ctx context.Context, k store.SigningKey, keep int) error
+	// InsertSigningKey adds k and marks the keys in retire retired, in one
+	// transaction.
+	InsertSigningKey(ctx context.Context, k store.SigningKey, retire []string) error
+	// InsertFirstSigningKey adds k only when no unretired key of its alg
+	// is stored, else answers store.ErrConflict.
+	InsertFirstSigningKey(ctx context.Context, k store.SigningKey) error
 }
 
 var _ KeyStore = (*store.Store)(nil)
@@ -56,7 +58,6 @@ const (
 	defaultTTL    = 10 * time.Minute
 	maxTTL        = 15 * time.Minute
 	maxLeeway     = 30 * time.Second
-	keep          = 2                // current + previous are published
 	cacheTTL      = 30 * time.Second // replicas see another's rotation within this
 	forcedEvery   = 5 * time.Second  // unknown kid: reload the store at most this often
 	reloadTimeout = 5 * time.Second
@@ -77,9 +78,8 @@ type Manager struct {
 	lastForced time.Time // guarded by reloadMu
 
 	mu       sync.RWMutex
-	keys     []*key // published: current first, then previous
-	byKID    map[string]*key
-	jwks     []byte
+	keys     []*key  // every stored key of our alg, latest signsFrom first
+	cur      keyView // what keys mean now; see view
 	loadedAt time.Time
 }
 
@@ -114,7 +114,7 @@ func New(ctx context.Context, ks KeyStore, opts Options) (*Manager, error) {
 		m.reloadMu.Lock()
 		err := m.reloadLocked(ctx)
 		if errors.Is(err, errNoKeys) {
-			_, err = m.rotateLocked(ctx)
+			err = m.insertFirstLocked(ctx)
 		}
 		m.reloadMu.Unlock()
 		if err != nil {
@@ -182,17 +182,17 @@ func (m *Manager) reloadLocked(ctx context.Context) error {
 		return fmt.Errorf("token: load keys: %w", err)
 	}
 	m.mu.RLock()
-	known := m.byKID
+	known := make(map[string]*key, len(m.keys))
+	for _, k := range m.keys {
+		known[k.kid] = k
+	}
 	m.mu.RUnlock()
-	keys := make([]*key, 0, keep)
+	keys := make([]*key, 0, len(rows))
 	for _, r := range rows {
-		if len(keys) == keep {
-			break
-		}
 		if r.Alg != m.alg {
 			continue
 		}
-		if k := known[r.KID]; k != nil { // already opened and checked
+		if k := known[r.KID]; k != nil && k.signsFrom.Equal(r.SignsFrom) { // already opened and checked
 			keys = append(keys, k)
 			continue
 		}
@@ -209,19 +209,12 @@ func (m *Manager) reloadLocked(ctx context.Context) error {
 	return nil
 }
 
-// set publishes keys (current first) and caches their JWKS.
+// set replaces the keys, loaded at now; the view is computed afresh.
 func (m *Manager) set(keys []*key, now time.Time) {
-	by := make(map[string]*key, len(keys))
-	set := struct {
-		Keys []jwk `json:"keys"`
-	}{Keys: make([]jwk, 0, len(keys))}
-	for _, k := range keys {
-		by[k.kid] = k
-		set.Keys = append(set.Keys, k.jwk)
-	}
-	jwks, _ := json.Marshal(set) // strings only: cannot fail
+	sortKeys(keys)
 	m.mu.Lock()
-	m.keys, m.byKID, m.jwks, m.loadedAt = keys, by, jwks, now
+	m.keys, m.loadedAt = keys, now
+	m.cur = computeView(keys, now, m.retain())
 	m.mu.Unlock()
 }
 
@@ -286,65 +279,11 @@ func (m *Manager) lookup(ctx context.Context, kid string) *key {
 	return m.get(kid)
 }
 
-func (m *Manager) get(kid string) *key {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.byKID[kid]
-}
+// get finds kid among the keys published now.
+func (m *Manager) get(kid string) *key { return m.view().published[kid] }
 
-func (m *Manager) current() *key {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.keys[0] // set never publishes an empty list
-}
-
-// Rotate generates a key and makes it current. The previous key stays
-// published, so the tokens it signed verify until they expire; older keys
-// are retired. Other replicas pick the new key up within cacheTTL, or at
-// once when they meet its kid.
-func (m *Manager) Rotate(ctx context.Context) (kid string, err error) {
-	if m.static {
-		return "", errors.New("token: the signing key comes from AUTHBRIDGE_SIGNING_KEY: replace it there to rotate")
-	}
-	m.reloadMu.Lock()
-	defer m.reloadMu.Unlock()
-	return m.rotateLocked(ctx)
-}
-
-func (m *Manager) rotateLocked(ctx context.Context) (string, error) {
-	rows, err := m.ks.ListSigningKeys(ctx)
-	if err != nil {
-		return "", fmt.Errorf("token: rotate: %w", err)
-	}
-	// The store orders keys by created_at (microseconds): the new key must
-	// be strictly newest even when the clock stands still or lags.
-	created := m.opts.Now().UTC().Truncate(time.Microsecond)
-	if len(rows) > 0 && !created.After(rows[0].CreatedAt) {
-		created = rows[0].CreatedAt.UTC().Truncate(time.Microsecond).Add(time.Microsecond)
-	}
-	s, err := generate(m.alg)
-	if err != nil {
-		return "", err
-	}
-	k, err := newKey(s, created)
-	if err != nil {
-		return "", err
-	}
-	row, err := k.row(m.sealer)
-	if err != nil {
-		return "", err
-	}
-	if err := m.ks.InsertSigningKey(ctx, row, keep); err != nil {
-		return "", fmt.Errorf("token: store key: %w", err)
-	}
-	// Read back rather than use k: when replicas generate at once (first
-	// start), every one settles on the same newest key.
-	if err := m.reloadLocked(ctx); err != nil {
-		return "", err
-	}
-	m.opts.Logger.InfoContext(ctx, "signing key generated", "kid", k.kid, "alg", k.alg, "current", m.current().kid)
-	return k.kid, nil
-}
+// current is the key that signs now.
+func (m *Manager) current() *key { return m.view().current }
 
 // Sign issues an access token for c. The caller sets sub and sid (both
 // required) and the profile claims; Sign sets iss, aud, iat, exp (now+TTL)
@@ -475,13 +414,13 @@ func leaves(err error, f func(error)) {
 	}
 }
 
-// JWKS answers the published public keys, current then previous, as
-// {"keys":[...]}. The bytes are cached; the caller gets its own copy.
+// JWKS answers the published public keys as {"keys":[...]}: the current
+// key first, then the next one (published before it signs), then older
+// ones whose tokens may still be live. The bytes are cached; the caller
+// gets its own copy.
 func (m *Manager) JWKS(ctx context.Context) ([]byte, error) {
 	m.refresh(ctx)
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return append([]byte(nil), m.jwks...), nil
+	return append([]byte(nil), m.view().jwks...), nil
 }
 
 // CurrentKID is the kid new tokens are signed with.

@@ -71,8 +71,8 @@ func newMemStore() *memStore { return &memStore{} }
 
 func newestFirst(rows []store.SigningKey) {
 	sort.Slice(rows, func(i, j int) bool {
-		if !rows[i].CreatedAt.Equal(rows[j].CreatedAt) {
-			return rows[i].CreatedAt.After(rows[j].CreatedAt)
+		if !rows[i].SignsFrom.Equal(rows[j].SignsFrom) {
+			return rows[i].SignsFrom.After(rows[j].SignsFrom)
 		}
 		return rows[i].KID > rows[j].KID
 	})
@@ -96,9 +96,24 @@ func (s *memStore) ListSigningKeys(ctx context.Context) ([]store.SigningKey, err
 	return out, nil
 }
 
-func (s *memStore) InsertSigningKey(ctx context.Context, k store.SigningKey, keep int) error {
+func (s *memStore) InsertSigningKey(ctx context.Context, k store.SigningKey, retire []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.insertLocked(k, retire)
+}
+
+func (s *memStore) InsertFirstSigningKey(ctx context.Context, k store.SigningKey) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.rows {
+		if r.Alg == k.Alg && r.RetiredAt == nil {
+			return store.ErrConflict
+		}
+	}
+	return s.insertLocked(k, nil)
+}
+
+func (s *memStore) insertLocked(k store.SigningKey, retire []string) error {
 	for _, r := range s.rows {
 		if r.KID == k.KID {
 			return store.ErrConflict
@@ -106,15 +121,12 @@ func (s *memStore) InsertSigningKey(ctx context.Context, k store.SigningKey, kee
 	}
 	k.PrivateKey = append([]byte(nil), k.PrivateKey...)
 	s.rows = append(s.rows, k)
-	newestFirst(s.rows)
-	live := 0
 	for i := range s.rows {
-		if s.rows[i].RetiredAt != nil {
-			continue
-		}
-		if live++; live > keep {
-			at := k.CreatedAt
-			s.rows[i].RetiredAt = &at
+		for _, kid := range retire {
+			if s.rows[i].KID == kid && s.rows[i].RetiredAt == nil {
+				at := k.CreatedAt
+				s.rows[i].RetiredAt = &at
+			}
 		}
 	}
 	return nil
@@ -460,7 +472,7 @@ func TestStoreErrors(t *testing.T) {
 	if n := len(kids(t, m)); n != 1 {
 		t.Fatalf("JWKS with the store down: %d keys", n)
 	}
-	if _, err := m.Rotate(context.Background()); err == nil {
+	if _, _, err := m.Rotate(context.Background()); err == nil {
 		t.Fatal("Rotate with the store down succeeded")
 	}
 }
