@@ -86,37 +86,96 @@ type Handoff struct {
 }
 
 // Accept reports whether a popup message is the result of the flow this
-// tab started: exact backend origin, from our popup, the right type, our
-// flow's challenge, and either a code or an error, never both.
+// tab started: exact backend origin, from our popup, our flow's challenge,
+// and a well-formed message.
 func Accept(h Handoff, backendOrigin, flow string) bool {
-	m := h.Message
 	switch {
 	case h.Origin != backendOrigin || backendOrigin == "" || backendOrigin == "null":
 		return false
 	case !h.FromOurPopup:
 		return false
-	case m.Type != shared.HandoffType:
+	case flow == "" || h.Message.Flow != flow:
 		return false
-	case flow == "" || m.Flow != flow:
+	}
+	return wellFormed(h.Message)
+}
+
+// wellFormed: the handoff type, and either a code (a connect needs none)
+// or an error with its code, never both.
+func wellFormed(m shared.HandoffMessage) bool {
+	switch {
+	case m.Type != shared.HandoffType:
 		return false
 	case m.OK:
 		return m.Error == nil && (m.Code != "" || m.Process == "connect")
 	default:
-		return m.Error != nil && m.Code == ""
+		return m.Error != nil && m.Error.Code != "" && m.Code == ""
 	}
 }
 
+// MessageFields are the properties a message event's data is read for:
+// those of a handoff message and of its error.
+var MessageFields = []string{"type", "ok", "code", "error", "flow", "process", "message"}
+
+// ParseMessage reads a popup message event's data, given as the plain Go
+// values encoding/json decodes to (map[string]any, string, bool, float64,
+// nil). ok is false unless it is a well-formed handoff message whose
+// fields have their JSON types: "ok" the boolean the callback page sends,
+// not anything truthy.
+func ParseMessage(data any) (shared.HandoffMessage, bool) {
+	obj, isObj := data.(map[string]any)
+	if !isObj {
+		return shared.HandoffMessage{}, false
+	}
+	valid := true
+	str := func(o map[string]any, k string) string {
+		v, present := o[k]
+		if !present {
+			return ""
+		}
+		s, isStr := v.(string)
+		valid = valid && isStr
+		return s
+	}
+	okv, isBool := obj["ok"].(bool)
+	m := shared.HandoffMessage{Type: str(obj, "type"), OK: okv, Code: str(obj, "code"),
+		Flow: str(obj, "flow"), Process: str(obj, "process")}
+	if e, present := obj["error"]; present {
+		eo, isObj := e.(map[string]any)
+		if !isObj {
+			return shared.HandoffMessage{}, false
+		}
+		m.Error = &shared.ErrorBody{Code: shared.ErrorCode(str(eo, "code")), Message: str(eo, "message")}
+	}
+	if !valid || !isBool || !wellFormed(m) {
+		return shared.HandoffMessage{}, false
+	}
+	return m, true
+}
+
 // ParseFragment reads a redirect-fallback result from the URL fragment
-// (without the leading #). ok is false when the fragment is no handoff.
+// (without the leading #). ok is false when the fragment is no well-formed
+// handoff: each field at most once, ok "1" or "0", a code only when ok.
 func ParseFragment(fragment string) (shared.HandoffMessage, bool) {
 	v, err := url.ParseQuery(strings.TrimPrefix(fragment, "#"))
 	if err != nil || v.Get("type") != shared.HandoffType {
 		return shared.HandoffMessage{}, false
 	}
+	for _, vs := range v {
+		if len(vs) != 1 {
+			return shared.HandoffMessage{}, false
+		}
+	}
 	m := shared.HandoffMessage{Type: shared.HandoffType, OK: v.Get("ok") == "1", Code: v.Get("code"),
 		Flow: v.Get("flow"), Process: v.Get("process")}
-	if !m.OK {
+	if ok := v.Get("ok"); ok != "1" && ok != "0" {
+		return shared.HandoffMessage{}, false
+	}
+	if v.Has("error") || v.Has("message") {
 		m.Error = &shared.ErrorBody{Code: shared.ErrorCode(v.Get("error")), Message: v.Get("message")}
+	}
+	if !wellFormed(m) {
+		return shared.HandoffMessage{}, false
 	}
 	return m, true
 }

@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -133,5 +135,65 @@ func TestParseFragment(t *testing.T) {
 	}
 	if _, ok := ParseFragment("#section-2"); ok {
 		t.Fatal("an ordinary fragment parsed as a handoff")
+	}
+	refused := []string{
+		"type=authbridge%3Ahandoff&ok=0&error=access_denied&code=abc&flow=f", // a code beside an error
+		"type=authbridge%3Ahandoff&ok=1&code=abc&error=x&flow=f",             // an error beside a code
+		"type=authbridge%3Ahandoff&ok=1&flow=f&process=login",                // ok without a code
+		"type=authbridge%3Ahandoff&ok=0&flow=f",                              // failed without an error
+		"type=authbridge%3Ahandoff&ok=true&code=abc&flow=f",                  // ok is 1 or 0
+		"type=authbridge%3Ahandoff&ok=1&code=abc&code=def&flow=f",            // which code?
+		"type=authbridge%3Ahandoff&ok=1&code=abc&flow=f&flow=g",              // which flow?
+		"type=authbridge%3Ahandoff&type=x&ok=1&code=abc&flow=f",
+	}
+	for _, f := range refused {
+		if m, ok := ParseFragment(f); ok {
+			t.Errorf("ParseFragment(%q) = %+v, want refused", f, m)
+		}
+	}
+}
+
+func TestParseMessage(t *testing.T) {
+	const typ = shared.HandoffType
+	tests := []struct {
+		name string
+		data string
+		want *shared.HandoffMessage
+	}{
+		{"ok", `{"type":"` + typ + `","ok":true,"code":"c","flow":"f","process":"login"}`,
+			&shared.HandoffMessage{Type: typ, OK: true, Code: "c", Flow: "f", Process: "login"}},
+		{"error", `{"type":"` + typ + `","ok":false,"error":{"code":"access_denied","message":"m"},"flow":"f"}`,
+			&shared.HandoffMessage{Type: typ, Error: &shared.ErrorBody{Code: shared.CodeAccessDenied, Message: "m"}, Flow: "f"}},
+		{"connect", `{"type":"` + typ + `","ok":true,"flow":"f","process":"connect"}`,
+			&shared.HandoffMessage{Type: typ, OK: true, Flow: "f", Process: "connect"}},
+		{"ok as a string is not true", `{"type":"` + typ + `","ok":"false","code":"c","flow":"f"}`, nil},
+		{"ok as a number", `{"type":"` + typ + `","ok":1,"code":"c","flow":"f"}`, nil},
+		{"no ok", `{"type":"` + typ + `","code":"c","flow":"f"}`, nil},
+		{"code as a number", `{"type":"` + typ + `","ok":true,"code":1,"flow":"f"}`, nil},
+		{"flow as an object", `{"type":"` + typ + `","ok":true,"code":"c","flow":{}}`, nil},
+		{"a code beside an error", `{"type":"` + typ + `","ok":false,"code":"c","error":{"code":"x"},"flow":"f"}`, nil},
+		{"error without a code", `{"type":"` + typ + `","ok":false,"error":{"message":"m"},"flow":"f"}`, nil},
+		{"error as a string", `{"type":"` + typ + `","ok":false,"error":"x","flow":"f"}`, nil},
+		{"another type", `{"type":"other","ok":true,"code":"c","flow":"f"}`, nil},
+		{"not an object", `"` + typ + `"`, nil},
+		{"an array", `["` + typ + `"]`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v any
+			if err := json.Unmarshal([]byte(tt.data), &v); err != nil {
+				t.Fatal(err)
+			}
+			m, ok := ParseMessage(v)
+			if tt.want == nil {
+				if ok {
+					t.Fatalf("ParseMessage accepted %s as %+v", tt.data, m)
+				}
+				return
+			}
+			if !ok || !reflect.DeepEqual(m, *tt.want) {
+				t.Fatalf("ParseMessage = %+v, %v; want %+v", m, ok, *tt.want)
+			}
+		})
 	}
 }

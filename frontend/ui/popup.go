@@ -176,27 +176,42 @@ func (d *Dashboard) onMessage(ctx app.Context) app.Func {
 		if data.Type() != app.TypeObject || data.Get("type").String() != shared.HandoffType {
 			return nil
 		}
-		msg := shared.HandoffMessage{
-			Type:    data.Get("type").String(),
-			OK:      data.Get("ok").Truthy(),
-			Code:    stringField(data, "code"),
-			Flow:    stringField(data, "flow"),
-			Process: stringField(data, "process"),
-		}
-		if e := data.Get("error"); e.Type() == app.TypeObject {
-			msg.Error = &shared.ErrorBody{Code: shared.ErrorCode(stringField(e, "code")), Message: stringField(e, "message")}
+		msg, ok := session.ParseMessage(plainData(data, 2))
+		if !ok {
+			app.Logf("authbridge: ignored a malformed handoff message from %q", origin)
+			return nil
 		}
 		ctx.Dispatch(func(ctx app.Context) { d.handoff(ctx, origin, source, msg) })
 		return nil
 	})
 }
 
-func stringField(v app.Value, name string) string {
-	f := v.Get(name)
-	if f.Type() != app.TypeString {
-		return ""
+// plainData copies the handoff fields of a message event's data into the
+// plain values session.ParseMessage reads (as encoding/json would decode
+// them), depth objects deep; what JSON has no value for becomes a value
+// ParseMessage refuses.
+func plainData(v app.Value, depth int) any {
+	switch v.Type() {
+	case app.TypeString:
+		return v.String()
+	case app.TypeBoolean:
+		return v.Bool()
+	case app.TypeNumber:
+		return v.Float()
+	case app.TypeNull:
+		return nil
+	case app.TypeObject:
+		m := map[string]any{}
+		if depth > 0 {
+			for _, k := range session.MessageFields {
+				if f := v.Get(k); f.Type() != app.TypeUndefined {
+					m[k] = plainData(f, depth-1)
+				}
+			}
+		}
+		return m
 	}
-	return f.String()
+	return struct{}{} // undefined, a function, a symbol
 }
 
 // apiOrigin is where handoff messages must come from: the API's origin.

@@ -1,0 +1,132 @@
+package session
+
+import (
+	"encoding/json"
+	"net/url"
+	"reflect"
+	"testing"
+
+	"github.com/authbridge/authbridge/shared"
+)
+
+const fuzzBackend = "https://app.example"
+
+// checkAccepted holds for every message the parsers accept: the handoff
+// type, a code only when ok, an error with a code only when not, and
+// Accept takes it for its own flow only.
+func checkAccepted(t *testing.T, m shared.HandoffMessage) {
+	t.Helper()
+	if m.Type != shared.HandoffType {
+		t.Fatalf("accepted type %q", m.Type)
+	}
+	if m.OK && (m.Error != nil || (m.Code == "" && m.Process != "connect")) {
+		t.Fatalf("accepted ok message %+v: an error, or no code outside a connect", m)
+	}
+	if !m.OK && (m.Code != "" || m.Error == nil || m.Error.Code == "") {
+		t.Fatalf("accepted failed message %+v: a code, or no error code", m)
+	}
+	if got := Accept(Handoff{fuzzBackend, true, m}, fuzzBackend, m.Flow); got != (m.Flow != "") {
+		t.Fatalf("Accept for the message's own flow %q = %v", m.Flow, got)
+	}
+	if Accept(Handoff{fuzzBackend, true, m}, fuzzBackend, m.Flow+"x") {
+		t.Fatalf("Accept took flow %q for %q", m.Flow, m.Flow+"x")
+	}
+	if Accept(Handoff{fuzzBackend, false, m}, fuzzBackend, m.Flow) || Accept(Handoff{"https://evil.example", true, m}, fuzzBackend, m.Flow) {
+		t.Fatal("Accept took a message from elsewhere")
+	}
+}
+
+// FuzzHandoffMessage: a popup's message data (any JSON value, as the
+// listener copies it) is either refused or a well-formed handoff that
+// survives the callback page's JSON encoding unchanged.
+func FuzzHandoffMessage(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"authbridge:handoff","ok":true,"code":"c0de","flow":"f","process":"login"}`,
+		`{"type":"authbridge:handoff","ok":false,"error":{"code":"access_denied","message":"no"},"flow":"f"}`,
+		`{"type":"authbridge:handoff","ok":true,"flow":"f","process":"connect"}`,
+		`{"type":"authbridge:handoff","ok":"false","code":"c","flow":"f"}`,
+		`{"type":"authbridge:handoff","ok":1,"code":"c","flow":"f"}`,
+		`{"type":"authbridge:handoff","ok":false,"code":"c","error":{"code":"x"},"flow":"f"}`,
+		`["authbridge:handoff"]`, `null`, `"authbridge:handoff"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v any
+		if json.Unmarshal(data, &v) != nil {
+			return
+		}
+		m, ok := ParseMessage(v)
+		if !ok {
+			if !reflect.DeepEqual(m, shared.HandoffMessage{}) {
+				t.Fatalf("refused message came with content %+v", m)
+			}
+			return
+		}
+		checkAccepted(t, m)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var again any
+		if err := json.Unmarshal(b, &again); err != nil {
+			t.Fatal(err)
+		}
+		if m2, ok := ParseMessage(again); !ok || !reflect.DeepEqual(m, m2) {
+			t.Fatalf("%+v re-encoded as %s parses as %+v, %v", m, b, m2, ok)
+		}
+	})
+}
+
+// fragment encodes m as the backend's redirect fallback does.
+func fragment(m shared.HandoffMessage) string {
+	v := url.Values{}
+	v.Set("type", m.Type)
+	if m.OK {
+		v.Set("ok", "1")
+		if m.Code != "" {
+			v.Set("code", m.Code)
+		}
+	} else {
+		v.Set("ok", "0")
+		if m.Error != nil {
+			v.Set("error", string(m.Error.Code))
+			v.Set("message", m.Error.Message)
+		}
+	}
+	if m.Flow != "" {
+		v.Set("flow", m.Flow)
+	}
+	if m.Process != "" {
+		v.Set("process", m.Process)
+	}
+	return v.Encode()
+}
+
+// FuzzFragment: a URL fragment is either refused or a well-formed handoff
+// that the backend's encoding gives back unchanged.
+func FuzzFragment(f *testing.F) {
+	for _, s := range []string{
+		"#type=authbridge%3Ahandoff&ok=1&code=abc&flow=f&process=login",
+		"type=authbridge%3Ahandoff&ok=0&error=duplicate_email&message=Use+GitHub&flow=f",
+		"type=authbridge%3Ahandoff&ok=0&error=x&code=abc&flow=f",
+		"type=authbridge%3Ahandoff&ok=1&code=a&code=b&flow=f",
+		"type=authbridge%3Ahandoff&ok=true&code=a&flow=f",
+		"#section-2", "%zz", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, ok := ParseFragment(s)
+		if !ok {
+			if !reflect.DeepEqual(m, shared.HandoffMessage{}) {
+				t.Fatalf("refused fragment came with content %+v", m)
+			}
+			return
+		}
+		checkAccepted(t, m)
+		if m2, ok := ParseFragment(fragment(m)); !ok || !reflect.DeepEqual(m, m2) {
+			t.Fatalf("%+v re-encoded as %q parses as %+v, %v", m, fragment(m), m2, ok)
+		}
+	})
+}
