@@ -163,3 +163,29 @@ func TestDevProfile(t *testing.T) {
 		t.Errorf("devidp = %+v", s)
 	}
 }
+
+// TestProviderSlot: the backends read their providers from an optional
+// authbridge.env beside the compose file (the file ships no provider, and
+// without one the backends refuse to start rather than fall back to the
+// development identity provider).
+func TestProviderSlot(t *testing.T) {
+	p := load(t)
+	for _, name := range []string{"backend-a", "backend-b"} {
+		svc, err := p.GetService(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range svc.EnvFiles {
+			if strings.HasSuffix(f.Path, "/authbridge.env") && !bool(f.Required) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: env_files %+v, want an optional authbridge.env", name, svc.EnvFiles)
+		}
+		if v := svc.Environment["AUTHBRIDGE_DEV"]; v == nil || *v != "0" {
+			t.Errorf("%s: AUTHBRIDGE_DEV = %v, want 0 by default", name, v)
+		}
+	}
+}
