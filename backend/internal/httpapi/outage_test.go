@@ -9,14 +9,27 @@ import (
 	"github.com/authbridge/authbridge/shared"
 )
 
+type outcome struct {
+	resp *http.Response
+	body string
+}
+
+// bearerCall is an outage case: a signed-in call made once the database
+// is gone.
+func bearerCall(method, path, body string) func(t *testing.T, e *env) func() outcome {
+	return func(t *testing.T, e *env) func() outcome {
+		_, p := signedIn(e)
+		return func() outcome {
+			r, b := e.do(req{method: method, path: path, bearer: p.AccessToken, body: body})
+			return outcome{r, string(b)}
+		}
+	}
+}
+
 // TestDatabaseOutage: with the database gone every route says unavailable,
 // JSON routes with 503 and Retry-After, the popup pages in the handoff
 // message, never internal_error.
 func TestDatabaseOutage(t *testing.T) {
-	type outcome struct {
-		resp *http.Response
-		body string
-	}
 	tests := []struct {
 		name string
 		// before runs while the database is up and answers the call to
@@ -69,6 +82,19 @@ func TestDatabaseOutage(t *testing.T) {
 			_, p := signedIn(e)
 			return func() outcome {
 				r, b := e.do(req{method: "GET", path: "/api/me/sessions", bearer: p.AccessToken})
+				return outcome{r, string(b)}
+			}
+		}},
+		{name: "logins", before: bearerCall("GET", "/api/me/logins", "")},
+		{name: "accounts", before: bearerCall("GET", "/api/me/accounts", "")},
+		{name: "disconnect", before: bearerCall("DELETE", "/api/me/accounts/x", "")},
+		{name: "revoke a session", before: bearerCall("DELETE", "/api/me/sessions/x", "")},
+		{name: "logout", before: bearerCall("POST", "/api/auth/logout", `{"all":true}`)},
+		{name: "connect ticket", before: func(t *testing.T, e *env) func() outcome {
+			_, p := signedIn(e)
+			_, c := pkce(t)
+			return func() outcome {
+				r, b := e.do(req{method: "POST", path: "/api/auth/connect-ticket", bearer: p.AccessToken, body: `{"provider":"github","challenge":"` + c + `"}`})
 				return outcome{r, string(b)}
 			}
 		}},
