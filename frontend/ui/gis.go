@@ -12,17 +12,60 @@ import (
 // gisButton is the Google Identity Services button. The script is loaded
 // at runtime from Config.GISSrc (Google's, or the development stand-in),
 // initialised with a single-use nonce from the API, and renders into
-// #gis-button, a div only GIS touches.
+// #gis-button, a div only GIS touches. The nonce is replaced after every
+// credential, before it expires, and when the tab comes back after its
+// lifetime (background tabs' timers are throttled), so the button is
+// never offered with a nonce the server would refuse.
 type gisButton struct {
 	app.Compo
 	ClientID string
 	Lang     i18n.Lang
 
-	cb     app.Func
-	nonce  string
-	failed bool
-	tries  int
+	cb        app.Func
+	onVisible app.Func
+	lease     nonceLease
+	fetching  bool
+	failed    bool
+	tries     int
 }
+
+// The nonce's lifetime as the dashboard plans it.
+const (
+	nonceTTL    = 10 * time.Minute // the server's (signin.NonceTTL), when its expires_at is missing or implausible
+	nonceMargin = time.Minute      // renew this long before expiry, so a click just before still reaches the server in time
+	nonceRetry  = 30 * time.Second // after a failed fetch
+)
+
+// nonceLease is the nonce the button was initialised with.
+type nonceLease struct {
+	nonce   string
+	renewAt time.Time // wall clock
+	spent   bool      // a credential carried it
+}
+
+// newLease plans n's renewal; sent is when its request left, at or before
+// the server started the nonce's life. The server's expires_at is read
+// relative to this tab's clock: an answer outside (nonceMargin, nonceTTL]
+// means the clocks disagree, and the planned TTL is used instead. Times
+// are wall clock (Round(0)): a suspended laptop's monotonic clock can
+// stand still while the server's nonce keeps aging.
+func newLease(n shared.NonceResponse, sent time.Time) nonceLease {
+	sent = sent.Round(0)
+	life := n.ExpiresAt.Sub(sent)
+	if n.ExpiresAt.IsZero() || life <= nonceMargin || life > nonceTTL {
+		life = nonceTTL
+	}
+	return nonceLease{nonce: n.Nonce, renewAt: sent.Add(life - nonceMargin)}
+}
+
+// needsRenewal says whether the button must get a new nonce at now.
+func (l nonceLease) needsRenewal(now time.Time) bool {
+	return l.nonce == "" || l.spent || !now.Round(0).Before(l.renewAt)
+}
+
+// live says whether the button may be offered: GIS holds a nonce that is
+// neither spent nor missing (it may be in its renewal margin).
+func (l nonceLease) live() bool { return l.nonce != "" && !l.spent }
 
 const gisScriptID = "gis-script"
 
@@ -33,31 +76,61 @@ func (g *gisButton) OnMount(ctx app.Context) {
 		}
 		cred := args[0].Get("credential").String()
 		ctx.Dispatch(func(ctx app.Context) {
-			ctx.NewActionWithValue(actCredential, credentialParams{Credential: cred, Nonce: g.nonce})
-			g.prepare(ctx) // the nonce is spent: get the next one
+			ctx.NewActionWithValue(actCredential, credentialParams{Credential: cred, Nonce: g.lease.nonce})
+			g.lease.spent = true // whatever the answer, the nonce is used up
+			g.renew(ctx)
 		})
 		return nil
 	})
-	g.prepare(ctx)
+	g.onVisible = app.FuncOf(func(_ app.Value, _ []app.Value) any {
+		if app.Window().Get("document").Get("visibilityState").String() == "visible" {
+			ctx.Dispatch(g.renewIfDue)
+		}
+		return nil
+	})
+	app.Window().Get("document").Call("addEventListener", "visibilitychange", g.onVisible)
+	g.renew(ctx)
 }
 
 func (g *gisButton) OnDismount() {
+	if g.onVisible != nil {
+		app.Window().Get("document").Call("removeEventListener", "visibilitychange", g.onVisible)
+		g.onVisible.Release()
+	}
 	if g.cb != nil {
 		g.cb.Release()
 	}
 }
 
-// prepare fetches a fresh nonce, then loads the script and renders.
-func (g *gisButton) prepare(ctx app.Context) {
+// renewIfDue is what the timers and a returning tab run.
+func (g *gisButton) renewIfDue(ctx app.Context) {
+	if g.lease.needsRenewal(time.Now()) {
+		g.renew(ctx)
+	}
+}
+
+// renew fetches a fresh nonce, schedules its renewal, then loads the
+// script and (re)initialises the button with it. A timer left from an
+// earlier nonce finds nothing due and does nothing.
+func (g *gisButton) renew(ctx app.Context) {
+	if g.fetching {
+		return // the nonce on its way is fresh too
+	}
+	g.fetching = true
 	ctx.Async(func() {
+		sent := time.Now()
 		var n shared.NonceResponse
 		err := rt.api.Do(ctx, http.MethodGet, "/api/auth/google/nonce", "", nil, &n)
 		ctx.Dispatch(func(ctx app.Context) {
+			g.fetching = false
 			if err != nil {
+				g.lease, g.failed = nonceLease{}, true // no usable nonce: hide the button
 				rt.m.alert(ctx, errorAlert(err))
+				ctx.After(nonceRetry, g.renewIfDue)
 				return
 			}
-			g.nonce = n.Nonce
+			g.lease = newLease(n, sent)
+			ctx.After(time.Until(g.lease.renewAt), g.renewIfDue)
 			g.load(ctx)
 		})
 	})
@@ -132,7 +205,7 @@ func (g *gisButton) render(ctx app.Context) {
 	id.Call("initialize", map[string]any{
 		"client_id":             g.ClientID,
 		"callback":              g.cb,
-		"nonce":                 g.nonce,
+		"nonce":                 g.lease.nonce,
 		"auto_select":           false,
 		"cancel_on_tap_outside": true,
 		"use_fedcm_for_prompt":  true,
@@ -145,9 +218,17 @@ func (g *gisButton) render(ctx app.Context) {
 
 func (g *gisButton) Render() app.UI {
 	return app.Div().Class("gis").Body(
-		app.Div().ID("gis-button").Class("gis-slot"),
+		// Hidden (still laid out, so GIS sizes the button) while it has no live nonce.
+		app.Div().ID("gis-button").Class("gis-slot").Class(gisStale(!g.lease.live())),
 		app.If(g.failed, func() app.UI {
 			return app.Div().Class("hint").ID("gis-error").Text(i18n.T(g.Lang, i18n.GoogleUnavailable))
 		}),
 	)
+}
+
+func gisStale(stale bool) string {
+	if stale {
+		return "gis-stale"
+	}
+	return ""
 }

@@ -1,0 +1,79 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authbridge/authbridge/shared"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+func TestNonceLeaseNeedsRenewal(t *testing.T) {
+	sent := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fresh := shared.NonceResponse{Nonce: "n1", ExpiresAt: sent.Add(10 * time.Minute)}
+	tests := []struct {
+		name  string
+		lease nonceLease
+		after time.Duration // since sent
+		want  bool
+	}{
+		{"no nonce yet", nonceLease{}, 0, true},
+		{"fresh nonce", newLease(fresh, sent), 0, false},
+		{"just before the margin", newLease(fresh, sent), 9*time.Minute - time.Second, false},
+		{"a margin before expiry", newLease(fresh, sent), 9 * time.Minute, true},
+		{"tab back after the lifetime (throttled timers)", newLease(fresh, sent), time.Hour, true},
+		{"spent by a credential attempt", func() nonceLease { l := newLease(fresh, sent); l.spent = true; return l }(), 0, true},
+		{"the server's shorter TTL is used",
+			newLease(shared.NonceResponse{Nonce: "n1", ExpiresAt: sent.Add(5 * time.Minute)}, sent), 4 * time.Minute, true},
+		{"before the server's shorter TTL's margin",
+			newLease(shared.NonceResponse{Nonce: "n1", ExpiresAt: sent.Add(5 * time.Minute)}, sent), 4*time.Minute - time.Second, false},
+		{"no expires_at: the planned TTL",
+			newLease(shared.NonceResponse{Nonce: "n1"}, sent), 9*time.Minute - time.Second, false},
+		{"no expires_at: due a margin before the planned TTL",
+			newLease(shared.NonceResponse{Nonce: "n1"}, sent), 9 * time.Minute, true},
+		{"this clock behind the server's: never trusted beyond the planned TTL",
+			newLease(shared.NonceResponse{Nonce: "n1", ExpiresAt: sent.Add(30 * time.Minute)}, sent), 9 * time.Minute, true},
+		{"this clock ahead of the server's (already past): the planned TTL, no renewal loop",
+			newLease(shared.NonceResponse{Nonce: "n1", ExpiresAt: sent.Add(-time.Minute)}, sent), time.Second, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.lease.needsRenewal(sent.Add(tt.after)); got != tt.want {
+				t.Errorf("needsRenewal(sent+%v) = %v, want %v (renewAt sent+%v)", tt.after, got, tt.want, tt.lease.renewAt.Sub(sent))
+			}
+		})
+	}
+}
+
+func TestGISButtonHiddenWithoutLiveNonce(t *testing.T) {
+	live := nonceLease{nonce: "n1", renewAt: time.Now().Add(time.Hour)}
+	spent := live
+	spent.spent = true
+	tests := []struct {
+		name       string
+		lease      nonceLease
+		wantHidden bool
+	}{
+		{"before the first nonce", nonceLease{}, true},
+		{"with a live nonce", live, false},
+		{"once its nonce is spent", spent, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &gisButton{lease: tt.lease}
+			e := app.NewTestEngine()
+			if err := e.Load(g); err != nil {
+				t.Fatal(err)
+			}
+			e.ConsumeAll()
+			html := app.HTMLString(g)
+			if !strings.Contains(html, `id="gis-button"`) {
+				t.Fatalf("no #gis-button in %s", html)
+			}
+			if got := strings.Contains(html, "gis-stale"); got != tt.wantHidden {
+				t.Errorf("hidden = %v, want %v: %s", got, tt.wantHidden, html)
+			}
+		})
+	}
+}
