@@ -177,6 +177,10 @@ func writeHandoff(w http.ResponseWriter, r *http.Request, cfg config.Config, h s
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Referrer-Policy", "no-referrer")
 	hdr.Set("X-Content-Type-Options", "nosniff")
+	status := handoffStatus(h.Message)
+	if status == http.StatusServiceUnavailable {
+		hdr.Set("Retry-After", retryAfterUnavailable)
+	}
 	redirect := fragmentURL(cfg, h.Message)
 	if h.Mode == signin.HandoffRedirect {
 		http.Redirect(w, r, redirect, http.StatusSeeOther)
@@ -187,12 +191,29 @@ func writeHandoff(w http.ResponseWriter, r *http.Request, cfg config.Config, h s
 	})
 	hdr.Set("Content-Security-Policy", "default-src 'none'; script-src "+handoffScriptHash+"; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_ = handoffPage.Execute(w, map[string]any{
 		"OK":     h.Message.OK,
 		"Data":   template.JS(jsonForScript(data)),
 		"Script": template.JS(handoffScript),
 	})
+}
+
+// handoffStatus is the status of a handoff page. The page itself carries
+// the result to the SPA, so most failures (a denial at the provider, a
+// replayed state) answer 200 like a success; a malformed request answers
+// 400 and a database outage 503 (with Retry-After), as every other route
+// does, so that monitors and clients that look at statuses see them. A
+// browser runs the page's script whatever the status.
+func handoffStatus(m shared.HandoffMessage) int {
+	if m.OK || m.Error == nil {
+		return http.StatusOK
+	}
+	switch m.Error.Code {
+	case shared.CodeInvalidRequest, shared.CodeUnavailable:
+		return statusOf[m.Error.Code]
+	}
+	return http.StatusOK
 }
 
 // jsonForScript makes JSON safe inside a <script> data block.

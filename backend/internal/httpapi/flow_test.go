@@ -88,16 +88,27 @@ var dataRE = regexp.MustCompile(`(?s)<script type="application/json" id="handoff
 
 func parseHandoff(t testing.TB, resp *http.Response, body string) handoffData {
 	t.Helper()
-	if resp.StatusCode != 200 {
-		t.Fatalf("callback status %d: %s", resp.StatusCode, body)
-	}
 	m := dataRE.FindStringSubmatch(body)
 	if m == nil {
-		t.Fatalf("no handoff data in page: %s", body)
+		t.Fatalf("no handoff data in page (status %d): %s", resp.StatusCode, body)
 	}
 	var p handoffData
 	if err := json.Unmarshal([]byte(m[1]), &p); err != nil {
 		t.Fatal(err)
+	}
+	// The page carries the result; its status says 400 for a malformed
+	// request and 503 (with Retry-After) for an outage, 200 otherwise.
+	want, retryAfter := 200, ""
+	if e := p.Message.Error; !p.Message.OK && e != nil {
+		switch e.Code {
+		case shared.CodeInvalidRequest:
+			want = http.StatusBadRequest
+		case shared.CodeUnavailable:
+			want, retryAfter = http.StatusServiceUnavailable, "5"
+		}
+	}
+	if resp.StatusCode != want || resp.Header.Get("Retry-After") != retryAfter {
+		t.Fatalf("handoff page status %d, Retry-After %q; want %d, %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), want, retryAfter, body)
 	}
 	for _, h := range []string{"Cache-Control", "Referrer-Policy", "Content-Security-Policy"} {
 		if resp.Header.Get(h) == "" {
