@@ -132,7 +132,7 @@ func (m *Manager) Refresh(ctx context.Context) (shared.RefreshResponse, error) {
 		ran := false
 		call := func() {
 			ran = true
-			err = m.API.Do(ctx, http.MethodPost, "/api/auth/token/refresh", "", struct{}{}, &res)
+			res, err = api.Public{D: m.API}.Refresh(ctx)
 		}
 		if m.Lock != nil {
 			m.Lock(ctx, call)
@@ -194,7 +194,7 @@ func (m *Manager) Call(ctx context.Context, method, path string, in, out any) er
 // SignOut ends the session on the server (all: every session of the
 // user) and forgets it here, even when the server could not be told.
 func (m *Manager) SignOut(ctx context.Context, all bool) error {
-	err := m.Call(ctx, http.MethodPost, "/api/auth/logout", shared.LogoutRequest{All: all}, nil)
+	err := api.Signed{C: m}.Logout(ctx, all)
 	m.Clear()
 	if err != nil && SignedOut(api.AsError(err).Code) {
 		return nil // already gone: the wanted outcome
