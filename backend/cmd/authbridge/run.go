@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/account"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/httpapi"
 	"github.com/authbridge/authbridge/backend/internal/loglimit"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
-	"github.com/authbridge/authbridge/backend/internal/session"
 	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/token"
@@ -77,7 +77,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	if err != nil {
 		return fmt.Errorf("AUTHBRIDGE_TRUSTED_PROXIES: %w", err)
 	}
-	sessions, err := session.New(st, tm, session.Options{
+	sessions, err := auth.New(st, tm, auth.Options{
 		RefreshTTL: cfg.RefreshTTL,
 		IdleTTL:    cfg.RefreshIdleTTL,
 		Grace:      cfg.RefreshGrace,

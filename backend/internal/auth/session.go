@@ -1,8 +1,9 @@
-// Package session issues and rotates AuthBridge token pairs: an access JWT
-// plus a refresh token that names its family (one signed-in
-// browser or client). The rules of a rotation live in store.RotateRefresh;
-// the token format in token/refresh.go.
-package session
+package auth
+
+// Sessions: AuthBridge token pairs are an access JWT plus a refresh token
+// that names its family (one signed-in browser or client). The rules of a
+// rotation live in store.RotateRefresh; the token format in
+// token/refresh.go.
 
 import (
 	"context"
@@ -55,7 +56,7 @@ func New(st *store.Store, tm *token.Manager, opts Options) (*Service, error) {
 	}
 	rk, err := token.NewRefreshKey(opts.SecretKey)
 	if err != nil {
-		return nil, fmt.Errorf("session: %w", err)
+		return nil, fmt.Errorf("auth: %w", err)
 	}
 	return &Service{store: st, tokens: tm, refresh: rk, opts: opts, log: opts.Logger}, nil
 }
@@ -102,14 +103,14 @@ func (s *Service) Start(ctx context.Context, u store.User, m Meta, events ...sto
 	}
 	f, plain, err := s.newFamily(u.ID, m)
 	if err != nil {
-		return shared.TokenPair{}, store.Family{}, fmt.Errorf("session: start: %w", err)
+		return shared.TokenPair{}, store.Family{}, fmt.Errorf("auth: start: %w", err)
 	}
 	access, exp, err := s.sign(ctx, u, f.ID)
 	if err != nil {
 		return shared.TokenPair{}, store.Family{}, err
 	}
 	if err := s.store.CreateFamily(ctx, f, events...); err != nil {
-		return shared.TokenPair{}, store.Family{}, fmt.Errorf("session: start: %w", err)
+		return shared.TokenPair{}, store.Family{}, fmt.Errorf("auth: start: %w", err)
 	}
 	return pair(access, plain, exp, f.CreatedAt), f, nil
 }
@@ -127,7 +128,7 @@ type Pending struct {
 func (s *Service) Prepare(m Meta, events ...store.LoginEvent) (Pending, error) {
 	f, plain, err := s.newFamily("", m)
 	if err != nil {
-		return Pending{}, fmt.Errorf("session: prepare: %w", err)
+		return Pending{}, fmt.Errorf("auth: prepare: %w", err)
 	}
 	return Pending{plain: plain, Row: &store.NewSession{Family: f, Events: events}}, nil
 }
@@ -137,7 +138,7 @@ func (s *Service) Prepare(m Meta, events ...store.LoginEvent) (Pending, error) {
 // holds and simply expires.
 func (s *Service) Complete(ctx context.Context, p Pending, u store.User) (shared.TokenPair, error) {
 	if p.Row == nil || p.plain == "" {
-		return shared.TokenPair{}, errors.New("session: complete: not prepared")
+		return shared.TokenPair{}, errors.New("auth: complete: not prepared")
 	}
 	access, exp, err := s.sign(ctx, u, p.Row.Family.ID)
 	if err != nil {
@@ -193,7 +194,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 	case err == nil:
 		plain, err := s.refresh.Format(rot.Family.ID, rot.Generation, rot.Family.Secret)
 		if err != nil {
-			return Refreshed{}, fmt.Errorf("session: refresh: %w", err)
+			return Refreshed{}, fmt.Errorf("auth: refresh: %w", err)
 		}
 		return Refreshed{Pair: pair(access, plain, exp, now), User: rot.User, Family: rot.Family}, nil
 	case errors.Is(err, store.ErrNotFound):
@@ -204,13 +205,13 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 		return Refreshed{}, apperr.Wrap(shared.CodeTokenExpired, "This session has expired. Sign in again.", err)
 	case errors.Is(err, store.ErrTokenReused):
 		// Never the token itself: which session, whose, and from where.
-		s.log.Warn("session: refresh token reused; session revoked",
+		s.log.Warn("auth: refresh token reused; session revoked",
 			"family", rot.Family.ID, "user", rot.User.ID, "generation", rt.Generation, "current_generation", rot.Generation, "ip", m.IP)
 		return Refreshed{}, apperr.Wrap(shared.CodeTokenReused, "This refresh token was already used, so the session was ended for safety. Sign in again.", err)
 	case errors.Is(err, store.ErrUserDisabled):
 		return Refreshed{}, apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", err)
 	default:
-		return Refreshed{}, fmt.Errorf("session: refresh: %w", err)
+		return Refreshed{}, fmt.Errorf("auth: refresh: %w", err)
 	}
 }
 
@@ -220,12 +221,12 @@ func (s *Service) Logout(ctx context.Context, userID, familyID string, all bool)
 	now := s.Now()
 	if all {
 		if _, err := s.store.RevokeUserFamilies(ctx, userID, "logout_all", now); err != nil {
-			return fmt.Errorf("session: logout all: %w", err)
+			return fmt.Errorf("auth: logout all: %w", err)
 		}
 		return nil
 	}
 	if err := s.store.RevokeFamily(ctx, userID, familyID, "logout", now); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("session: logout: %w", err)
+		return fmt.Errorf("auth: logout: %w", err)
 	}
 	return nil
 }
@@ -237,7 +238,7 @@ func (s *Service) Revoke(ctx context.Context, userID, familyID string) error {
 		return apperr.Wrap(shared.CodeNotFound, "No such session.", err)
 	}
 	if err != nil {
-		return fmt.Errorf("session: revoke: %w", err)
+		return fmt.Errorf("auth: revoke: %w", err)
 	}
 	return nil
 }
@@ -246,7 +247,7 @@ func (s *Service) Revoke(ctx context.Context, userID, familyID string) error {
 func (s *Service) List(ctx context.Context, userID string) ([]store.Family, error) {
 	fs, err := s.store.ListActiveFamilies(ctx, userID, s.Now(), s.opts.IdleTTL)
 	if err != nil {
-		return nil, fmt.Errorf("session: list: %w", err)
+		return nil, fmt.Errorf("auth: list: %w", err)
 	}
 	return fs, nil
 }
@@ -259,7 +260,7 @@ func (s *Service) sign(ctx context.Context, u store.User, familyID string) (stri
 		Email:     u.Email,
 	})
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("session: sign access token: %w", err)
+		return "", time.Time{}, fmt.Errorf("auth: sign access token: %w", err)
 	}
 	return access, exp, nil
 }

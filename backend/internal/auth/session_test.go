@@ -1,4 +1,4 @@
-package session_test
+package auth_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
-	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/store/storetest"
 	"github.com/authbridge/authbridge/backend/internal/token"
@@ -27,7 +27,7 @@ func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 type fixture struct {
 	st    *store.Store
 	tm    *token.Manager
-	svc   *session.Service
+	svc   *auth.Service
 	clk   *clock
 	log   *bytes.Buffer
 	ada   store.User
@@ -49,16 +49,16 @@ func newFixture(t *testing.T, engine, secretKey string) *fixture {
 	if err := f.st.CreateUser(ctx, f.ada); err != nil {
 		t.Fatal(err)
 	}
-	f.first, f.fam, err = f.svc.Start(ctx, f.ada, session.Meta{Provider: "google", IP: "192.0.2.1", UserAgent: "first-browser"})
+	f.first, f.fam, err = f.svc.Start(ctx, f.ada, auth.Meta{Provider: "google", IP: "192.0.2.1", UserAgent: "first-browser"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return f
 }
 
-func (f *fixture) service(t *testing.T, secretKey string) *session.Service {
+func (f *fixture) service(t *testing.T, secretKey string) *auth.Service {
 	t.Helper()
-	svc, err := session.New(f.st, f.tm, session.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour, Grace: grace, SecretKey: secretKey,
+	svc, err := auth.New(f.st, f.tm, auth.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour, Grace: grace, SecretKey: secretKey,
 		Now: f.clk.now, Logger: slog.New(slog.NewTextHandler(f.log, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -66,9 +66,9 @@ func (f *fixture) service(t *testing.T, secretKey string) *session.Service {
 	return svc
 }
 
-func (f *fixture) refresh(t *testing.T, tok string, wantCode shared.ErrorCode) session.Refreshed {
+func (f *fixture) refresh(t *testing.T, tok string, wantCode shared.ErrorCode) auth.Refreshed {
 	t.Helper()
-	r, err := f.svc.Refresh(context.Background(), tok, session.Meta{IP: "198.51.100.7", UserAgent: strings.Repeat("u", 600)})
+	r, err := f.svc.Refresh(context.Background(), tok, auth.Meta{IP: "198.51.100.7", UserAgent: strings.Repeat("u", 600)})
 	if apperr.CodeOf(err) != wantCode && !(wantCode == "" && err == nil) {
 		t.Fatalf("refresh: %v, want %q", err, wantCode)
 	}
@@ -190,7 +190,7 @@ func TestForgedRefreshChangesNothing(t *testing.T) {
 				f.refresh(t, s, shared.CodeInvalidToken)
 			}
 			other := f.service(t, strings.Repeat("j", 32)) // another server key
-			if _, err := other.Refresh(context.Background(), f.first.RefreshToken, session.Meta{}); apperr.CodeOf(err) != shared.CodeInvalidToken {
+			if _, err := other.Refresh(context.Background(), f.first.RefreshToken, auth.Meta{}); apperr.CodeOf(err) != shared.CodeInvalidToken {
 				t.Fatalf("a token under another server key: %v", err)
 			}
 			if got := f.family(t); got.Generation != 2 || got.RevokedAt != nil {

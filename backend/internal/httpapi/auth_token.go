@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
-	"github.com/authbridge/authbridge/backend/internal/session"
 	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/token"
 	"github.com/authbridge/authbridge/shared"
@@ -42,7 +42,7 @@ func clearRefreshCookie(w http.ResponseWriter) {
 // handleRefresh rotates a refresh token taken from the body or, for
 // browsers, from the HttpOnly cookie. Cookie in, cookie out: a browser never
 // sees the refresh token in a body.
-func handleRefresh(log *slog.Logger, cfg config.Config, svc *session.Service, m *metrics.Metrics, ips *clientip.Resolver) http.Handler {
+func handleRefresh(log *slog.Logger, cfg config.Config, svc *auth.Service, m *metrics.Metrics, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[shared.RefreshRequest](w, r, true)
 		if err != nil {
@@ -65,7 +65,7 @@ func handleRefresh(log *slog.Logger, cfg config.Config, svc *session.Service, m 
 			}
 			raw, fromCookie = c.Value, true
 		}
-		res, err := svc.Refresh(r.Context(), raw, session.Meta{IP: ips.ClientIP(r), UserAgent: r.UserAgent()})
+		res, err := svc.Refresh(r.Context(), raw, auth.Meta{IP: ips.ClientIP(r), UserAgent: r.UserAgent()})
 		if err != nil {
 			code := apperr.CodeOf(err)
 			m.Refresh(string(code))
@@ -108,7 +108,7 @@ func handleVerify(log *slog.Logger, tm *token.Manager) http.Handler {
 // handleLogout ends the caller's session (or, with all, every session of the
 // user) and clears the refresh cookie. The access token itself stays valid
 // until its exp: it is short-lived by design.
-func handleLogout(log *slog.Logger, cfg config.Config, svc *session.Service) http.Handler {
+func handleLogout(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[shared.LogoutRequest](w, r, true)
 		if err != nil {

@@ -15,12 +15,12 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/account"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/devidp"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
-	"github.com/authbridge/authbridge/backend/internal/session"
 	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/store/storetest"
@@ -53,7 +53,7 @@ type env struct {
 	cfg      config.Config
 	store    *store.Store
 	tokens   *token.Manager
-	sessions *session.Service
+	sessions *auth.Service
 	clock    *clock
 	srv      *httptest.Server
 	draining *atomic.Bool
@@ -90,7 +90,7 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	if err != nil {
 		tb.Fatalf("token manager: %v", err)
 	}
-	sessions, err := session.New(st, tm, session.Options{
+	sessions, err := auth.New(st, tm, auth.Options{
 		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, SecretKey: cfg.SecretKey, Now: clk.Now, Logger: log,
 	})
 	if err != nil {
@@ -140,7 +140,7 @@ func (e *env) user(name, email string) store.User {
 // signIn opens a session for u, as a provider sign-in would.
 func (e *env) signIn(u store.User) shared.TokenPair {
 	e.t.Helper()
-	p, _, err := e.sessions.Start(context.Background(), u, session.Meta{Provider: "test", IP: "192.0.2.1", UserAgent: "test-agent"})
+	p, _, err := e.sessions.Start(context.Background(), u, auth.Meta{Provider: "test", IP: "192.0.2.1", UserAgent: "test-agent"})
 	if err != nil {
 		e.t.Fatalf("start session: %v", err)
 	}

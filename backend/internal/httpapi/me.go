@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
-	"github.com/authbridge/authbridge/backend/internal/session"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
@@ -40,7 +40,7 @@ func handleMe(log *slog.Logger, st *store.Store) http.Handler {
 	})
 }
 
-func handleSessions(log *slog.Logger, svc *session.Service) http.Handler {
+func handleSessions(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := claimsFrom(r)
 		fams, err := svc.List(r.Context(), c.Subject)
@@ -65,7 +65,7 @@ func handleSessions(log *slog.Logger, svc *session.Service) http.Handler {
 	})
 }
 
-func handleRevokeSession(log *slog.Logger, svc *session.Service) http.Handler {
+func handleRevokeSession(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if len(id) == 0 || len(id) > 64 {

@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/ratelimit"
-	"github.com/authbridge/authbridge/backend/internal/session"
 	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/token"
@@ -26,7 +26,7 @@ type Deps struct {
 	Config   config.Config
 	Store    *store.Store
 	Tokens   *token.Manager
-	Sessions *session.Service
+	Sessions *auth.Service
 	Metrics  *metrics.Metrics
 	// Signin runs provider flows; Providers lists what is configured.
 	Signin    *signin.Service

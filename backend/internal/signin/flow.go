@@ -8,8 +8,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/provider"
-	"github.com/authbridge/authbridge/backend/internal/session"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -235,7 +235,7 @@ func (s *Service) Exchange(ctx context.Context, req shared.ExchangeRequest, m Me
 	// The code is spent and the session opened in one transaction; the
 	// access token is signed after it. The provider attempt was recorded
 	// at the callback.
-	pend, err := s.sessions.Prepare(session.Meta{IP: m.IP, UserAgent: m.UserAgent})
+	pend, err := s.sessions.Prepare(auth.Meta{IP: m.IP, UserAgent: m.UserAgent})
 	if err != nil {
 		return shared.SignInResponse{}, err
 	}

@@ -21,9 +21,9 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/account"
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
-	"github.com/authbridge/authbridge/backend/internal/session"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -53,14 +53,14 @@ type Options struct {
 type Service struct {
 	log       *slog.Logger
 	store     *store.Store
-	sessions  *session.Service
+	sessions  *auth.Service
 	providers *provider.Set
 	metrics   *metrics.Metrics
 	opts      Options
 }
 
 // New returns a Service.
-func New(log *slog.Logger, st *store.Store, sessions *session.Service, providers *provider.Set, m *metrics.Metrics, opts Options) *Service {
+func New(log *slog.Logger, st *store.Store, sessions *auth.Service, providers *provider.Set, m *metrics.Metrics, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -266,7 +266,7 @@ func (s *Service) record(ctx context.Context, userID string, providerID string, 
 // single use): the credential and code-exchange sign-ins, which answer the
 // token pair at once.
 func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, providerID string, cred *store.CredentialUse, m Meta) (shared.SignInResponse, string, error) {
-	pend, err := s.sessions.Prepare(session.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent}, s.event("", providerID, nil, m))
+	pend, err := s.sessions.Prepare(auth.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent}, s.event("", providerID, nil, m))
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
