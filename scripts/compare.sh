@@ -35,7 +35,7 @@ engines=${COMPARE_ENGINES:-sqlite mysql}
 py=/usr/bin/python3 # Debian's, where apt puts Django
 # The load users' password: throwaway, never on a command line.
 export LOADGEN_PASSWORD="load-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-go build -trimpath -o "$work/loadgen" ./backend/cmd/loadgen
+go build -trimpath -o "$work/loadgen" ./bench/loadgen
 echo "compare: $vus virtual users, $duration per workload, $(nproc) cores, each system alone on this machine"
 
 if [[ " $engines " == *" mysql "* ]]; then

@@ -18,7 +18,7 @@ trap cleanup EXIT
 . scripts/lib.sh
 
 go build -trimpath -o "$work/authbridge" ./backend/cmd/authbridge
-go build -trimpath -o "$work/loadgen" ./backend/cmd/loadgen
+go build -trimpath -o "$work/loadgen" ./bench/loadgen
 go build -trimpath -o "$work/devidp" ./backend/cmd/devidp
 cport=$(free_port)
 "$work/loadgen" ceiling -addr "127.0.0.1:$cport" >/dev/null &

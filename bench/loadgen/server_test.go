@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/authbridge/authbridge/backend/internal/store/storetest"
 )
 
 // TestWorkloadsAgainstTheServer drives the real server, built from this
@@ -25,10 +23,14 @@ func TestWorkloadsAgainstTheServer(t *testing.T) {
 		t.Skip("builds and starts the server")
 	}
 	bin := filepath.Join(t.TempDir(), "authbridge")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/authbridge/authbridge/backend/cmd/authbridge").CombinedOutput(); err != nil {
+	// From the backend module's directory in this tree (the test runs in
+	// bench/loadgen), with or without the workspace.
+	build := exec.Command("go", "build", "-o", bin, "./cmd/authbridge")
+	build.Dir = filepath.Join("..", "..", "backend")
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	for _, engine := range storetest.Engines(t) {
+	for _, engine := range engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			base, pid := startServer(t, bin, engine)
 			var out strings.Builder
@@ -67,7 +69,7 @@ func startServer(t *testing.T, bin, engine string) (string, int) {
 	cmd.Env = append(os.Environ(), "AUTHBRIDGE_ADDR="+addr, "AUTHBRIDGE_PUBLIC_URL="+base, "AUTHBRIDGE_DEV=1",
 		"AUTHBRIDGE_RATE_LIMIT=0", "AUTHBRIDGE_LOG_LEVEL=warn", "AUTHBRIDGE_DATA_DIR="+t.TempDir(), "AUTHBRIDGE_DATABASE_URL=")
 	if engine == "mysql" {
-		cmd.Env = append(cmd.Env, "AUTHBRIDGE_DATABASE_URL="+storetest.NewURL(t))
+		cmd.Env = append(cmd.Env, "AUTHBRIDGE_DATABASE_URL="+newMySQLURL(t))
 	}
 	logPath := filepath.Join(t.TempDir(), "server.log")
 	logFile, err := os.Create(logPath)
