@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/provider"
 )
 
 func env(m map[string]string) func(string) string {
@@ -361,6 +363,28 @@ func TestGoogleRequireNonce(t *testing.T) {
 			}
 			if err != nil || c.GoogleRequireNonce != tt.want {
 				t.Fatalf("GoogleRequireNonce = %v, %v; want %v", c.GoogleRequireNonce, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestDevModeEveryKind: dev-mode detection counts every kind of the
+// provider catalogue as a configured provider, GitLab included.
+func TestDevModeEveryKind(t *testing.T) {
+	for _, e := range provider.Catalogue {
+		t.Run(e.ID, func(t *testing.T) {
+			p := "AUTHBRIDGE_" + e.Prefix + "_"
+			vars := map[string]string{p + "CLIENT_ID": "c", p + "CLIENT_SECRET": "s"}
+			if e.Named {
+				p += "CORP_"
+				vars = map[string]string{p + "CLIENT_ID": "c", p + "ISSUER": "https://id.example.com", "AUTHBRIDGE_OIDC_PROVIDERS": "corp"}
+			}
+			c, err := Load(env(vars))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.Dev || len(c.Providers) != 1 || c.Providers[0].Kind != e.ID {
+				t.Fatalf("Dev = %v, providers %+v", c.Dev, c.Providers)
 			}
 		})
 	}

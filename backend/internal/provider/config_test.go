@@ -149,3 +149,46 @@ func TestLoadConfigsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadConfigsGitLab: a catalogue line is all GitLab needs to be
+// configured, with the built-ins' checks.
+func TestLoadConfigsGitLab(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     []string
+		want    Config // zero: an error containing problem
+		problem string
+	}{
+		{name: "GitLab.com", env: []string{"AUTHBRIDGE_GITLAB_CLIENT_ID=gl", "AUTHBRIDGE_GITLAB_SECRET=s"},
+			want: Config{ID: "gitlab", Kind: "gitlab", DisplayName: "GitLab", ClientID: "gl", ClientSecret: "s"}},
+		{name: "self-managed", env: []string{"AUTHBRIDGE_GITLAB_CLIENT_ID=gl", "AUTHBRIDGE_GITLAB_CLIENT_SECRET=s", "AUTHBRIDGE_GITLAB_ISSUER=https://git.corp.example"},
+			want: Config{ID: "gitlab", Kind: "gitlab", DisplayName: "GitLab", ClientID: "gl", ClientSecret: "s", Issuer: "https://git.corp.example"}},
+		{name: "container host over http", env: []string{"AUTHBRIDGE_GITLAB_CLIENT_ID=gl", "AUTHBRIDGE_GITLAB_SECRET=s", "AUTHBRIDGE_GITLAB_ISSUER=http://gitlab:8929"},
+			want: Config{ID: "gitlab", Kind: "gitlab", DisplayName: "GitLab", ClientID: "gl", ClientSecret: "s", Issuer: "http://gitlab:8929"}},
+		{name: "no secret", env: []string{"AUTHBRIDGE_GITLAB_CLIENT_ID=gl"}, problem: "AUTHBRIDGE_GITLAB_CLIENT_SECRET is required"},
+		{name: "http issuer", env: []string{"AUTHBRIDGE_GITLAB_CLIENT_ID=gl", "AUTHBRIDGE_GITLAB_SECRET=s", "AUTHBRIDGE_GITLAB_ISSUER=http://git.corp.example"},
+			problem: "AUTHBRIDGE_GITLAB_ISSUER must use https"},
+		{name: "typo", env: []string{"AUTHBRIDGE_GITLAB_CLIENT_ID=gl", "AUTHBRIDGE_GITLAB_SECRET=s", "AUTHBRIDGE_GITLAB_ISSUR=https://x.example"},
+			problem: "AUTHBRIDGE_GITLAB_ISSUR is not a known setting"},
+		{name: "hosted domain is Google's", env: []string{"AUTHBRIDGE_GITLAB_CLIENT_ID=gl", "AUTHBRIDGE_GITLAB_SECRET=s", "AUTHBRIDGE_GITLAB_HOSTED_DOMAIN=corp.example"},
+			problem: "AUTHBRIDGE_GITLAB_HOSTED_DOMAIN is not a known setting"},
+		{name: "issuer without a client id", env: []string{"AUTHBRIDGE_GITLAB_ISSUER=https://git.corp.example"},
+			problem: "AUTHBRIDGE_GITLAB_ISSUER is set without AUTHBRIDGE_GITLAB_CLIENT_ID"},
+		{name: "as a generic OIDC name", env: []string{"AUTHBRIDGE_OIDC_GITLAB_ISSUER=https://git.corp.example", "AUTHBRIDGE_OIDC_GITLAB_CLIENT_ID=c"},
+			problem: `"gitlab" is a built-in provider's id; use AUTHBRIDGE_GITLAB_*`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfgs, err := LoadConfigs(tt.env)
+			if tt.problem != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.problem) {
+					t.Fatalf("LoadConfigs = %+v, %v; want an error with %q", cfgs, err, tt.problem)
+				}
+				return
+			}
+			if err != nil || len(cfgs) != 1 || !reflect.DeepEqual(cfgs[0], tt.want) {
+				t.Fatalf("LoadConfigs = %+v, %v; want %+v", cfgs, err, tt.want)
+			}
+		})
+	}
+}

@@ -1,8 +1,9 @@
 // Package provider talks to identity providers: Google (button credential
-// and redirect), Microsoft Entra ID, LINE, Discord, GitHub and any OIDC
-// issuer. Each one turns an authorization code (or a credential) into a
-// normalised Identity. Factories are passed in by the caller; there is no
-// global registry.
+// and redirect), Microsoft Entra ID, LINE, Discord, GitHub, GitLab and any
+// OIDC issuer. Each one turns an authorization code (or a credential) into
+// a normalised Identity. Every kind is one line of the Catalogue;
+// factories are passed in by the caller (Factories answers the
+// catalogue's).
 //
 // Errors carry contract codes (apperr): provider_unavailable when the
 // provider could not be reached, timed out or answered 5xx;
@@ -114,7 +115,7 @@ type Credential struct {
 // Config configures one provider instance.
 type Config struct {
 	ID             string // provider id in URLs: google, github, or the lower-cased OIDC name
-	Kind           string // factory key: google, microsoft, line, discord, github, oidc; empty means ID
+	Kind           string // factory key: a Catalogue entry's ID (google, gitlab, oidc, ...); empty means ID
 	DisplayName    string
 	ClientID       string
 	ClientSecret   string
@@ -132,19 +133,6 @@ type Config struct {
 
 // Factory builds a provider; it may do network I/O (discovery).
 type Factory func(ctx context.Context, cfg Config) (Provider, error)
-
-// Factories are the built-in providers by Config.Kind. The server passes
-// this map to NewSet; tests hand in their own.
-func Factories() map[string]Factory {
-	return map[string]Factory{
-		"google":    NewGoogle,
-		"microsoft": NewMicrosoft,
-		"line":      NewLINE,
-		"discord":   NewDiscord,
-		"github":    NewGitHub,
-		"oidc":      NewOIDC,
-	}
-}
 
 // defaults fills what a factory needs and the caller left out.
 func defaults(cfg *Config) {

@@ -131,7 +131,7 @@ func (s *Set) Get(id string) (Provider, bool) {
 		return p, true
 	}
 	si := standIn{info: s.info(e, nil)}
-	if e.cfg.Kind == "google" {
+	if k, ok := Lookup(e.cfg.Kind); ok && k.VerifiesCredential() {
 		return credentialStandIn{si}, true
 	}
 	return si, true
@@ -160,10 +160,24 @@ func (s *Set) info(e *entry, p Provider) Info {
 		return p.Info()
 	}
 	kind := KindOIDC
-	if e.cfg.Kind == "github" || e.cfg.Kind == "discord" {
-		kind = KindOAuth2
+	if k, ok := Lookup(e.cfg.Kind); ok {
+		kind = k.Kind
 	}
 	return Info{ID: e.cfg.ID, Name: e.cfg.DisplayName, Kind: kind}
+}
+
+// Button answers the provider with a sign-in button (its kind verifies
+// button credentials, see CredentialVerifier), first in configuration
+// order, and its client id for the page; ok is false when there is none.
+// It holds whether or not the provider is available yet.
+func (s *Set) Button() (id, clientID string, ok bool) {
+	for _, id := range s.order {
+		e := s.entries[id]
+		if k, found := Lookup(e.cfg.Kind); found && k.VerifiesCredential() {
+			return id, e.cfg.ClientID, true
+		}
+	}
+	return "", "", false
 }
 
 // ClientID answers a provider's client id (the Google button needs it).
@@ -194,8 +208,9 @@ func (u standIn) Exchange(context.Context, ExchangeParams) (Identity, error) {
 	return Identity{}, unavailable(u.info.Name, errNotReady)
 }
 
-// credentialStandIn keeps Google's button answering provider_unavailable
-// (not "no such button") while Google is unavailable.
+// credentialStandIn keeps a sign-in button (Google's) answering
+// provider_unavailable (not "no such button") while its provider is
+// unavailable.
 type credentialStandIn struct{ standIn }
 
 var _ CredentialVerifier = credentialStandIn{}

@@ -148,3 +148,46 @@ func TestSetBuildsInParallel(t *testing.T) {
 		}
 	}
 }
+
+// TestSetStandInsFromCatalogue: a provider not built yet is listed with its
+// kind's catalogue kind, keeps its kind's capabilities, and the button
+// (CredentialVerifier) is found by capability, not by name.
+func TestSetStandInsFromCatalogue(t *testing.T) {
+	fail := func(context.Context, Config) (Provider, error) { return nil, errors.New("down") }
+	factories := map[string]Factory{}
+	for _, e := range Catalogue {
+		factories[e.ID] = fail
+	}
+	factories["stub"] = fail
+	s := NewSet(context.Background(), nil, factories, []Config{
+		{ID: "gitlab", ClientID: "gl"},
+		{ID: "discord", ClientID: "d"},
+		{ID: "corp", Kind: "oidc", ClientID: "c"},
+		{ID: "work", Kind: "google", ClientID: "button-client"}, // a Google under another id
+		{ID: "other", Kind: "stub"},
+	})
+	tests := []struct {
+		id, kind string
+		button   bool
+	}{
+		{"gitlab", KindOIDC, false},
+		{"discord", KindOAuth2, false},
+		{"corp", KindOIDC, false},
+		{"work", KindOIDC, true},
+		{"other", KindOIDC, false},
+	}
+	list := s.List()
+	for i, tt := range tests {
+		p, _ := s.Get(tt.id)
+		_, button := p.(CredentialVerifier)
+		if l := list[i]; l.ID != tt.id || l.Kind != tt.kind || l.Available || button != tt.button {
+			t.Errorf("%s: listed %+v, button %v; want kind %s, button %v", tt.id, l, button, tt.kind, tt.button)
+		}
+	}
+	if id, cid, ok := s.Button(); !ok || id != "work" || cid != "button-client" {
+		t.Fatalf("Button = %q, %q, %v", id, cid, ok)
+	}
+	if _, _, ok := NewSet(context.Background(), nil, factories, []Config{{ID: "gitlab"}}).Button(); ok {
+		t.Fatal("a button without a button kind")
+	}
+}
