@@ -128,3 +128,13 @@ func (s Signed) ConnectTicket(ctx context.Context, provider, challenge string) (
 		shared.ConnectTicketRequest{Provider: provider, Challenge: challenge}, &out)
 	return out.Ticket, err
 }
+
+// LoginURL is where the browser starts provider id's sign-in or connect
+// flow: loginPath as the providers list published it (when set), else the
+// contract's default, on base, with the query q.
+func LoginURL(base, id, loginPath string, q url.Values) string {
+	if loginPath == "" {
+		loginPath = "/api/auth/" + url.PathEscape(id) + "/login"
+	}
+	return base + loginPath + "?" + q.Encode()
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"reflect"
 	"testing"
 
@@ -112,5 +113,15 @@ func TestTypedCalls(t *testing.T) {
 				t.Fatalf("got %#v, want %#v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestLoginURL(t *testing.T) {
+	q := url.Values{"process": {"login"}}
+	if got := LoginURL("", "github", "/api/auth/github/login", q); got != "/api/auth/github/login?process=login" {
+		t.Errorf("published path: %q", got)
+	}
+	if got := LoginURL("https://api.example", "a b", "", q); got != "https://api.example/api/auth/a%20b/login?process=login" {
+		t.Errorf("default path: %q", got)
 	}
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"sync"
 
 	"github.com/authbridge/authbridge/frontend/api"
@@ -69,12 +68,17 @@ type exchangeParams struct {
 	Verifier string
 }
 
-// runtime is the app's one set of live parts.
+// runtime is the app's one set of live parts. It is made once by
+// Register and handed explicitly to the action handlers (as method
+// values) and to the components that need it (by the route's factory):
+// it holds the session manager with the access token and JS handles, so
+// it is no go-app state, which may be copied, persisted or broadcast.
 type runtime struct {
-	cfg Config
-	api api.Doer
-	mgr *session.Manager
-	m   model
+	cfg    Config
+	public api.Public // calls without a session
+	signed api.Signed // calls with the session's token, through mgr
+	mgr    *session.Manager
+	m      model
 
 	mu      sync.Mutex
 	channel app.Value // BroadcastChannel to the other tabs (nil until mounted)
@@ -82,30 +86,28 @@ type runtime struct {
 	hasCtx  bool
 }
 
-var rt *runtime
-
 // Register installs the routes and the actions. Both builds call it: the
 // generator prerenders the route, the browser runs it.
 func Register(cfg Config) {
-	doer := api.Client{Base: cfg.APIBase}
-	rt = newRuntime(cfg, doer)
-	app.Route("/", func() app.Composer { return &Dashboard{} })
-	app.Handle(actInit, handleInit)
-	app.Handle(actCredential, handleCredential)
-	app.Handle(actExchange, handleExchange)
-	app.Handle(actConnected, handleConnected)
-	app.Handle(actLoad, func(ctx app.Context, _ app.Action) { loadAll(ctx) })
-	app.Handle(actDisconnect, handleDisconnect)
-	app.Handle(actRevoke, handleRevoke)
-	app.Handle(actSignOut, handleSignOut)
-	app.Handle(actRemoteSignedOut, handleRemoteSignedOut)
-	app.Handle(actRemoteSignedIn, handleRemoteSignedIn)
+	r := newRuntime(cfg, api.Client{Base: cfg.APIBase})
+	app.Route("/", func() app.Composer { return &Dashboard{rt: r} })
+	app.Handle(actInit, r.handleInit)
+	app.Handle(actCredential, r.handleCredential)
+	app.Handle(actExchange, r.handleExchange)
+	app.Handle(actConnected, r.handleConnected)
+	app.Handle(actLoad, func(ctx app.Context, _ app.Action) { r.loadAll(ctx) })
+	app.Handle(actDisconnect, r.handleDisconnect)
+	app.Handle(actRevoke, r.handleRevoke)
+	app.Handle(actSignOut, r.handleSignOut)
+	app.Handle(actRemoteSignedOut, r.handleRemoteSignedOut)
+	app.Handle(actRemoteSignedIn, r.handleRemoteSignedIn)
 }
 
 func newRuntime(cfg Config, doer api.Doer) *runtime {
-	r := &runtime{cfg: cfg, api: doer}
+	r := &runtime{cfg: cfg, public: api.Public{D: doer}}
 	r.m.v.Phase = PhaseLoading
 	r.mgr = &session.Manager{API: doer, Lock: webLock}
+	r.signed = api.Signed{C: r.mgr}
 	r.mgr.OnRefreshed = func(res shared.RefreshResponse) {
 		if ctx, ok := r.context(); ok {
 			r.m.update(ctx, func(v *View) { v.User = res.User })
@@ -113,7 +115,7 @@ func newRuntime(cfg Config, doer api.Doer) *runtime {
 	}
 	r.mgr.OnSignedOut = func(code shared.ErrorCode) {
 		if ctx, ok := r.context(); ok {
-			signedOut(ctx, Alert{Kind: KindError, Code: string(code)})
+			r.signedOut(ctx, Alert{Kind: KindError, Code: string(code)})
 		}
 	}
 	return r
@@ -156,32 +158,32 @@ const (
 	eventSignedOut = "signed-out"
 )
 
-func handleInit(ctx app.Context, a app.Action) {
+func (r *runtime) handleInit(ctx app.Context, a app.Action) {
 	p, _ := a.Value.(initParams)
-	var prov shared.ProvidersResponse
-	if err := rt.api.Do(ctx, http.MethodGet, "/api/auth/providers", "", nil, &prov); err != nil {
-		rt.m.alert(ctx, errorAlert(err))
+	prov, err := r.public.Providers(ctx)
+	if err != nil {
+		r.m.alert(ctx, errorAlert(err))
 	}
-	rt.m.update(ctx, func(v *View) {
+	r.m.update(ctx, func(v *View) {
 		v.Providers, v.GoogleClientID = prov.Providers, prov.GoogleClientID
 	})
 	if p.Handoff != nil {
-		finishRedirect(ctx, p)
+		r.finishRedirect(ctx, p)
 		return
 	}
-	restore(ctx, true)
+	r.restore(ctx, true)
 }
 
 // restore signs the tab in with the refresh cookie, if there is one.
-func restore(ctx app.Context, quiet bool) {
-	res, err := rt.mgr.Refresh(ctx)
+func (r *runtime) restore(ctx app.Context, quiet bool) {
+	res, err := r.mgr.Refresh(ctx)
 	if err != nil {
 		e := api.AsError(err)
 		var a Alert
 		if e.Code == api.CodeNetwork || e.Status >= 500 || !quiet {
 			a = errorAlert(err)
 		}
-		rt.m.update(ctx, func(v *View) {
+		r.m.update(ctx, func(v *View) {
 			v.Phase = PhaseSignedOut
 			if a.Kind != "" {
 				v.Alert = a
@@ -189,22 +191,22 @@ func restore(ctx app.Context, quiet bool) {
 		})
 		return
 	}
-	signedIn(ctx, res.User, false)
+	r.signedIn(ctx, res.User, false)
 }
 
 // finishRedirect completes a flow that came back as a full-page redirect.
-func finishRedirect(ctx app.Context, p initParams) {
+func (r *runtime) finishRedirect(ctx app.Context, p initParams) {
 	h := *p.Handoff
 	switch {
 	case !h.OK:
-		rt.m.update(ctx, func(v *View) { v.Phase = PhaseSignedOut })
-		restore(ctx, true) // a failed connect leaves the user signed in
-		rt.m.alert(ctx, handoffErrorAlert(h))
+		r.m.update(ctx, func(v *View) { v.Phase = PhaseSignedOut })
+		r.restore(ctx, true) // a failed connect leaves the user signed in
+		r.m.alert(ctx, handoffErrorAlert(h))
 	case h.Process == "connect":
-		restore(ctx, true)
-		connected(ctx, p.Provider)
+		r.restore(ctx, true)
+		r.connected(ctx, p.Provider)
 	default:
-		exchange(ctx, exchangeParams{Code: h.Code, Verifier: p.Verifier})
+		r.exchange(ctx, exchangeParams{Code: h.Code, Verifier: p.Verifier})
 	}
 }
 
@@ -215,191 +217,201 @@ func handoffErrorAlert(h shared.HandoffMessage) Alert {
 	return Alert{Kind: KindError, Code: string(h.Error.Code), Message: h.Error.Message}
 }
 
-func handleCredential(ctx app.Context, a app.Action) {
+func (r *runtime) handleCredential(ctx app.Context, a app.Action) {
 	p, _ := a.Value.(credentialParams)
-	rt.m.update(ctx, func(v *View) { v.Busy = "google" })
-	var res shared.SignInResponse
-	err := rt.api.Do(ctx, http.MethodPost, "/api/auth/google/credential", "",
-		shared.GoogleCredentialRequest{Credential: p.Credential, Nonce: p.Nonce}, &res)
-	rt.m.update(ctx, func(v *View) { v.Busy = "" })
+	r.m.update(ctx, func(v *View) { v.Busy = "google" })
+	res, err := r.public.GoogleCredential(ctx, p.Credential, p.Nonce)
+	r.m.update(ctx, func(v *View) { v.Busy = "" })
 	if err != nil {
-		rt.m.alert(ctx, errorAlert(err))
+		r.m.alert(ctx, errorAlert(err))
 		return
 	}
-	startSession(ctx, res)
+	r.startSession(ctx, res)
 }
 
-func handleExchange(ctx app.Context, a app.Action) {
+func (r *runtime) handleExchange(ctx app.Context, a app.Action) {
 	p, _ := a.Value.(exchangeParams)
-	exchange(ctx, p)
+	r.exchange(ctx, p)
 }
 
-func exchange(ctx app.Context, p exchangeParams) {
-	var res shared.SignInResponse
-	err := rt.api.Do(ctx, http.MethodPost, "/api/auth/exchange", "", shared.ExchangeRequest{Code: p.Code, Verifier: p.Verifier}, &res)
+func (r *runtime) exchange(ctx app.Context, p exchangeParams) {
+	res, err := r.public.Exchange(ctx, p.Code, p.Verifier)
 	if err != nil {
-		rt.m.update(ctx, func(v *View) {
+		r.m.update(ctx, func(v *View) {
 			if v.Phase == PhaseLoading {
 				v.Phase = PhaseSignedOut
 			}
 		})
-		rt.m.alert(ctx, errorAlert(err))
+		r.m.alert(ctx, errorAlert(err))
 		return
 	}
-	startSession(ctx, res)
+	r.startSession(ctx, res)
 }
 
 // startSession holds a fresh sign-in's tokens and tells the other tabs.
-func startSession(ctx app.Context, res shared.SignInResponse) {
-	rt.mgr.Start(res.TokenPair)
-	rt.m.update(ctx, func(v *View) { v.Alert = Alert{} })
-	signedIn(ctx, res.User, res.IsNew)
-	rt.tell(eventSignedIn)
+func (r *runtime) startSession(ctx app.Context, res shared.SignInResponse) {
+	r.mgr.Start(res.TokenPair)
+	r.m.update(ctx, func(v *View) { v.Alert = Alert{} })
+	r.signedIn(ctx, res.User, res.IsNew)
+	r.tell(eventSignedIn)
 }
 
-func signedIn(ctx app.Context, u shared.User, isNew bool) {
-	rt.m.update(ctx, func(v *View) {
+func (r *runtime) signedIn(ctx app.Context, u shared.User, isNew bool) {
+	r.m.update(ctx, func(v *View) {
 		v.Phase, v.User, v.IsNew = PhaseSignedIn, u, isNew
 	})
-	loadAll(ctx)
+	r.loadAll(ctx)
 }
 
 // signedOut forgets the session's data and shows why.
-func signedOut(ctx app.Context, a Alert) {
-	rt.mgr.Clear()
-	rt.m.update(ctx, func(v *View) {
+func (r *runtime) signedOut(ctx app.Context, a Alert) {
+	r.mgr.Clear()
+	r.m.update(ctx, func(v *View) {
 		v.Phase, v.User, v.IsNew = PhaseSignedOut, shared.User{}, false
 		v.Accounts, v.Sessions, v.Logins, v.Busy = nil, nil, nil, ""
+		v.AccountsLoad, v.SessionsLoad, v.LoginsLoad = Load{}, Load{}, Load{}
 	})
 	if a.Kind != "" {
-		rt.m.alert(ctx, a)
+		r.m.alert(ctx, a)
 	}
 }
 
 // failed shows a failed call; a session that is gone signs the tab out.
-func failed(ctx app.Context, err error) {
+func (r *runtime) failed(ctx app.Context, err error) {
 	if e := api.AsError(err); e.Status == http.StatusUnauthorized && session.SignedOut(e.Code) {
-		signedOut(ctx, errorAlert(err))
+		r.signedOut(ctx, errorAlert(err))
 		return
 	}
-	rt.m.alert(ctx, errorAlert(err))
+	r.m.alert(ctx, errorAlert(err))
 }
 
 // loadAll fetches the signed-in lists side by side.
-func loadAll(ctx app.Context) {
+func (r *runtime) loadAll(ctx app.Context) {
 	var wg sync.WaitGroup
 	wg.Add(3)
-	go func() { defer wg.Done(); loadAccounts(ctx) }()
-	go func() { defer wg.Done(); loadSessions(ctx) }()
-	go func() { defer wg.Done(); loadLogins(ctx) }()
+	go func() { defer wg.Done(); r.loadAccounts(ctx) }()
+	go func() { defer wg.Done(); r.loadSessions(ctx) }()
+	go func() { defer wg.Done(); r.loadLogins(ctx) }()
 	wg.Wait()
 }
 
-func loadAccounts(ctx app.Context) {
-	var out shared.ListResponse[shared.LinkedAccount]
-	if err := rt.mgr.Call(ctx, http.MethodGet, "/api/me/accounts", nil, &out); err != nil {
-		failed(ctx, err)
-		return
+func (r *runtime) loadAccounts(ctx app.Context) {
+	r.m.update(ctx, func(v *View) { v.AccountsLoad.Status = LoadLoading })
+	items, err := r.signed.Accounts(ctx)
+	r.m.update(ctx, func(v *View) {
+		if v.AccountsLoad = loaded(err); err == nil {
+			v.Accounts = items
+		}
+	})
+	if err != nil {
+		r.failed(ctx, err)
 	}
-	rt.m.update(ctx, func(v *View) { v.Accounts = out.Items })
 }
 
-func loadSessions(ctx app.Context) {
-	var out shared.ListResponse[shared.Session]
-	if err := rt.mgr.Call(ctx, http.MethodGet, "/api/me/sessions", nil, &out); err != nil {
-		failed(ctx, err)
-		return
+func (r *runtime) loadSessions(ctx app.Context) {
+	r.m.update(ctx, func(v *View) { v.SessionsLoad.Status = LoadLoading })
+	items, err := r.signed.Sessions(ctx)
+	r.m.update(ctx, func(v *View) {
+		if v.SessionsLoad = loaded(err); err == nil {
+			v.Sessions = items
+		}
+	})
+	if err != nil {
+		r.failed(ctx, err)
 	}
-	rt.m.update(ctx, func(v *View) { v.Sessions = out.Items })
 }
 
-func loadLogins(ctx app.Context) {
-	var out shared.ListResponse[shared.LoginEvent]
-	if err := rt.mgr.Call(ctx, http.MethodGet, "/api/me/logins", nil, &out); err != nil {
-		failed(ctx, err)
-		return
+func (r *runtime) loadLogins(ctx app.Context) {
+	r.m.update(ctx, func(v *View) { v.LoginsLoad.Status = LoadLoading })
+	items, err := r.signed.Logins(ctx)
+	r.m.update(ctx, func(v *View) {
+		if v.LoginsLoad = loaded(err); err == nil {
+			v.Logins = items
+		}
+	})
+	if err != nil {
+		r.failed(ctx, err)
 	}
-	rt.m.update(ctx, func(v *View) { v.Logins = out.Items })
 }
 
-func handleConnected(ctx app.Context, a app.Action) {
+func (r *runtime) handleConnected(ctx app.Context, a app.Action) {
 	id, _ := a.Value.(string)
-	connected(ctx, id)
+	r.connected(ctx, id)
 }
 
-func connected(ctx app.Context, provider string) {
-	name := rt.m.get().ProviderName(provider)
-	rt.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.Connected, Arg: name})
-	loadAccounts(ctx)
-	loadLogins(ctx)
+func (r *runtime) connected(ctx app.Context, provider string) {
+	name := r.m.get().ProviderName(provider)
+	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.Connected, Arg: name})
+	r.loadAccounts(ctx)
+	r.loadLogins(ctx)
 }
 
-func handleDisconnect(ctx app.Context, a app.Action) {
+func (r *runtime) handleDisconnect(ctx app.Context, a app.Action) {
 	id, _ := a.Value.(string)
 	var provider string
-	for _, acc := range rt.m.get().Accounts {
+	for _, acc := range r.m.get().Accounts {
 		if acc.ID == id {
 			provider = acc.Provider
 		}
 	}
-	rt.m.update(ctx, func(v *View) { v.Busy = "disconnect-" + id })
-	err := rt.mgr.Call(ctx, http.MethodDelete, "/api/me/accounts/"+url.PathEscape(id), nil, nil)
-	rt.m.update(ctx, func(v *View) { v.Busy = "" })
+	r.m.update(ctx, func(v *View) { v.Busy = "disconnect-" + id })
+	err := r.signed.Disconnect(ctx, id)
+	r.m.update(ctx, func(v *View) { v.Busy = "" })
 	if err != nil {
-		failed(ctx, err)
+		r.failed(ctx, err)
 		return
 	}
-	rt.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.Disconnected, Arg: rt.m.get().ProviderName(provider)})
-	loadAccounts(ctx)
+	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.Disconnected, Arg: r.m.get().ProviderName(provider)})
+	r.loadAccounts(ctx)
 }
 
-func handleRevoke(ctx app.Context, a app.Action) {
+func (r *runtime) handleRevoke(ctx app.Context, a app.Action) {
 	id, _ := a.Value.(string)
 	current := false
-	for _, s := range rt.m.get().Sessions {
+	for _, s := range r.m.get().Sessions {
 		if s.ID == id {
 			current = s.Current
 		}
 	}
-	err := rt.mgr.Call(ctx, http.MethodDelete, "/api/me/sessions/"+url.PathEscape(id), nil, nil)
+	err := r.signed.RevokeSession(ctx, id)
 	if err != nil {
-		failed(ctx, err)
+		r.failed(ctx, err)
 		return
 	}
 	if current {
-		signedOut(ctx, Alert{Kind: KindInfo, Code: CodeDone, Key: i18n.SignedOutMsg})
-		rt.tell(eventSignedOut)
+		r.signedOut(ctx, Alert{Kind: KindInfo, Code: CodeDone, Key: i18n.SignedOutMsg})
+		r.tell(eventSignedOut)
 		return
 	}
-	rt.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.SessionRevoked})
-	loadSessions(ctx)
+	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.SessionRevoked})
+	r.loadSessions(ctx)
 }
 
-func handleSignOut(ctx app.Context, a app.Action) {
+func (r *runtime) handleSignOut(ctx app.Context, a app.Action) {
 	all, _ := a.Value.(bool)
-	rt.m.update(ctx, func(v *View) { v.Busy = "sign-out" })
-	err := rt.mgr.SignOut(ctx, all)
+	r.m.update(ctx, func(v *View) { v.Busy = "sign-out" })
+	err := r.mgr.SignOut(ctx, all)
 	key := i18n.SignedOutMsg
 	if all {
 		key = i18n.SignedOutAllMsg
 	}
-	signedOut(ctx, Alert{Kind: KindInfo, Code: CodeDone, Key: key})
-	rt.tell(eventSignedOut)
+	r.signedOut(ctx, Alert{Kind: KindInfo, Code: CodeDone, Key: key})
+	r.tell(eventSignedOut)
 	if err != nil {
-		rt.m.alert(ctx, errorAlert(err))
+		r.m.alert(ctx, errorAlert(err))
 	}
 }
 
-func handleRemoteSignedOut(ctx app.Context, _ app.Action) {
-	if rt.m.get().Phase != PhaseSignedIn {
+func (r *runtime) handleRemoteSignedOut(ctx app.Context, _ app.Action) {
+	if r.m.get().Phase != PhaseSignedIn {
 		return
 	}
-	signedOut(ctx, Alert{Kind: KindInfo, Code: CodeDone, Key: i18n.SignedOutElsewhere})
+	r.signedOut(ctx, Alert{Kind: KindInfo, Code: CodeDone, Key: i18n.SignedOutElsewhere})
 }
 
-func handleRemoteSignedIn(ctx app.Context, _ app.Action) {
-	if rt.m.get().Phase != PhaseSignedOut {
+func (r *runtime) handleRemoteSignedIn(ctx app.Context, _ app.Action) {
+	if r.m.get().Phase != PhaseSignedOut {
 		return
 	}
-	restore(ctx, true)
+	r.restore(ctx, true)
 }

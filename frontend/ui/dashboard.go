@@ -14,6 +14,8 @@ const langKey = "authbridge.lang"
 type Dashboard struct {
 	app.Compo
 
+	rt *runtime // set by the route (Register)
+
 	v       View
 	lang    i18n.Lang
 	flow    *flow
@@ -23,14 +25,14 @@ type Dashboard struct {
 }
 
 func (d *Dashboard) OnMount(ctx app.Context) {
-	rt.setContext(ctx)
+	d.rt.setContext(ctx)
 	d.lang = i18n.Detect(navigatorLanguages())
 	var saved string
 	if ctx.LocalStorage().Get(langKey, &saved) == nil && saved != "" {
 		d.lang = i18n.Detect([]string{saved})
 	}
 	d.setDocumentLang()
-	d.v = rt.m.get()
+	d.v = d.rt.m.get()
 	ctx.ObserveState(viewKey, &d.v)
 
 	d.msgFn = d.onMessage(ctx)
@@ -51,7 +53,7 @@ func (d *Dashboard) OnMount(ctx app.Context) {
 			return nil
 		})
 		d.channel.Call("addEventListener", "message", d.chanFn)
-		rt.setChannel(d.channel)
+		d.rt.setChannel(d.channel)
 	}
 	p, _ := redirectResult(ctx)
 	ctx.NewActionWithValue(actInit, p)
@@ -65,7 +67,7 @@ func (d *Dashboard) OnDismount() {
 	if d.chanFn != nil {
 		d.channel.Call("close")
 		d.chanFn.Release()
-		rt.setChannel(nil)
+		d.rt.setChannel(nil)
 	}
 }
 
@@ -139,7 +141,7 @@ func (d *Dashboard) renderAlert() app.UI {
 			DataSet("kind", a.Kind).DataSet("code", a.Code).Body(
 			app.Span().Class("alert-text").Text(a.Text(d.lang)),
 			app.Button().Class("alert-close").Aria("label", d.t(i18n.Dismiss)).Text("×").
-				OnClick(func(ctx app.Context, _ app.Event) { rt.m.alert(ctx, Alert{}) }),
+				OnClick(func(ctx app.Context, _ app.Event) { d.rt.m.alert(ctx, Alert{}) }),
 		),
 	)
 }
@@ -157,7 +159,7 @@ func (d *Dashboard) renderSignedOut() app.UI {
 		app.H1().Text(d.t(i18n.SignInHeading)),
 		app.Div().Class("muted").Text(d.t(i18n.Tagline)),
 		app.If(d.v.GoogleClientID != "", func() app.UI {
-			return &gisButton{ClientID: d.v.GoogleClientID, Lang: d.lang}
+			return &gisButton{ClientID: d.v.GoogleClientID, Lang: d.lang, rt: d.rt}
 		}),
 		app.If(d.v.GoogleClientID != "" && len(providers) > 0, func() app.UI {
 			return app.Div().Class("divider").Body(app.Span().Text(d.t(i18n.Or)))
@@ -182,166 +184,61 @@ func (d *Dashboard) renderSignedOut() app.UI {
 
 // renderWaiting shows while a popup is open, with a way out.
 func (d *Dashboard) renderWaiting() app.UI {
+	return waitingSlot(d.lang, d.waitingFor(), d.cancelFlow)
+}
+
+// waitingFor is the display name of the provider whose popup is open ("":
+// none).
+func (d *Dashboard) waitingFor() string {
 	if d.flow == nil {
+		return ""
+	}
+	return d.v.ProviderName(d.flow.provider)
+}
+
+// renderSignedIn is one component per card. Each is seeded with the view
+// the dashboard has (so the prerender and host tests show it) and then
+// follows the state itself.
+func (d *Dashboard) renderSignedIn() app.UI {
+	return app.Div().Class("grid").Body(
+		&userCard{Lang: d.lang, v: d.v},
+		&accountList{Lang: d.lang, Waiting: d.waitingFor(), OnConnect: d.connect, OnCancel: d.cancelFlow, v: d.v},
+		&sessionList{Lang: d.lang, v: d.v},
+		&loginList{Lang: d.lang, v: d.v},
+	)
+}
+
+// connect starts a flow that links provider p to the signed-in user.
+func (d *Dashboard) connect(ctx app.Context, p shared.ProviderInfo) { d.startFlow(ctx, p, "connect") }
+
+// waitingSlot keeps its place even when empty; with a provider it says a
+// popup is open for it and offers to cancel.
+func waitingSlot(l i18n.Lang, provider string, onCancel app.EventHandler) app.UI {
+	if provider == "" {
 		return app.Div().Class("waiting-slot")
 	}
 	return app.Div().Class("waiting-slot").Body(
 		app.Div().ID("waiting").Class("waiting").Body(
 			app.Div().Class("spinner spinner-small").Aria("hidden", "true"),
-			app.Span().Text(d.t(i18n.Waiting, d.v.ProviderName(d.flow.provider))),
-			app.Button().ID("cancel-flow").Class("btn btn-small btn-ghost").Text(d.t(i18n.Cancel)).OnClick(d.cancelFlow),
+			app.Span().Text(i18n.T(l, i18n.Waiting, provider)),
+			app.Button().ID("cancel-flow").Class("btn btn-small btn-ghost").Text(i18n.T(l, i18n.Cancel)).OnClick(onCancel),
 		),
 	)
 }
 
-func (d *Dashboard) renderSignedIn() app.UI {
-	u := d.v.User
-	busy := d.v.Busy != ""
-	return app.Div().Class("grid").Body(
-		app.Div().Class("card profile").Body(
-			d.renderAvatar(u),
-			app.Div().Class("who").Body(
-				app.Div().Class("muted small").Text(d.t(i18n.SignedInAs)),
-				app.H1().ID("user-name").Text(orDash(u.Name)),
-				app.Div().Class("email").Body(
-					app.Span().ID("user-email").Text(u.Email),
-					app.If(u.Email != "" && !u.EmailVerified, func() app.UI {
-						return app.Span().Class("badge badge-warn").Text(d.t(i18n.Unverified))
-					}),
-				),
-			),
-			app.Div().Class("actions").Body(
-				app.Button().ID("sign-out").Class("btn").Disabled(busy).Text(d.t(i18n.SignOut)).
-					OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actSignOut, false) }),
-				app.Button().ID("sign-out-all").Class("btn btn-danger").Disabled(busy).Text(d.t(i18n.SignOutAll)).
-					OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actSignOut, true) }),
-			),
-			app.If(d.v.IsNew, func() app.UI {
-				return app.Div().ID("greeting").Class("greeting").Text(d.t(i18n.Welcome, firstName(u.Name)))
-			}),
-		),
-		d.renderAccounts(),
-		d.renderSessions(),
-		d.renderLogins(),
-	)
-}
-
-func (d *Dashboard) renderAvatar(u shared.User) app.UI {
-	if u.AvatarURL != "" && SafeAvatar(u.AvatarURL, windowOrigin()) {
-		return app.Img().ID("user-avatar").Class("avatar").Src(u.AvatarURL).Alt("").Width(64).Height(64).
-			Attr("referrerpolicy", "no-referrer")
+// loadState is a list card's data-load attribute.
+func loadState(l Load) string {
+	if l.Status == LoadNone {
+		return "none"
 	}
-	return app.Div().ID("user-initials").Class("avatar avatar-initials").Aria("hidden", "true").Text(Initials(u.Name, u.Email))
+	return string(l.Status)
 }
 
-func (d *Dashboard) renderAccounts() app.UI {
-	accounts, unlinked := d.v.Accounts, d.v.Unlinked()
-	return app.Div().Class("card").Body(
-		app.H2().Text(d.t(i18n.Accounts)),
-		app.Ul().ID("accounts").Class("list").Body(
-			app.Range(accounts).Slice(func(i int) app.UI {
-				a := accounts[i]
-				label := a.Email
-				if label == "" {
-					label = a.DisplayName
-				}
-				return app.Li().DataSet("provider", a.Provider).DataSet("account", a.ID).Body(
-					app.Span().Class("provider-mark provider-"+a.Provider).Aria("hidden", "true").Text(firstRune(Initials(a.ProviderName, a.Provider))),
-					app.Div().Class("grow").Body(
-						app.Span().Class("strong").Text(orDash(a.ProviderName)),
-						app.Div().Class("muted small").Text(label+" · "+d.t(i18n.ConnectedOn, When(a.CreatedAt))),
-					),
-					app.Button().ID("disconnect-"+a.Provider).Class("btn btn-small btn-ghost").
-						Disabled(d.v.Busy == "disconnect-"+a.ID).Text(d.t(i18n.Disconnect)).
-						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actDisconnect, a.ID) }, app.EventScope(a.ID)),
-				)
-			}),
-		),
-		app.If(len(unlinked) > 0, func() app.UI {
-			return app.Div().Class("connect").Body(
-				app.Range(unlinked).Slice(func(i int) app.UI {
-					p := unlinked[i]
-					return app.Button().ID("connect-"+p.ID).Class("btn btn-small").DataSet("provider", p.ID).
-						Text(d.t(i18n.Connect, p.Name)).
-						OnClick(func(ctx app.Context, _ app.Event) { d.startFlow(ctx, p, "connect") }, app.EventScope(p.ID, p.LoginURL))
-				}),
-			)
-		}),
-		d.renderWaitingIfSignedIn(),
-	)
-}
-
-func (d *Dashboard) renderWaitingIfSignedIn() app.UI {
-	if d.flow == nil {
-		return app.Div().Class("waiting-slot")
-	}
-	return d.renderWaiting()
-}
-
-func (d *Dashboard) renderSessions() app.UI {
-	sessions := d.v.Sessions
-	return app.Div().Class("card").Body(
-		app.H2().Text(d.t(i18n.Sessions)),
-		app.Ul().ID("sessions").Class("list").Body(
-			app.Range(sessions).Slice(func(i int) app.UI {
-				s := sessions[i]
-				device := Device(s.UserAgent)
-				if device == "" {
-					device = d.t(i18n.UnknownDevice)
-				}
-				current := "false"
-				if s.Current {
-					current = "true"
-				}
-				return app.Li().DataSet("session", s.ID).DataSet("current", current).Body(
-					app.Div().Class("grow").Body(
-						app.Strong().Text(device),
-						app.If(s.Current, func() app.UI { return app.Span().Class("badge").Text(d.t(i18n.ThisDevice)) }),
-						app.Div().Class("muted small").Text(joinNonEmpty(" · ", s.IP, d.t(i18n.LastUsed, When(s.LastUsed)))),
-					),
-					app.Button().Class("btn btn-small btn-ghost revoke-session").Text(d.t(i18n.RevokeSession)).
-						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actRevoke, s.ID) }, app.EventScope(s.ID)),
-				)
-			}),
-		),
-	)
-}
-
-func (d *Dashboard) renderLogins() app.UI {
-	logins := d.v.Logins
-	return app.Div().Class("card card-wide").Body(
-		app.H2().Text(d.t(i18n.Logins)),
-		app.Div().Class("table-wrap").Body(
-			app.Table().ID("logins").Body(
-				app.Tr().Body(
-					app.Th().Text(d.t(i18n.ColTime)), app.Th().Text(d.t(i18n.ColProvider)),
-					app.Th().Text(d.t(i18n.ColOutcome)), app.Th().Text(d.t(i18n.ColIP)), app.Th().Text(d.t(i18n.ColDevice)),
-				),
-				app.Range(logins).Slice(func(i int) app.UI {
-					l := logins[i]
-					outcome := d.t(i18n.OutcomeSuccess)
-					switch l.Outcome {
-					case shared.OutcomeSuccess:
-					case shared.OutcomeTokenReused: // says it all; no code to add
-						outcome = d.t(i18n.OutcomeTokenReused)
-					default:
-						outcome = d.t(i18n.OutcomeFailure)
-						if l.ErrorCode != "" {
-							outcome += " (" + string(l.ErrorCode) + ")"
-						}
-					}
-					return app.Tr().DataSet("provider", l.Provider).DataSet("outcome", l.Outcome).Body(
-						app.Td().Text(When(l.Time)),
-						app.Td().Text(d.v.ProviderName(l.Provider)),
-						app.Td().Class("outcome-"+l.Outcome).Text(outcome),
-						app.Td().Text(orDash(l.IP)),
-						app.Td().Text(orDash(Device(l.UserAgent))),
-					)
-				}),
-			),
-		),
-		app.If(len(logins) == 0, func() app.UI { return app.Div().Class("muted").Text(d.t(i18n.Empty)) }),
-	)
+// loadError is the line a list card shows when its last fetch failed.
+func loadError(lang i18n.Lang, l Load) app.UI {
+	return app.If(l.Status == LoadFailed, func() app.UI {
+		return app.Div().Class("muted small list-error").Text(l.Err.Text(lang))
+	})
 }
 
 func orDash(s string) string {

@@ -21,7 +21,7 @@ func render(t *testing.T, d *Dashboard) string {
 }
 
 func TestDashboardPhases(t *testing.T) {
-	rt = newRuntime(Config{}, nil)
+	rt := newRuntime(Config{}, nil)
 	providers := []shared.ProviderInfo{{ID: "google", Name: "Google"}, {ID: "github", Name: "GitHub"}, {ID: "discord", Name: "Discord"}}
 	tests := []struct {
 		name    string
@@ -60,7 +60,7 @@ func TestDashboardPhases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &Dashboard{v: tt.view, lang: tt.lang}
+			d := &Dashboard{rt: rt, v: tt.view, lang: tt.lang}
 			html := render(t, d)
 			attrs := app.Main().ID("app").Class("app").DataSet("state", tt.state)
 			if tt.ready {
@@ -91,8 +91,7 @@ func TestDashboardPhases(t *testing.T) {
 }
 
 func TestWaitingWhileAPopupIsOpen(t *testing.T) {
-	rt = newRuntime(Config{}, nil)
-	d := &Dashboard{v: View{Phase: PhaseSignedOut, Providers: []shared.ProviderInfo{{ID: "dev", Name: "Dev OIDC"}}}, lang: i18n.EN,
+	d := &Dashboard{rt: newRuntime(Config{}, nil), v: View{Phase: PhaseSignedOut, Providers: []shared.ProviderInfo{{ID: "dev", Name: "Dev OIDC"}}}, lang: i18n.EN,
 		flow: &flow{provider: "dev", process: "login"}}
 	html := render(t, d)
 	if !strings.Contains(html, `id="waiting"`) || !strings.Contains(html, "Finish signing in with Dev OIDC") || !strings.Contains(html, `id="cancel-flow"`) {

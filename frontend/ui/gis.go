@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/authbridge/authbridge/frontend/i18n"
@@ -20,6 +19,8 @@ type gisButton struct {
 	app.Compo
 	ClientID string
 	Lang     i18n.Lang
+
+	rt *runtime // set by the Dashboard that renders it
 
 	cb        app.Func
 	onVisible app.Func
@@ -119,13 +120,12 @@ func (g *gisButton) renew(ctx app.Context) {
 	g.fetching = true
 	ctx.Async(func() {
 		sent := time.Now()
-		var n shared.NonceResponse
-		err := rt.api.Do(ctx, http.MethodGet, "/api/auth/google/nonce", "", nil, &n)
+		n, err := g.rt.public.GoogleNonce(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
 			g.fetching = false
 			if err != nil {
 				g.lease, g.failed = nonceLease{}, true // no usable nonce: hide the button
-				rt.m.alert(ctx, errorAlert(err))
+				g.rt.m.alert(ctx, errorAlert(err))
 				ctx.After(nonceRetry, g.renewIfDue)
 				return
 			}
@@ -149,7 +149,7 @@ func (g *gisButton) load(ctx app.Context) {
 	}
 	s := doc.Call("createElement", "script")
 	s.Set("id", gisScriptID)
-	s.Set("src", rt.cfg.GISSrc)
+	s.Set("src", g.rt.cfg.GISSrc)
 	s.Set("async", true)
 	var onLoad, onErr app.Func
 	onLoad = app.FuncOf(func(_ app.Value, _ []app.Value) any {

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
 	"github.com/authbridge/authbridge/frontend/session"
 	"github.com/authbridge/authbridge/shared"
@@ -49,11 +50,7 @@ func loginURL(base string, p shared.ProviderInfo, process, handoff, challenge, t
 	if ticket != "" {
 		q.Set("ticket", ticket)
 	}
-	path := p.LoginURL
-	if path == "" {
-		path = "/api/auth/" + url.PathEscape(p.ID) + "/login"
-	}
-	return base + path + "?" + q.Encode()
+	return api.LoginURL(base, p.ID, p.LoginURL, q)
 }
 
 // startFlow opens the popup on the click itself (browsers block popups
@@ -67,7 +64,7 @@ func (d *Dashboard) startFlow(ctx app.Context, p shared.ProviderInfo, process st
 	f := &flow{provider: p.ID, process: process, verifier: verifier, challenge: challenge}
 	target := "about:blank"
 	if process == "login" {
-		target = loginURL(rt.cfg.APIBase, p, process, "popup", challenge, "")
+		target = loginURL(d.rt.cfg.APIBase, p, process, "popup", challenge, "")
 	}
 	w := app.Window().Call("open", target, popupName, popupOptions)
 	if !w.Truthy() {
@@ -76,49 +73,43 @@ func (d *Dashboard) startFlow(ctx app.Context, p shared.ProviderInfo, process st
 	}
 	f.popup = w
 	d.flow = f
-	rt.m.alert(ctx, Alert{})
+	d.rt.m.alert(ctx, Alert{})
 	if process == "connect" {
 		ctx.Async(func() {
-			ticket, err := connectTicket(ctx, p.ID, challenge)
+			ticket, err := d.rt.signed.ConnectTicket(ctx, p.ID, challenge)
 			ctx.Dispatch(func(ctx app.Context) {
 				if d.flow != f {
 					return
 				}
 				if err != nil {
 					d.endFlow()
-					failed(ctx, err)
+					d.rt.failed(ctx, err)
 					return
 				}
-				f.popup.Get("location").Set("href", loginURL(rt.cfg.APIBase, p, process, "popup", challenge, ticket))
+				f.popup.Get("location").Set("href", loginURL(d.rt.cfg.APIBase, p, process, "popup", challenge, ticket))
 			})
 		})
 	}
 	d.watch(ctx, f)
 }
 
-func connectTicket(ctx app.Context, provider, challenge string) (string, error) {
-	var res shared.ConnectTicketResponse
-	err := rt.mgr.Call(ctx, "POST", "/api/auth/connect-ticket", shared.ConnectTicketRequest{Provider: provider, Challenge: challenge}, &res)
-	return res.Ticket, err
-}
-
 // redirectFlow is the fallback when the popup was blocked: the same flow
 // as a full-page redirect, coming back with the result in the fragment.
 func (d *Dashboard) redirectFlow(ctx app.Context, p shared.ProviderInfo, f *flow) {
-	rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodePopupBlocked, Key: i18n.PopupBlocked})
+	d.rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodePopupBlocked, Key: i18n.PopupBlocked})
 	ctx.SessionStorage().Set(flowStorePrefix+f.challenge, storedFlow{Verifier: f.verifier, Provider: p.ID, Process: f.process})
 	go_ := func(ticket string) {
-		app.Window().Get("location").Set("href", loginURL(rt.cfg.APIBase, p, f.process, "redirect", f.challenge, ticket))
+		app.Window().Get("location").Set("href", loginURL(d.rt.cfg.APIBase, p, f.process, "redirect", f.challenge, ticket))
 	}
 	if f.process != "connect" {
 		go_("")
 		return
 	}
 	ctx.Async(func() {
-		ticket, err := connectTicket(ctx, p.ID, f.challenge)
+		ticket, err := d.rt.signed.ConnectTicket(ctx, p.ID, f.challenge)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
-				failed(ctx, err)
+				d.rt.failed(ctx, err)
 				return
 			}
 			go_(ticket)
@@ -145,14 +136,14 @@ func (d *Dashboard) watch(ctx app.Context, f *flow) {
 			return
 		}
 		d.flow = nil
-		rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodeCancelled, Key: i18n.Cancelled})
+		d.rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodeCancelled, Key: i18n.Cancelled})
 	})
 }
 
 // cancelFlow is the Cancel button while a popup is open.
 func (d *Dashboard) cancelFlow(ctx app.Context, _ app.Event) {
 	d.endFlow()
-	rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodeCancelled, Key: i18n.Cancelled})
+	d.rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodeCancelled, Key: i18n.Cancelled})
 }
 
 func (d *Dashboard) endFlow() {
@@ -215,9 +206,9 @@ func plainData(v app.Value, depth int) any {
 }
 
 // apiOrigin is where handoff messages must come from: the API's origin.
-func apiOrigin() string {
-	if rt.cfg.APIBase != "" {
-		u, err := url.Parse(rt.cfg.APIBase)
+func (r *runtime) apiOrigin() string {
+	if r.cfg.APIBase != "" {
+		u, err := url.Parse(r.cfg.APIBase)
 		if err == nil {
 			return u.Scheme + "://" + u.Host
 		}
@@ -233,14 +224,14 @@ func (d *Dashboard) handoff(ctx app.Context, origin string, source app.Value, ms
 		return
 	}
 	h := session.Handoff{Origin: origin, FromOurPopup: source.Truthy() && source.Equal(f.popup), Message: msg}
-	if !session.Accept(h, apiOrigin(), f.challenge) {
+	if !session.Accept(h, d.rt.apiOrigin(), f.challenge) {
 		app.Logf("authbridge: ignored a handoff message from %q", origin)
 		return
 	}
 	d.flow = nil
 	switch {
 	case !msg.OK:
-		rt.m.alert(ctx, handoffErrorAlert(msg))
+		d.rt.m.alert(ctx, handoffErrorAlert(msg))
 	case f.process == "connect":
 		ctx.NewActionWithValue(actConnected, f.provider)
 	default:

@@ -73,8 +73,36 @@ type View struct {
 	Accounts       []shared.LinkedAccount
 	Sessions       []shared.Session
 	Logins         []shared.LoginEvent
+	AccountsLoad   Load // how the last fetch of each list went
+	SessionsLoad   Load
+	LoginsLoad     Load
 	Alert          Alert
 	Busy           string // the action running now ("" when idle), for disabled buttons
+}
+
+// LoadStatus is where a list's fetch is.
+type LoadStatus string
+
+// The load statuses; a list's card carries its status as data-load.
+const (
+	LoadNone    LoadStatus = ""        // not fetched since sign-in
+	LoadLoading LoadStatus = "loading" // a fetch is running (the items shown are the last ones)
+	LoadLoaded  LoadStatus = "loaded"
+	LoadFailed  LoadStatus = "error"
+)
+
+// Load is how a list's last fetch went.
+type Load struct {
+	Status LoadStatus
+	Err    Alert // why it failed (LoadFailed only)
+}
+
+// loaded is the Load a finished fetch leaves.
+func loaded(err error) Load {
+	if err != nil {
+		return Load{Status: LoadFailed, Err: errorAlert(err)}
+	}
+	return Load{Status: LoadLoaded}
 }
 
 // ProviderName is the display name of a provider id.
