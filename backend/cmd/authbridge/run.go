@@ -19,7 +19,6 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/loglimit"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
-	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/token"
 )
@@ -77,16 +76,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	if err != nil {
 		return fmt.Errorf("AUTHBRIDGE_TRUSTED_PROXIES: %w", err)
 	}
-	sessions, err := auth.New(st, tm, auth.Options{
-		RefreshTTL: cfg.RefreshTTL,
-		IdleTTL:    cfg.RefreshIdleTTL,
-		Grace:      cfg.RefreshGrace,
-		SecretKey:  cfg.SecretKey,
-		Logger:     log,
-	})
-	if err != nil {
-		return err
-	}
 	m := metrics.New()
 	m.CounterFunc("authbridge_store_retries_total",
 		"Database transactions run again after a deadlock, a lock wait timeout, a busy database or a unique-key race.", st.Retries)
@@ -109,24 +98,32 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}
 	providers := provider.NewSet(ctx, log, provider.Factories(), pcfgs)
 	draining := new(atomic.Bool)
+	svc, err := auth.New(st, tm, providers, m, auth.Options{
+		RefreshTTL:    cfg.RefreshTTL,
+		IdleTTL:       cfg.RefreshIdleTTL,
+		Grace:         cfg.RefreshGrace,
+		SecretKey:     cfg.SecretKey,
+		PublicURL:     cfg.PublicURL.String(),
+		Allowlist:     account.Allowlist(cfg.AllowedEmailDomains),
+		EmailConflict: cfg.EmailConflict,
+		CodeRedirects: cfg.CodeRedirectURIs,
+		// Flipped so that the zero value fails closed.
+		CredentialNonceOptional: !cfg.GoogleRequireNonce,
+		Logger:                  log,
+	})
+	if err != nil {
+		return err
+	}
 	api := httpapi.NewServer(httpapi.Deps{
 		Log:       log,
 		Config:    cfg,
 		Store:     st,
 		Tokens:    tm,
-		Sessions:  sessions,
+		Auth:      svc,
 		Metrics:   m,
 		IPs:       ips,
 		Draining:  draining,
 		Providers: providers,
-		Signin: signin.New(log, st, sessions, providers, m, signin.Options{
-			PublicURL:     cfg.PublicURL.String(),
-			Allowlist:     account.Allowlist(cfg.AllowedEmailDomains),
-			EmailConflict: cfg.EmailConflict,
-			CodeRedirects: cfg.CodeRedirectURIs,
-			// Flipped so that the zero value fails closed.
-			CredentialNonceOptional: !cfg.GoogleRequireNonce,
-		}),
 	})
 	root, err := withDashboard(cfg, log, m, api)
 	if err != nil {

@@ -1,8 +1,9 @@
-// Package signin runs everything between "the user picked a provider" and
-// "the SPA holds a token pair": redirect flows with state, nonce and PKCE,
-// the Google credential, the one-time handoff code, connect tickets, and the
+package auth
+
+// Sign-in: everything between "the user picked a provider" and "the SPA
+// holds a token pair": redirect flows with state, nonce and PKCE, the
+// Google credential, the one-time handoff code, connect tickets, and the
 // account rules applied to every identity.
-package signin
 
 import (
 	"context"
@@ -21,10 +22,10 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/account"
 	"github.com/authbridge/authbridge/backend/internal/apperr"
-	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/backend/internal/token"
 	"github.com/authbridge/authbridge/shared"
 )
 
@@ -38,6 +39,13 @@ const (
 
 // Options configure the service.
 type Options struct {
+	RefreshTTL time.Duration // absolute lifetime of a session, fixed at sign-in
+	IdleTTL    time.Duration // a session unused this long expires
+	Grace      time.Duration // the previous refresh token is answered with the current one this long after a rotation (two tabs)
+	// SecretKey (AUTHBRIDGE_SECRET_KEY) keys the refresh tokens' MACs;
+	// empty: each family's random secret alone does (token/refresh.go).
+	SecretKey string
+
 	PublicURL     string // redirect URIs are built from it, never from request headers
 	Allowlist     account.Allowlist
 	EmailConflict string   // config.ConflictReject or config.ConflictLinkVerified
@@ -47,25 +55,34 @@ type Options struct {
 	// bound to a page of ours (AUTHBRIDGE_GOOGLE_REQUIRE_NONCE).
 	CredentialNonceOptional bool
 	Now                     func() time.Time
+	Logger                  *slog.Logger // default discards
 }
 
-// Service runs sign-in flows.
+// Service runs the use cases: sign-in, sessions, accounts.
 type Service struct {
 	log       *slog.Logger
 	store     *store.Store
-	sessions  *auth.Service
+	tokens    *token.Manager
+	refresh   *token.RefreshKey
 	providers *provider.Set
 	metrics   *metrics.Metrics
 	opts      Options
 }
 
 // New returns a Service.
-func New(log *slog.Logger, st *store.Store, sessions *auth.Service, providers *provider.Set, m *metrics.Metrics, opts Options) *Service {
+func New(st *store.Store, tm *token.Manager, providers *provider.Set, m *metrics.Metrics, opts Options) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
-	return &Service{log: log, store: st, sessions: sessions, providers: providers, metrics: m, opts: opts}
+	rk, err := token.NewRefreshKey(opts.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	return &Service{log: opts.Logger, store: st, tokens: tm, refresh: rk, providers: providers, metrics: m, opts: opts}, nil
 }
 
 // Meta describes the browser or client behind a request.
@@ -74,7 +91,10 @@ type Meta struct {
 	UserAgent string
 }
 
-func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.opts.Now().UTC() }
+
+func (s *Service) now() time.Time { return s.Now() }
 
 // RedirectURI is the callback registered with provider id.
 func (s *Service) RedirectURI(id string) string {
@@ -86,7 +106,7 @@ func (s *Service) RedirectURI(id string) string {
 func random() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("signin: random: %w", err)
+		return "", fmt.Errorf("auth: random: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
@@ -176,7 +196,7 @@ func (s *Service) resolveWith(ctx context.Context, id provider.Identity, with st
 	case errors.Is(err, store.ErrNonceNotLive):
 		return store.User{}, false, apperr.Wrap(shared.CodeInvalidCredential, "This Google credential's nonce is not one we issued, or it expired or was used. Sign in again.", err)
 	default:
-		return store.User{}, false, fmt.Errorf("signin: resolve identity: %w", err)
+		return store.User{}, false, fmt.Errorf("auth: resolve identity: %w", err)
 	}
 }
 
@@ -266,7 +286,7 @@ func (s *Service) record(ctx context.Context, userID string, providerID string, 
 // single use): the credential and code-exchange sign-ins, which answer the
 // token pair at once.
 func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, providerID string, cred *store.CredentialUse, m Meta) (shared.SignInResponse, string, error) {
-	pend, err := s.sessions.Prepare(auth.Meta{Provider: providerID, IP: m.IP, UserAgent: m.UserAgent}, s.event("", providerID, nil, m))
+	pend, err := s.prepare(providerID, m, s.event("", providerID, nil, m))
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
@@ -274,7 +294,7 @@ func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, prov
 	if err != nil {
 		return shared.SignInResponse{}, "", err
 	}
-	pair, err := s.sessions.Complete(ctx, pend, u)
+	pair, err := s.complete(ctx, pend, u)
 	if err != nil {
 		return shared.SignInResponse{}, u.ID, err
 	}

@@ -1,4 +1,4 @@
-package signin
+package auth
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
-	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
@@ -101,7 +100,7 @@ func (s *Service) Start(ctx context.Context, p StartParams) (Started, error) {
 		return Started{}, err
 	}
 	if err := s.store.CreateFlow(ctx, flow); err != nil {
-		return Started{}, fmt.Errorf("signin: start flow: %w", err)
+		return Started{}, fmt.Errorf("auth: start flow: %w", err)
 	}
 	return Started{RedirectURL: authURL, Browser: browser}, nil
 }
@@ -143,7 +142,7 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 		s.record(ctx, userID, p.Provider, err, p.Meta)
 		e, ok := apperr.As(err)
 		if !ok {
-			h.Err = fmt.Errorf("signin: callback of %s: %w", p.Provider, err)
+			h.Err = fmt.Errorf("auth: callback of %s: %w", p.Provider, err)
 			e = apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again.")
 		}
 		h.Message.OK = false
@@ -158,7 +157,7 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 		return fail("", apperr.Wrap(shared.CodeInvalidState, "This sign-in has expired or was already used. Start again.", err))
 	}
 	if err != nil {
-		return fail("", fmt.Errorf("signin: spend flow: %w", err))
+		return fail("", fmt.Errorf("auth: spend flow: %w", err))
 	}
 	h.Mode = flow.Handoff
 	h.Message.Flow = flow.SPAChallenge
@@ -235,7 +234,7 @@ func (s *Service) Exchange(ctx context.Context, req shared.ExchangeRequest, m Me
 	// The code is spent and the session opened in one transaction; the
 	// access token is signed after it. The provider attempt was recorded
 	// at the callback.
-	pend, err := s.sessions.Prepare(auth.Meta{IP: m.IP, UserAgent: m.UserAgent})
+	pend, err := s.prepare("", m)
 	if err != nil {
 		return shared.SignInResponse{}, err
 	}
@@ -246,7 +245,7 @@ func (s *Service) Exchange(ctx context.Context, req shared.ExchangeRequest, m Me
 		}
 		var err error
 		if u, err = s.store.GetUser(ctx, h.UserID); err != nil {
-			return fmt.Errorf("signin: exchange: %w", err)
+			return fmt.Errorf("auth: exchange: %w", err)
 		}
 		if u.DisabledAt != nil {
 			return apperr.New(shared.CodeAccessDenied, "This account is disabled.")
@@ -261,9 +260,9 @@ func (s *Service) Exchange(ctx context.Context, req shared.ExchangeRequest, m Me
 		if _, ok := apperr.As(err); ok {
 			return shared.SignInResponse{}, err
 		}
-		return shared.SignInResponse{}, fmt.Errorf("signin: redeem handoff: %w", err)
+		return shared.SignInResponse{}, fmt.Errorf("auth: redeem handoff: %w", err)
 	}
-	pair, err := s.sessions.Complete(ctx, pend, u)
+	pair, err := s.complete(ctx, pend, u)
 	if err != nil {
 		return shared.SignInResponse{}, err
 	}
@@ -278,7 +277,7 @@ func (s *Service) NewNonce(ctx context.Context) (shared.NonceResponse, error) {
 	}
 	now := s.now()
 	if err := s.store.CreateNonce(ctx, hash(n), now, now.Add(NonceTTL)); err != nil {
-		return shared.NonceResponse{}, fmt.Errorf("signin: create nonce: %w", err)
+		return shared.NonceResponse{}, fmt.Errorf("auth: create nonce: %w", err)
 	}
 	return shared.NonceResponse{Nonce: n, ExpiresAt: now.Add(NonceTTL)}, nil
 }
@@ -400,7 +399,7 @@ func (s *Service) ConnectTicket(ctx context.Context, userID string, req shared.C
 		TicketHash: hash(t), UserID: userID, Provider: req.Provider, Challenge: req.Challenge,
 		CreatedAt: now, ExpiresAt: now.Add(TicketTTL),
 	}); err != nil {
-		return shared.ConnectTicketResponse{}, fmt.Errorf("signin: create ticket: %w", err)
+		return shared.ConnectTicketResponse{}, fmt.Errorf("auth: create ticket: %w", err)
 	}
 	return shared.ConnectTicketResponse{Ticket: t, ExpiresAt: now.Add(TicketTTL)}, nil
 }
@@ -415,7 +414,7 @@ func (s *Service) spendTicket(ctx context.Context, ticket, providerID, challenge
 		return "", bad
 	}
 	if err != nil {
-		return "", fmt.Errorf("signin: spend ticket: %w", err)
+		return "", fmt.Errorf("auth: spend ticket: %w", err)
 	}
 	if t.Provider != providerID || !equalConstant(t.Challenge, challenge) {
 		return "", bad
@@ -440,7 +439,7 @@ func (s *Service) connect(ctx context.Context, userID string, id provider.Identi
 	case errors.Is(err, store.ErrUserDisabled), errors.Is(err, store.ErrNotFound):
 		return apperr.Wrap(shared.CodeConnectRequiresLogin, "Your session has ended. Sign in again.", err)
 	default:
-		return fmt.Errorf("signin: connect: %w", err)
+		return fmt.Errorf("auth: connect: %w", err)
 	}
 }
 
@@ -448,7 +447,7 @@ func (s *Service) connect(ctx context.Context, userID string, id provider.Identi
 func (s *Service) Accounts(ctx context.Context, userID string) ([]shared.LinkedAccount, error) {
 	ids, err := s.store.ListIdentities(ctx, userID)
 	if err != nil {
-		return nil, fmt.Errorf("signin: accounts: %w", err)
+		return nil, fmt.Errorf("auth: accounts: %w", err)
 	}
 	out := make([]shared.LinkedAccount, 0, len(ids))
 	for _, i := range ids {
@@ -472,6 +471,6 @@ func (s *Service) Disconnect(ctx context.Context, userID, identityID string) err
 	case errors.Is(err, store.ErrLastLoginMethod):
 		return apperr.Wrap(shared.CodeLastLoginMethod, "This is the only way you can sign in, so it can't be disconnected. Connect another provider first.", err)
 	default:
-		return fmt.Errorf("signin: disconnect: %w", err)
+		return fmt.Errorf("auth: disconnect: %w", err)
 	}
 }

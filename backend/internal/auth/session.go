@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
@@ -18,58 +17,12 @@ import (
 	"github.com/authbridge/authbridge/shared"
 )
 
-// Options are the lifetimes of refresh families and the key of their tokens.
-type Options struct {
-	RefreshTTL time.Duration // absolute lifetime, fixed at sign-in
-	IdleTTL    time.Duration // a family unused this long expires
-	Grace      time.Duration // the previous token is answered with the current one this long after a rotation (two tabs)
-	// SecretKey (AUTHBRIDGE_SECRET_KEY) keys the refresh tokens' MACs;
-	// empty: each family's random secret alone does (token/refresh.go).
-	SecretKey string
-	Now       func() time.Time
-	Logger    *slog.Logger // default discards
-}
-
-// Meta describes where a request comes from; it is recorded on the family.
-type Meta struct {
-	Provider  string
-	IP        string
-	UserAgent string
-}
-
-// Service issues and rotates token pairs.
-type Service struct {
-	store   *store.Store
-	tokens  *token.Manager
-	refresh *token.RefreshKey
-	opts    Options
-	log     *slog.Logger
-}
-
-// New returns a Service.
-func New(st *store.Store, tm *token.Manager, opts Options) (*Service, error) {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	rk, err := token.NewRefreshKey(opts.SecretKey)
-	if err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
-	}
-	return &Service{store: st, tokens: tm, refresh: rk, opts: opts, log: opts.Logger}, nil
-}
-
-// Now is the service's clock.
-func (s *Service) Now() time.Time { return s.opts.Now().UTC() }
-
 // firstGeneration is the generation of a family's first refresh token.
 const firstGeneration = 1
 
 // newFamily builds a family, not yet stored, with its secret, and answers
 // its first refresh token.
-func (s *Service) newFamily(userID string, m Meta) (store.Family, string, error) {
+func (s *Service) newFamily(userID, providerID string, m Meta) (store.Family, string, error) {
 	secret, err := token.NewRefreshSecret()
 	if err != nil {
 		return store.Family{}, "", err
@@ -78,7 +31,7 @@ func (s *Service) newFamily(userID string, m Meta) (store.Family, string, error)
 	f := store.Family{
 		ID:         store.NewID(),
 		UserID:     userID,
-		Provider:   store.Clip(m.Provider, 64),
+		Provider:   store.Clip(providerID, 64),
 		UserAgent:  store.Clip(m.UserAgent, 512),
 		IP:         store.Clip(m.IP, 64),
 		CreatedAt:  now,
@@ -94,49 +47,28 @@ func (s *Service) newFamily(userID string, m Meta) (store.Family, string, error)
 	return f, plain, nil
 }
 
-// Start opens a new family for u and answers its first token pair. The
-// login events given are written in the same transaction. A disabled user
-// gets nothing.
-func (s *Service) Start(ctx context.Context, u store.User, m Meta, events ...store.LoginEvent) (shared.TokenPair, store.Family, error) {
-	if u.DisabledAt != nil {
-		return shared.TokenPair{}, store.Family{}, apperr.New(shared.CodeAccessDenied, "This account is disabled.")
-	}
-	f, plain, err := s.newFamily(u.ID, m)
-	if err != nil {
-		return shared.TokenPair{}, store.Family{}, fmt.Errorf("auth: start: %w", err)
-	}
-	access, exp, err := s.sign(ctx, u, f.ID)
-	if err != nil {
-		return shared.TokenPair{}, store.Family{}, err
-	}
-	if err := s.store.CreateFamily(ctx, f, events...); err != nil {
-		return shared.TokenPair{}, store.Family{}, fmt.Errorf("auth: start: %w", err)
-	}
-	return pair(access, plain, exp, f.CreatedAt), f, nil
-}
-
-// Pending is a session prepared before its user is known, so that the
+// pending is a session prepared before its user is known, so that the
 // store can open it in the sign-in's own transaction
 // (store.SignInParams.Session): one commit per sign-in.
-type Pending struct {
+type pending struct {
 	Row   *store.NewSession
 	plain string
 }
 
-// Prepare builds a new family and its first refresh token; the events are
+// prepare builds a new family and its first refresh token; the events are
 // written with it (their user is filled in by the store).
-func (s *Service) Prepare(m Meta, events ...store.LoginEvent) (Pending, error) {
-	f, plain, err := s.newFamily("", m)
+func (s *Service) prepare(providerID string, m Meta, events ...store.LoginEvent) (pending, error) {
+	f, plain, err := s.newFamily("", providerID, m)
 	if err != nil {
-		return Pending{}, fmt.Errorf("auth: prepare: %w", err)
+		return pending{}, fmt.Errorf("auth: prepare: %w", err)
 	}
-	return Pending{plain: plain, Row: &store.NewSession{Family: f, Events: events}}, nil
+	return pending{plain: plain, Row: &store.NewSession{Family: f, Events: events}}, nil
 }
 
-// Complete answers the token pair of a prepared session the store has
+// complete answers the token pair of a prepared session the store has
 // opened for u. If signing fails the family stays without a token anyone
 // holds and simply expires.
-func (s *Service) Complete(ctx context.Context, p Pending, u store.User) (shared.TokenPair, error) {
+func (s *Service) complete(ctx context.Context, p pending, u store.User) (shared.TokenPair, error) {
 	if p.Row == nil || p.plain == "" {
 		return shared.TokenPair{}, errors.New("auth: complete: not prepared")
 	}

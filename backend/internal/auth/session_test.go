@@ -49,16 +49,39 @@ func newFixture(t *testing.T, engine, secretKey string) *fixture {
 	if err := f.st.CreateUser(ctx, f.ada); err != nil {
 		t.Fatal(err)
 	}
-	f.first, f.fam, err = f.svc.Start(ctx, f.ada, auth.Meta{Provider: "google", IP: "192.0.2.1", UserAgent: "first-browser"})
+	f.fam, f.first = openSession(t, f.st, f.tm, secretKey, f.ada, f.clk.t)
+	return f
+}
+
+// openSession stores a session of u as a sign-in with Google would open
+// it, and answers its first token pair.
+func openSession(t *testing.T, st *store.Store, tm *token.Manager, secretKey string, u store.User, now time.Time) (store.Family, shared.TokenPair) {
+	t.Helper()
+	secret, err := token.NewRefreshSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f
+	fam := store.Family{ID: store.NewID(), UserID: u.ID, Provider: "google", UserAgent: "first-browser", IP: "192.0.2.1",
+		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(time.Hour), Generation: 1, Secret: secret}
+	storetest.CreateFamily(t, st, fam)
+	key, err := token.NewRefreshKey(secretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh, err := key.Format(fam.ID, fam.Generation, fam.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, _, err := tm.Sign(context.Background(), shared.AccessClaims{Subject: u.ID, SessionID: fam.ID, Name: u.Name, Email: u.Email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fam, shared.TokenPair{AccessToken: access, RefreshToken: refresh, TokenType: shared.TokenType}
 }
 
 func (f *fixture) service(t *testing.T, secretKey string) *auth.Service {
 	t.Helper()
-	svc, err := auth.New(f.st, f.tm, auth.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour, Grace: grace, SecretKey: secretKey,
+	svc, err := auth.New(f.st, f.tm, nil, nil, auth.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour, Grace: grace, SecretKey: secretKey,
 		Now: f.clk.now, Logger: slog.New(slog.NewTextHandler(f.log, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/provider"
-	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/shared"
 )
 
@@ -24,8 +24,8 @@ import (
 // redirect to our callback.
 const FlowCookie = "__Host-authbridge_flow"
 
-func meta(r *http.Request, ips *clientip.Resolver) signin.Meta {
-	return signin.Meta{IP: ips.ClientIP(r), UserAgent: r.UserAgent()}
+func meta(r *http.Request, ips *clientip.Resolver) auth.Meta {
+	return auth.Meta{IP: ips.ClientIP(r), UserAgent: r.UserAgent()}
 }
 
 // handleProviders lists the configured providers for the dashboard.
@@ -47,13 +47,13 @@ func handleProviders(cfg config.Config, set *provider.Set) http.Handler {
 
 // handleLogin starts a redirect flow and sends the browser to the provider.
 // Problems are handed to the SPA like any other outcome.
-func handleLogin(log *slog.Logger, cfg config.Config, svc *signin.Service) http.Handler {
+func handleLogin(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		p := signin.StartParams{
+		p := auth.StartParams{
 			Provider:  r.PathValue("provider"),
-			Process:   orDefault(q.Get("process"), signin.ProcessLogin),
-			Handoff:   orDefault(q.Get("handoff"), signin.HandoffPopup),
+			Process:   orDefault(q.Get("process"), auth.ProcessLogin),
+			Handoff:   orDefault(q.Get("handoff"), auth.HandoffPopup),
 			Challenge: q.Get("challenge"),
 			Ticket:    q.Get("ticket"),
 		}
@@ -63,19 +63,19 @@ func handleLogin(log *slog.Logger, cfg config.Config, svc *signin.Service) http.
 		fail := func(err error) {
 			e := publicError(r, log, err)
 			msg := shared.HandoffMessage{Type: shared.HandoffType, Error: &shared.ErrorBody{Code: e.Code, Message: e.Message}, Process: p.Process}
-			if signin.ValidChallenge(p.Challenge) {
+			if auth.ValidChallenge(p.Challenge) {
 				msg.Flow = p.Challenge
 			}
-			writeHandoff(w, r, cfg, signin.Handoff{Mode: p.Handoff, Message: msg})
+			writeHandoff(w, r, cfg, auth.Handoff{Mode: p.Handoff, Message: msg})
 		}
 		// Absent values take their defaults; anything else unknown is
 		// refused rather than guessed at, and never echoed back.
-		if p.Handoff != signin.HandoffPopup && p.Handoff != signin.HandoffRedirect {
-			p.Handoff, p.Process = signin.HandoffPopup, ""
+		if p.Handoff != auth.HandoffPopup && p.Handoff != auth.HandoffRedirect {
+			p.Handoff, p.Process = auth.HandoffPopup, ""
 			fail(apperr.New(shared.CodeInvalidRequest, "handoff must be popup or redirect."))
 			return
 		}
-		if p.Process != signin.ProcessLogin && p.Process != signin.ProcessConnect {
+		if p.Process != auth.ProcessLogin && p.Process != auth.ProcessConnect {
 			p.Process = ""
 			fail(apperr.New(shared.CodeInvalidRequest, "process must be login or connect."))
 			return
@@ -86,7 +86,7 @@ func handleLogin(log *slog.Logger, cfg config.Config, svc *signin.Service) http.
 			return
 		}
 		http.SetCookie(w, &http.Cookie{
-			Name: FlowCookie, Value: started.Browser, Path: "/", MaxAge: int(signin.FlowTTL.Seconds()),
+			Name: FlowCookie, Value: started.Browser, Path: "/", MaxAge: int(auth.FlowTTL.Seconds()),
 			Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		})
 		w.Header().Set("Referrer-Policy", "no-referrer")
@@ -95,10 +95,10 @@ func handleLogin(log *slog.Logger, cfg config.Config, svc *signin.Service) http.
 }
 
 // handleCallback finishes a flow and hands the result to the SPA.
-func handleCallback(log *slog.Logger, cfg config.Config, svc *signin.Service, ips *clientip.Resolver) http.Handler {
+func handleCallback(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		p := signin.CallbackParams{
+		p := auth.CallbackParams{
 			Provider: r.PathValue("provider"),
 			State:    q.Get("state"),
 			Code:     q.Get("code"),
@@ -172,7 +172,7 @@ func fragmentURL(cfg config.Config, m shared.HandoffMessage) string {
 }
 
 // writeHandoff answers with the handoff page (popup) or a redirect.
-func writeHandoff(w http.ResponseWriter, r *http.Request, cfg config.Config, h signin.Handoff) {
+func writeHandoff(w http.ResponseWriter, r *http.Request, cfg config.Config, h auth.Handoff) {
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Referrer-Policy", "no-referrer")
@@ -182,7 +182,7 @@ func writeHandoff(w http.ResponseWriter, r *http.Request, cfg config.Config, h s
 		hdr.Set("Retry-After", retryAfterUnavailable)
 	}
 	redirect := fragmentURL(cfg, h.Message)
-	if h.Mode == signin.HandoffRedirect {
+	if h.Mode == auth.HandoffRedirect {
 		http.Redirect(w, r, redirect, http.StatusSeeOther)
 		return
 	}
@@ -234,7 +234,7 @@ func orDefault(v, def string) string {
 
 // handleExchange trades the one-time handoff code for a token pair. Browsers
 // (an Origin we serve) get the refresh token as the HttpOnly cookie only.
-func handleExchange(log *slog.Logger, cfg config.Config, svc *signin.Service, ips *clientip.Resolver) http.Handler {
+func handleExchange(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[shared.ExchangeRequest](w, r, false)
 		if err == nil && (req.Code == "" || req.Verifier == "") {
@@ -266,7 +266,7 @@ func answerSignIn(w http.ResponseWriter, r *http.Request, cfg config.Config, res
 	encode(w, http.StatusOK, res)
 }
 
-func handleNonce(log *slog.Logger, svc *signin.Service) http.Handler {
+func handleNonce(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := svc.NewNonce(r.Context())
 		if err != nil {
@@ -277,7 +277,7 @@ func handleNonce(log *slog.Logger, svc *signin.Service) http.Handler {
 	})
 }
 
-func handleCredential(log *slog.Logger, cfg config.Config, svc *signin.Service, ips *clientip.Resolver) http.Handler {
+func handleCredential(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[shared.GoogleCredentialRequest](w, r, false)
 		if err != nil {
@@ -293,7 +293,7 @@ func handleCredential(log *slog.Logger, cfg config.Config, svc *signin.Service, 
 	})
 }
 
-func handleCodeExchange(log *slog.Logger, cfg config.Config, svc *signin.Service, ips *clientip.Resolver) http.Handler {
+func handleCodeExchange(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[shared.CodeExchangeRequest](w, r, false)
 		if err != nil {
@@ -309,7 +309,7 @@ func handleCodeExchange(log *slog.Logger, cfg config.Config, svc *signin.Service
 	})
 }
 
-func handleConnectTicket(log *slog.Logger, svc *signin.Service) http.Handler {
+func handleConnectTicket(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := decode[shared.ConnectTicketRequest](w, r, false)
 		if err != nil {
@@ -325,7 +325,7 @@ func handleConnectTicket(log *slog.Logger, svc *signin.Service) http.Handler {
 	})
 }
 
-func handleAccounts(log *slog.Logger, svc *signin.Service) http.Handler {
+func handleAccounts(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		accts, err := svc.Accounts(r.Context(), claimsFrom(r).Subject)
 		if err != nil {
@@ -336,7 +336,7 @@ func handleAccounts(log *slog.Logger, svc *signin.Service) http.Handler {
 	})
 }
 
-func handleDisconnect(log *slog.Logger, svc *signin.Service) http.Handler {
+func handleDisconnect(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := svc.Disconnect(r.Context(), claimsFrom(r).Subject, r.PathValue("id")); err != nil {
 			writeError(w, r, log, err)

@@ -11,7 +11,6 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
-	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/token"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -80,7 +79,7 @@ func handleRefresh(log *slog.Logger, cfg config.Config, svc *auth.Service, m *me
 			setRefreshCookie(w, res.Pair.RefreshToken, res.Family.ExpiresAt, svc.Now())
 			res.Pair.RefreshToken = ""
 		}
-		encode(w, http.StatusOK, shared.RefreshResponse{TokenPair: res.Pair, User: signin.ToUser(res.User)})
+		encode(w, http.StatusOK, shared.RefreshResponse{TokenPair: res.Pair, User: auth.ToUser(res.User)})
 	})
 }
 

@@ -21,7 +21,6 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/devidp"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
-	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/store/storetest"
 	"github.com/authbridge/authbridge/backend/internal/token"
@@ -53,13 +52,12 @@ type env struct {
 	cfg      config.Config
 	store    *store.Store
 	tokens   *token.Manager
-	sessions *auth.Service
+	auth     *auth.Service
 	clock    *clock
 	srv      *httptest.Server
 	draining *atomic.Bool
 	users    []store.User
 	idp      *devidp.IDP
-	signin   *signin.Service
 }
 
 // newEnv starts a server on a fresh database of engine. extra overrides
@@ -90,12 +88,6 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	if err != nil {
 		tb.Fatalf("token manager: %v", err)
 	}
-	sessions, err := auth.New(st, tm, auth.Options{
-		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, SecretKey: cfg.SecretKey, Now: clk.Now, Logger: log,
-	})
-	if err != nil {
-		tb.Fatalf("sessions: %v", err)
-	}
 	ips, err := clientip.Parse(cfg.TrustedProxies)
 	if err != nil {
 		tb.Fatalf("trusted proxies: %v", err)
@@ -107,18 +99,22 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	}
 	m := metrics.New()
 	providers := provider.NewSet(context.Background(), log, provider.Factories(), pcfgs)
-	svc := signin.New(log, st, sessions, providers, m, signin.Options{
+	svc, err := auth.New(st, tm, providers, m, auth.Options{
+		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, SecretKey: cfg.SecretKey,
 		PublicURL: cfg.Issuer(), Allowlist: account.Allowlist(cfg.AllowedEmailDomains), EmailConflict: cfg.EmailConflict,
-		CodeRedirects: cfg.CodeRedirectURIs, CredentialNonceOptional: !cfg.GoogleRequireNonce, Now: clk.Now,
+		CodeRedirects: cfg.CodeRedirectURIs, CredentialNonceOptional: !cfg.GoogleRequireNonce, Now: clk.Now, Logger: log,
 	})
+	if err != nil {
+		tb.Fatalf("auth: %v", err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/devidp/", idp.Handler())
 	mux.Handle("/", NewServer(Deps{
-		Log: log, Config: cfg, Store: st, Tokens: tm, Sessions: sessions,
-		Metrics: m, IPs: ips, Draining: draining, Providers: providers, Signin: svc,
+		Log: log, Config: cfg, Store: st, Tokens: tm, Auth: svc,
+		Metrics: m, IPs: ips, Draining: draining, Providers: providers,
 	}))
 	handler = mux
-	return &env{t: tb, cfg: cfg, store: st, tokens: tm, sessions: sessions, clock: clk, srv: srv, draining: draining, idp: idp, signin: svc}
+	return &env{t: tb, cfg: cfg, store: st, tokens: tm, auth: svc, clock: clk, srv: srv, draining: draining, idp: idp}
 }
 
 // user creates a user; email is verified when given.
@@ -140,11 +136,28 @@ func (e *env) user(name, email string) store.User {
 // signIn opens a session for u, as a provider sign-in would.
 func (e *env) signIn(u store.User) shared.TokenPair {
 	e.t.Helper()
-	p, _, err := e.sessions.Start(context.Background(), u, auth.Meta{Provider: "test", IP: "192.0.2.1", UserAgent: "test-agent"})
+	now := e.clock.Now()
+	secret, err := token.NewRefreshSecret()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	fam := store.Family{ID: store.NewID(), UserID: u.ID, Provider: "test", UserAgent: "test-agent", IP: "192.0.2.1",
+		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(e.cfg.RefreshTTL), Generation: 1, Secret: secret}
+	storetest.CreateFamily(e.t, e.store, fam)
+	key, err := token.NewRefreshKey(e.cfg.SecretKey)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	refresh, err := key.Format(fam.ID, fam.Generation, fam.Secret)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	access, exp, err := e.tokens.Sign(context.Background(), shared.AccessClaims{Subject: u.ID, SessionID: fam.ID, Name: u.Name, Email: u.Email})
 	if err != nil {
 		e.t.Fatalf("start session: %v", err)
 	}
-	return p
+	return shared.TokenPair{AccessToken: access, RefreshToken: refresh, TokenType: shared.TokenType,
+		ExpiresIn: int(exp.Sub(now).Round(time.Second) / time.Second)}
 }
 
 // req describes one HTTP call.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
 	"github.com/authbridge/authbridge/backend/internal/auth"
-	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -36,7 +35,7 @@ func handleMe(log *slog.Logger, st *store.Store) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		encode(w, http.StatusOK, signin.ToUser(u))
+		encode(w, http.StatusOK, auth.ToUser(u))
 	})
 }
 

@@ -24,25 +24,25 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /.well-known/jwks.json", handleJWKS(d.Log, d.Tokens)},
 		{"GET /api/openapi.yaml", handleOpenAPI()},
 
-		{"POST /api/auth/token/refresh", rateLimit(lim.refresh, byIP(ip, "refresh"), handleRefresh(d.Log, d.Config, d.Sessions, d.Metrics, ip))},
+		{"POST /api/auth/token/refresh", rateLimit(lim.refresh, byIP(ip, "refresh"), handleRefresh(d.Log, d.Config, d.Auth, d.Metrics, ip))},
 		{"POST /api/auth/token/verify", rateLimit(lim.verify, byIP(ip, "verify"), handleVerify(d.Log, d.Tokens))},
-		{"POST /api/auth/logout", bearer(handleLogout(d.Log, d.Config, d.Sessions))},
+		{"POST /api/auth/logout", bearer(handleLogout(d.Log, d.Config, d.Auth))},
 
 		{"GET /api/auth/providers", handleProviders(d.Config, d.Providers)},
-		{"GET /api/auth/google/nonce", rateLimit(lim.signin, byIP(ip, "nonce"), handleNonce(d.Log, d.Signin))},
-		{"POST /api/auth/google/credential", rateLimit(lim.signin, byIP(ip, "credential"), handleCredential(d.Log, d.Config, d.Signin, ip))},
-		{"GET /api/auth/{provider}/login", rateLimit(lim.signin, byIP(ip, "login"), handleLogin(d.Log, d.Config, d.Signin))},
-		{"GET /api/auth/{provider}/callback", handleCallback(d.Log, d.Config, d.Signin, ip)},
-		{"POST /api/auth/{provider}/code", rateLimit(lim.signin, byIP(ip, "code"), handleCodeExchange(d.Log, d.Config, d.Signin, ip))},
-		{"POST /api/auth/exchange", rateLimit(lim.signin, byIP(ip, "exchange"), handleExchange(d.Log, d.Config, d.Signin, ip))},
-		{"POST /api/auth/connect-ticket", bearer(rateLimit(lim.signin, byIP(ip, "ticket"), rateLimit(lim.perUser, byUser("ticket"), handleConnectTicket(d.Log, d.Signin))))},
+		{"GET /api/auth/google/nonce", rateLimit(lim.signin, byIP(ip, "nonce"), handleNonce(d.Log, d.Auth))},
+		{"POST /api/auth/google/credential", rateLimit(lim.signin, byIP(ip, "credential"), handleCredential(d.Log, d.Config, d.Auth, ip))},
+		{"GET /api/auth/{provider}/login", rateLimit(lim.signin, byIP(ip, "login"), handleLogin(d.Log, d.Config, d.Auth))},
+		{"GET /api/auth/{provider}/callback", handleCallback(d.Log, d.Config, d.Auth, ip)},
+		{"POST /api/auth/{provider}/code", rateLimit(lim.signin, byIP(ip, "code"), handleCodeExchange(d.Log, d.Config, d.Auth, ip))},
+		{"POST /api/auth/exchange", rateLimit(lim.signin, byIP(ip, "exchange"), handleExchange(d.Log, d.Config, d.Auth, ip))},
+		{"POST /api/auth/connect-ticket", bearer(rateLimit(lim.signin, byIP(ip, "ticket"), rateLimit(lim.perUser, byUser("ticket"), handleConnectTicket(d.Log, d.Auth))))},
 
 		{"GET /api/me", bearer(handleMe(d.Log, d.Store))},
-		{"GET /api/me/sessions", bearer(handleSessions(d.Log, d.Sessions))},
-		{"DELETE /api/me/sessions/{id}", bearer(handleRevokeSession(d.Log, d.Sessions))},
+		{"GET /api/me/sessions", bearer(handleSessions(d.Log, d.Auth))},
+		{"DELETE /api/me/sessions/{id}", bearer(handleRevokeSession(d.Log, d.Auth))},
 		{"GET /api/me/logins", bearer(handleLogins(d.Log, d.Store))},
-		{"GET /api/me/accounts", bearer(handleAccounts(d.Log, d.Signin))},
-		{"DELETE /api/me/accounts/{id}", bearer(handleDisconnect(d.Log, d.Signin))},
+		{"GET /api/me/accounts", bearer(handleAccounts(d.Log, d.Auth))},
+		{"DELETE /api/me/accounts/{id}", bearer(handleDisconnect(d.Log, d.Auth))},
 	}
 	// With AUTHBRIDGE_METRICS_ADDR, /metrics has a listener of its own
 	// (MetricsHandler) and this one answers 404.

@@ -14,7 +14,6 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/ratelimit"
-	"github.com/authbridge/authbridge/backend/internal/signin"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/token"
 )
@@ -22,14 +21,13 @@ import (
 // Deps are what the server is built from. Everything is passed in; the
 // package has no globals.
 type Deps struct {
-	Log      *slog.Logger
-	Config   config.Config
-	Store    *store.Store
-	Tokens   *token.Manager
-	Sessions *auth.Service
-	Metrics  *metrics.Metrics
-	// Signin runs provider flows; Providers lists what is configured.
-	Signin    *signin.Service
+	Log     *slog.Logger
+	Config  config.Config
+	Store   *store.Store
+	Tokens  *token.Manager
+	Metrics *metrics.Metrics
+	// Auth runs the use cases; Providers lists what is configured.
+	Auth      *auth.Service
 	Providers *provider.Set
 	IPs       *clientip.Resolver
 	// Draining is set when shutdown starts: /readyz fails first so load
@@ -52,10 +50,10 @@ func NewServer(d Deps) http.Handler {
 	}
 	perMin := d.Config.RateLimitPerMinute
 	lim := limiters{
-		refresh: ratelimit.New(perMin, burstFor(perMin), d.Sessions.Now),
-		verify:  ratelimit.New(perMin*5, burstFor(perMin*5), d.Sessions.Now),
-		signin:  ratelimit.New(perMin, burstFor(perMin), d.Sessions.Now),
-		perUser: ratelimit.New(perMin/4, burstFor(perMin/4), d.Sessions.Now),
+		refresh: ratelimit.New(perMin, burstFor(perMin), d.Auth.Now),
+		verify:  ratelimit.New(perMin*5, burstFor(perMin*5), d.Auth.Now),
+		signin:  ratelimit.New(perMin, burstFor(perMin), d.Auth.Now),
+		perUser: ratelimit.New(perMin/4, burstFor(perMin/4), d.Auth.Now),
 	}
 	mux := http.NewServeMux()
 	logged := accessLog(d.Log)

@@ -20,19 +20,6 @@ const (
 	RevokeReuse = "reuse" // an earlier generation came back outside the grace window
 )
 
-// CreateFamily opens a session, atomically, together with the login events
-// given (the sign-in that opened it). f.Secret and f.Generation are those
-// of its first refresh token.
-func (s *Store) CreateFamily(ctx context.Context, f Family, events ...LoginEvent) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		return runStmts(ctx, tx, familyStmts(f, events))
-	})
-	if err != nil {
-		return fmt.Errorf("store: create family: %w", err)
-	}
-	return nil
-}
-
 // maxRotationReads bounds how often a rotation reads its family again
 // after another rotation of it won the conditional update. The second read
 // sees the winner's generation, which is a grace-window replay (or, with no

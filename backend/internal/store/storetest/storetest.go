@@ -121,3 +121,19 @@ func NewURL(tb testing.TB) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// CreateFamily stores f, a session as a sign-in opens it (f.Generation and
+// f.Secret are those of its first refresh token), for tests that need a
+// signed-in user without running a sign-in. The product opens sessions
+// only inside a sign-in's transaction (store.SignInParams.Session).
+func CreateFamily(tb testing.TB, st *store.Store, f store.Family) {
+	tb.Helper()
+	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000000") }
+	_, err := st.DB().ExecContext(context.Background(),
+		"INSERT INTO refresh_families (id, user_id, provider, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, generation, secret, rotated_at)"+
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, NULL)",
+		f.ID, f.UserID, f.Provider, f.UserAgent, f.IP, ts(f.CreatedAt), ts(f.LastUsedAt), ts(f.ExpiresAt), f.Generation, f.Secret)
+	if err != nil {
+		tb.Fatalf("storetest: create family: %v", err)
+	}
+}
