@@ -13,7 +13,10 @@ import (
 // provider, and the provider configurations that point AuthBridge at it:
 // Google (button and redirect), a generic OIDC provider "dev", and
 // GitHub- and Discord-style providers. They use the ordinary endpoint
-// overrides; the provider calls go to the devidp in process.
+// overrides; the provider calls go to the devidp in process. A client for
+// GitLab is registered too, not configured: AUTHBRIDGE_GITLAB_ISSUER=
+// <publicURL>/devidp/oidc with dev-gitlab-client and dev-gitlab-secret
+// signs in with GitLab against the devidp's OIDC issuer.
 func ForServer(publicURL string, now func() time.Time, log *slog.Logger) (*IDP, []provider.Config, error) {
 	pub := strings.TrimRight(publicURL, "/")
 	base := pub + "/devidp"
@@ -28,6 +31,7 @@ func ForServer(publicURL string, now func() time.Time, log *slog.Logger) (*IDP, 
 		{ID: "dev-oidc-client", Secret: "dev-oidc-secret", RedirectURIs: cb("dev")},
 		{ID: "dev-github-client", Secret: "dev-github-secret", RedirectURIs: cb("github")},
 		{ID: "dev-discord-client", Secret: "dev-discord-secret", RedirectURIs: cb("discord")},
+		{ID: "dev-gitlab-client", Secret: "dev-gitlab-secret", RedirectURIs: cb("gitlab")},
 	}})
 	if err != nil {
 		return nil, nil, err

@@ -97,6 +97,18 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// Providers named in extra (AUTHBRIDGE_GITLAB_ISSUER={PUBLIC}/devidp/oidc,
+	// ...) join the devidp's, reaching it in process.
+	taken := map[string]bool{}
+	for _, c := range pcfgs {
+		taken[c.ID] = true
+	}
+	for _, c := range cfg.Providers {
+		if !taken[c.ID] {
+			c.HTTPClient, c.Now = &http.Client{Transport: idp.Transport()}, clk.Now
+			pcfgs = append(pcfgs, c)
+		}
+	}
 	m := metrics.New()
 	providers := provider.NewSet(context.Background(), log, provider.Factories(), pcfgs)
 	svc, err := auth.New(st, tm, providers, m, auth.Options{
