@@ -37,9 +37,11 @@ func handleProviders(cfg config.Config, set *provider.Set) http.Handler {
 				ID: info.ID, Name: info.Name, Kind: info.Kind, Available: info.Available,
 				LoginURL: "/api/auth/" + info.ID + "/login",
 			})
-			if info.ID == "google" {
-				out.GoogleClientID = set.ClientID("google")
-			}
+		}
+		// The button's client id (the contract's google_client_id): the
+		// provider that verifies button credentials, by capability.
+		if _, clientID, ok := set.Button(); ok {
+			out.GoogleClientID = clientID
 		}
 		encode(w, http.StatusOK, out)
 	})
