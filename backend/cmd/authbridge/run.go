@@ -115,15 +115,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		return err
 	}
 	api := httpapi.NewServer(httpapi.Deps{
-		Log:       log,
-		Config:    cfg,
-		Store:     st,
-		Tokens:    tm,
-		Auth:      svc,
-		Metrics:   m,
-		IPs:       ips,
-		Draining:  draining,
-		Providers: providers,
+		Log:      log,
+		Config:   cfg,
+		Tokens:   tm,
+		Auth:     svc,
+		Metrics:  m,
+		IPs:      ips,
+		Draining: draining,
 	})
 	root, err := withDashboard(cfg, log, m, api)
 	if err != nil {

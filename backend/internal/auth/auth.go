@@ -285,28 +285,27 @@ func (s *Service) record(ctx context.Context, userID string, providerID string, 
 // the successful attempt's login event (and, for a button credential, its
 // single use): the credential and code-exchange sign-ins, which answer the
 // token pair at once.
-func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, providerID string, cred *store.CredentialUse, m Meta) (shared.SignInResponse, string, error) {
+func (s *Service) signInAndStart(ctx context.Context, id provider.Identity, providerID string, cred *store.CredentialUse, m Meta) (SignedIn, string, error) {
 	pend, err := s.prepare(providerID, m, s.event("", providerID, nil, m))
 	if err != nil {
-		return shared.SignInResponse{}, "", err
+		return SignedIn{}, "", err
 	}
 	u, isNew, err := s.resolveWith(ctx, id, store.SignInParams{Session: pend.Row, Credential: cred})
 	if err != nil {
-		return shared.SignInResponse{}, "", err
+		return SignedIn{}, "", err
 	}
 	pair, err := s.complete(ctx, pend, u)
 	if err != nil {
-		return shared.SignInResponse{}, u.ID, err
+		return SignedIn{}, u.ID, err
 	}
 	if s.metrics != nil {
 		s.metrics.SignIn(providerID, shared.OutcomeSuccess)
 	}
-	return shared.SignInResponse{TokenPair: pair, User: ToUser(u), IsNew: isNew}, u.ID, nil
+	return SignedIn{Pair: pair, User: toUser(u), IsNew: isNew}, u.ID, nil
 }
 
-// ToUser is the API view of a user.
-func ToUser(u store.User) shared.User {
-	return shared.User{
+func toUser(u store.User) User {
+	return User{
 		ID:            u.ID,
 		Name:          u.Name,
 		Email:         u.Email,

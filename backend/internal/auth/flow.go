@@ -127,26 +127,26 @@ type CallbackParams struct {
 // Handoff is what the callback page hands to the SPA.
 type Handoff struct {
 	Mode    string // popup or redirect
-	Message shared.HandoffMessage
-	// Err is the cause of a failure that has no stable code (the Message
-	// says internal_error): the HTTP layer logs it and may tell the client
-	// better, e.g. unavailable during a database outage.
+	Flow    string // the SPA's challenge, naming its flow
+	Process string // login or connect
+	Code    string // the one-time handoff code of a successful login
+	// Err is why the flow failed, nil on success: an apperr with a stable
+	// code, or an internal cause the HTTP layer logs and answers as
+	// internal_error (or unavailable during a database outage). Provider
+	// text is never reflected.
 	Err error
 }
 
 // Callback finishes a redirect flow. It always answers a Handoff: errors
 // travel to the SPA as stable codes, never as reflected provider text.
 func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
-	h := Handoff{Mode: HandoffPopup, Message: shared.HandoffMessage{Type: shared.HandoffType}}
+	h := Handoff{Mode: HandoffPopup}
 	fail := func(userID string, err error) Handoff {
 		s.record(ctx, userID, p.Provider, err, p.Meta)
-		e, ok := apperr.As(err)
-		if !ok {
-			h.Err = fmt.Errorf("auth: callback of %s: %w", p.Provider, err)
-			e = apperr.New(shared.CodeInternal, "Something went wrong on our side. Try again.")
+		if _, ok := apperr.As(err); !ok {
+			err = fmt.Errorf("auth: callback of %s: %w", p.Provider, err)
 		}
-		h.Message.OK = false
-		h.Message.Error = &shared.ErrorBody{Code: e.Code, Message: e.Message}
+		h.Code, h.Err = "", err
 		return h
 	}
 	if !opaqueRE.MatchString(p.State) {
@@ -160,8 +160,8 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 		return fail("", fmt.Errorf("auth: spend flow: %w", err))
 	}
 	h.Mode = flow.Handoff
-	h.Message.Flow = flow.SPAChallenge
-	h.Message.Process = flow.Process
+	h.Flow = flow.SPAChallenge
+	h.Process = flow.Process
 	uid := ""
 	if flow.UserID != nil {
 		uid = *flow.UserID
@@ -200,7 +200,6 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 			return fail(uid, err)
 		}
 		s.record(ctx, uid, p.Provider, nil, p.Meta)
-		h.Message.OK = true
 		return h
 	}
 	// The user, the handoff code and the login event in one transaction.
@@ -218,29 +217,28 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 	if s.metrics != nil {
 		s.metrics.SignIn(p.Provider, shared.OutcomeSuccess)
 	}
-	h.Message.OK = true
-	h.Message.Code = code
+	h.Code = code
 	return h
 }
 
 // Exchange trades a handoff code and the SPA's verifier for a token pair.
 // The first attempt spends the code, even with a wrong verifier; every
 // failure answers the same invalid_credential.
-func (s *Service) Exchange(ctx context.Context, req shared.ExchangeRequest, m Meta) (shared.SignInResponse, error) {
+func (s *Service) Exchange(ctx context.Context, code, verifier string, m Meta) (SignedIn, error) {
 	bad := apperr.New(shared.CodeInvalidCredential, "This sign-in code is invalid, expired or already used. Sign in again.")
-	if !opaqueRE.MatchString(req.Code) {
-		return shared.SignInResponse{}, bad
+	if !opaqueRE.MatchString(code) {
+		return SignedIn{}, bad
 	}
 	// The code is spent and the session opened in one transaction; the
 	// access token is signed after it. The provider attempt was recorded
 	// at the callback.
 	pend, err := s.prepare("", m)
 	if err != nil {
-		return shared.SignInResponse{}, err
+		return SignedIn{}, err
 	}
 	var u store.User
-	h, err := s.store.RedeemHandoff(ctx, hash(req.Code), s.now(), func(h store.Handoff) error {
-		if !verifierRE.MatchString(req.Verifier) || !equalConstant(s256(req.Verifier), h.Challenge) {
+	h, err := s.store.RedeemHandoff(ctx, hash(code), s.now(), func(h store.Handoff) error {
+		if !verifierRE.MatchString(verifier) || !equalConstant(s256(verifier), h.Challenge) {
 			return bad
 		}
 		var err error
@@ -255,63 +253,64 @@ func (s *Service) Exchange(ctx context.Context, req shared.ExchangeRequest, m Me
 	}, pend.Row)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return shared.SignInResponse{}, bad
+		return SignedIn{}, bad
 	case err != nil:
 		if _, ok := apperr.As(err); ok {
-			return shared.SignInResponse{}, err
+			return SignedIn{}, err
 		}
-		return shared.SignInResponse{}, fmt.Errorf("auth: redeem handoff: %w", err)
+		return SignedIn{}, fmt.Errorf("auth: redeem handoff: %w", err)
 	}
 	pair, err := s.complete(ctx, pend, u)
 	if err != nil {
-		return shared.SignInResponse{}, err
+		return SignedIn{}, err
 	}
-	return shared.SignInResponse{TokenPair: pair, User: ToUser(u), IsNew: h.IsNew}, nil
+	return SignedIn{Pair: pair, User: toUser(u), IsNew: h.IsNew}, nil
 }
 
 // NewNonce issues a single-use nonce for the Google button.
-func (s *Service) NewNonce(ctx context.Context) (shared.NonceResponse, error) {
+func (s *Service) NewNonce(ctx context.Context) (Expiring, error) {
 	n, err := random()
 	if err != nil {
-		return shared.NonceResponse{}, err
+		return Expiring{}, err
 	}
 	now := s.now()
 	if err := s.store.CreateNonce(ctx, hash(n), now, now.Add(NonceTTL)); err != nil {
-		return shared.NonceResponse{}, fmt.Errorf("auth: create nonce: %w", err)
+		return Expiring{}, fmt.Errorf("auth: create nonce: %w", err)
 	}
-	return shared.NonceResponse{Nonce: n, ExpiresAt: now.Add(NonceTTL)}, nil
+	return Expiring{Value: n, ExpiresAt: now.Add(NonceTTL)}, nil
 }
 
-// Credential signs in with a Google Identity Services ID token.
-func (s *Service) Credential(ctx context.Context, req shared.GoogleCredentialRequest, m Meta) (shared.SignInResponse, error) {
+// Credential signs in with a Google Identity Services ID token; nonce is
+// the one the page says it used, if any.
+func (s *Service) Credential(ctx context.Context, credential, nonce string, m Meta) (SignedIn, error) {
 	const id = "google"
-	res, uid, err := s.credential(ctx, id, req, m)
+	res, uid, err := s.credential(ctx, id, credential, nonce, m)
 	if err != nil {
 		s.record(ctx, uid, id, err, m)
-		return shared.SignInResponse{}, err
+		return SignedIn{}, err
 	}
 	return res, nil
 }
 
-func (s *Service) credential(ctx context.Context, id string, req shared.GoogleCredentialRequest, m Meta) (shared.SignInResponse, string, error) {
+func (s *Service) credential(ctx context.Context, id, credential, nonce string, m Meta) (SignedIn, string, error) {
 	prov, err := s.provider(id)
 	if err != nil {
-		return shared.SignInResponse{}, "", err
+		return SignedIn{}, "", err
 	}
 	cv, ok := prov.(provider.CredentialVerifier)
 	if !ok {
-		return shared.SignInResponse{}, "", apperr.New(shared.CodeNotFound, "This provider has no sign-in button.")
+		return SignedIn{}, "", apperr.New(shared.CodeNotFound, "This provider has no sign-in button.")
 	}
-	if req.Credential == "" || len(req.Credential) > 8<<10 {
-		return shared.SignInResponse{}, "", apperr.New(shared.CodeInvalidCredential, "The Google credential is missing or too large.")
+	if credential == "" || len(credential) > 8<<10 {
+		return SignedIn{}, "", apperr.New(shared.CodeInvalidCredential, "The Google credential is missing or too large.")
 	}
-	cred, err := cv.VerifyCredential(ctx, req.Credential)
+	cred, err := cv.VerifyCredential(ctx, credential)
 	if err != nil {
-		return shared.SignInResponse{}, "", err
+		return SignedIn{}, "", err
 	}
-	use, err := s.credentialUse(req, cred)
+	use, err := s.credentialUse(credential, nonce, cred)
 	if err != nil {
-		return shared.SignInResponse{}, "", err
+		return SignedIn{}, "", err
 	}
 	return s.signInAndStart(ctx, cred.Identity, id, use, m)
 }
@@ -321,14 +320,14 @@ func (s *Service) credential(ctx context.Context, id string, req shared.GoogleCr
 // live one we issued and is spent by this sign-in; the body's nonce, when
 // given, must be that same one. Every accepted credential is remembered
 // until the verifier would refuse it anyway, nonce or not.
-func (s *Service) credentialUse(req shared.GoogleCredentialRequest, cred provider.Credential) (*store.CredentialUse, error) {
+func (s *Service) credentialUse(credential, nonce string, cred provider.Credential) (*store.CredentialUse, error) {
 	use := &store.CredentialUse{
-		Hash: hash(req.Credential),
+		Hash: hash(credential),
 		// Skew on top: replicas' clocks may differ a little.
 		ExpiresAt: cred.ExpiresAt.Add(provider.Skew),
 	}
 	switch {
-	case req.Nonce != "" && !equalConstant(req.Nonce, cred.Nonce):
+	case nonce != "" && !equalConstant(nonce, cred.Nonce):
 		return nil, apperr.New(shared.CodeInvalidCredential, "The Google credential was not issued for this nonce.")
 	case cred.Nonce != "" && !opaqueRE.MatchString(cred.Nonce):
 		return nil, apperr.New(shared.CodeInvalidCredential, "The Google credential's nonce is not one we issued.")
@@ -340,9 +339,17 @@ func (s *Service) credentialUse(req shared.GoogleCredentialRequest, cred provide
 	return use, nil
 }
 
+// CodeParams are what an app that ran the provider redirect itself sends.
+type CodeParams struct {
+	Code         string
+	RedirectURI  string
+	CodeVerifier string
+	Nonce        string
+}
+
 // CodeExchange is the client-driven flow: the app ran the provider redirect
 // itself and sends the code with its PKCE verifier.
-func (s *Service) CodeExchange(ctx context.Context, providerID string, req shared.CodeExchangeRequest, m Meta) (shared.SignInResponse, error) {
+func (s *Service) CodeExchange(ctx context.Context, providerID string, req CodeParams, m Meta) (SignedIn, error) {
 	res, uid, err := s.codeExchange(ctx, providerID, req, m)
 	if err != nil {
 		s.record(ctx, uid, providerID, err, m)
@@ -350,10 +357,10 @@ func (s *Service) CodeExchange(ctx context.Context, providerID string, req share
 	return res, err
 }
 
-func (s *Service) codeExchange(ctx context.Context, providerID string, req shared.CodeExchangeRequest, m Meta) (shared.SignInResponse, string, error) {
+func (s *Service) codeExchange(ctx context.Context, providerID string, req CodeParams, m Meta) (SignedIn, string, error) {
 	prov, err := s.provider(providerID)
 	if err != nil {
-		return shared.SignInResponse{}, "", err
+		return SignedIn{}, "", err
 	}
 	allowed := false
 	for _, u := range s.opts.CodeRedirects {
@@ -364,44 +371,44 @@ func (s *Service) codeExchange(ctx context.Context, providerID string, req share
 	}
 	switch {
 	case !allowed:
-		return shared.SignInResponse{}, "", apperr.New(shared.CodeInvalidRequest, "redirect_uri is not in the configured allowlist.")
+		return SignedIn{}, "", apperr.New(shared.CodeInvalidRequest, "redirect_uri is not in the configured allowlist.")
 	case !verifierRE.MatchString(req.CodeVerifier):
-		return shared.SignInResponse{}, "", apperr.New(shared.CodeInvalidRequest, "code_verifier is required (PKCE, 43 to 128 characters).")
+		return SignedIn{}, "", apperr.New(shared.CodeInvalidRequest, "code_verifier is required (PKCE, 43 to 128 characters).")
 	case req.Code == "" || len(req.Code) > 2048:
-		return shared.SignInResponse{}, "", apperr.New(shared.CodeInvalidRequest, "code is required.")
+		return SignedIn{}, "", apperr.New(shared.CodeInvalidRequest, "code is required.")
 	case len(req.Nonce) > 256:
-		return shared.SignInResponse{}, "", apperr.New(shared.CodeInvalidRequest, "nonce is too long.")
+		return SignedIn{}, "", apperr.New(shared.CodeInvalidRequest, "nonce is too long.")
 	}
 	ident, err := prov.Exchange(ctx, provider.ExchangeParams{
 		Code: req.Code, RedirectURI: req.RedirectURI, CodeVerifier: req.CodeVerifier, Nonce: req.Nonce, NonceOptional: true,
 	})
 	if err != nil {
-		return shared.SignInResponse{}, "", err
+		return SignedIn{}, "", err
 	}
 	return s.signInAndStart(ctx, ident, providerID, nil, m)
 }
 
 // ConnectTicket lets the caller start a connect flow for providerID from a
 // popup, which carries no Authorization header.
-func (s *Service) ConnectTicket(ctx context.Context, userID string, req shared.ConnectTicketRequest) (shared.ConnectTicketResponse, error) {
-	if _, err := s.provider(req.Provider); err != nil {
-		return shared.ConnectTicketResponse{}, err
+func (s *Service) ConnectTicket(ctx context.Context, userID, providerID, challenge string) (Expiring, error) {
+	if _, err := s.provider(providerID); err != nil {
+		return Expiring{}, err
 	}
-	if !ValidChallenge(req.Challenge) {
-		return shared.ConnectTicketResponse{}, apperr.New(shared.CodeInvalidRequest, "challenge must be an S256 challenge (43 base64url characters).")
+	if !ValidChallenge(challenge) {
+		return Expiring{}, apperr.New(shared.CodeInvalidRequest, "challenge must be an S256 challenge (43 base64url characters).")
 	}
 	t, err := random()
 	if err != nil {
-		return shared.ConnectTicketResponse{}, err
+		return Expiring{}, err
 	}
 	now := s.now()
 	if err := s.store.CreateTicket(ctx, store.Ticket{
-		TicketHash: hash(t), UserID: userID, Provider: req.Provider, Challenge: req.Challenge,
+		TicketHash: hash(t), UserID: userID, Provider: providerID, Challenge: challenge,
 		CreatedAt: now, ExpiresAt: now.Add(TicketTTL),
 	}); err != nil {
-		return shared.ConnectTicketResponse{}, fmt.Errorf("auth: create ticket: %w", err)
+		return Expiring{}, fmt.Errorf("auth: create ticket: %w", err)
 	}
-	return shared.ConnectTicketResponse{Ticket: t, ExpiresAt: now.Add(TicketTTL)}, nil
+	return Expiring{Value: t, ExpiresAt: now.Add(TicketTTL)}, nil
 }
 
 func (s *Service) spendTicket(ctx context.Context, ticket, providerID, challenge string) (string, error) {
@@ -444,14 +451,14 @@ func (s *Service) connect(ctx context.Context, userID string, id provider.Identi
 }
 
 // Accounts lists the identities linked to userID.
-func (s *Service) Accounts(ctx context.Context, userID string) ([]shared.LinkedAccount, error) {
+func (s *Service) Accounts(ctx context.Context, userID string) ([]Account, error) {
 	ids, err := s.store.ListIdentities(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: accounts: %w", err)
 	}
-	out := make([]shared.LinkedAccount, 0, len(ids))
+	out := make([]Account, 0, len(ids))
 	for _, i := range ids {
-		out = append(out, shared.LinkedAccount{
+		out = append(out, Account{
 			ID: i.ID, Provider: i.Provider, ProviderName: s.providerName(i.Provider), Subject: i.Subject,
 			Email: i.Email, EmailVerified: i.EmailVerified, DisplayName: i.DisplayName,
 			CreatedAt: i.CreatedAt, LastLoginAt: i.LastLoginAt,

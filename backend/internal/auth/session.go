@@ -68,22 +68,15 @@ func (s *Service) prepare(providerID string, m Meta, events ...store.LoginEvent)
 // complete answers the token pair of a prepared session the store has
 // opened for u. If signing fails the family stays without a token anyone
 // holds and simply expires.
-func (s *Service) complete(ctx context.Context, p pending, u store.User) (shared.TokenPair, error) {
+func (s *Service) complete(ctx context.Context, p pending, u store.User) (TokenPair, error) {
 	if p.Row == nil || p.plain == "" {
-		return shared.TokenPair{}, errors.New("auth: complete: not prepared")
+		return TokenPair{}, errors.New("auth: complete: not prepared")
 	}
 	access, exp, err := s.sign(ctx, u, p.Row.Family.ID)
 	if err != nil {
-		return shared.TokenPair{}, err
+		return TokenPair{}, err
 	}
 	return pair(access, p.plain, exp, s.Now()), nil
-}
-
-// Refreshed is the outcome of a rotation.
-type Refreshed struct {
-	Pair   shared.TokenPair
-	User   store.User
-	Family store.Family
 }
 
 // Refresh judges a refresh token (store.RotateRefresh holds the rules) and
@@ -128,7 +121,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 		if err != nil {
 			return Refreshed{}, fmt.Errorf("auth: refresh: %w", err)
 		}
-		return Refreshed{Pair: pair(access, plain, exp, now), User: rot.User, Family: rot.Family}, nil
+		return Refreshed{Pair: pair(access, plain, exp, now), User: toUser(rot.User), Session: toSession(rot.Family, rot.Family.ID)}, nil
 	case errors.Is(err, store.ErrNotFound):
 		return Refreshed{}, apperr.Wrap(shared.CodeInvalidToken, "The refresh token is not valid.", err)
 	case errors.Is(err, store.ErrFamilyRevoked):
@@ -163,8 +156,12 @@ func (s *Service) Logout(ctx context.Context, userID, familyID string, all bool)
 	return nil
 }
 
-// Revoke ends one of the user's sessions; another user's id is not_found.
-func (s *Service) Revoke(ctx context.Context, userID, familyID string) error {
+// RevokeSession ends one of the user's sessions; another user's id is
+// not_found.
+func (s *Service) RevokeSession(ctx context.Context, userID, familyID string) error {
+	if len(familyID) == 0 || len(familyID) > 64 {
+		return apperr.New(shared.CodeNotFound, "No such session.")
+	}
 	err := s.store.RevokeFamily(ctx, userID, familyID, "revoked_by_user", s.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		return apperr.Wrap(shared.CodeNotFound, "No such session.", err)
@@ -175,13 +172,30 @@ func (s *Service) Revoke(ctx context.Context, userID, familyID string) error {
 	return nil
 }
 
-// List answers the user's active sessions.
-func (s *Service) List(ctx context.Context, userID string) ([]store.Family, error) {
+// Sessions answers the user's active sessions; currentID is the caller's.
+func (s *Service) Sessions(ctx context.Context, userID, currentID string) ([]Session, error) {
 	fs, err := s.store.ListActiveFamilies(ctx, userID, s.Now(), s.opts.IdleTTL)
 	if err != nil {
-		return nil, fmt.Errorf("auth: list: %w", err)
+		return nil, fmt.Errorf("auth: list sessions: %w", err)
 	}
-	return fs, nil
+	out := make([]Session, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, toSession(f, currentID))
+	}
+	return out, nil
+}
+
+func toSession(f store.Family, currentID string) Session {
+	return Session{
+		ID:        f.ID,
+		Current:   f.ID == currentID,
+		UserAgent: f.UserAgent,
+		IP:        f.IP,
+		Provider:  f.Provider,
+		CreatedAt: f.CreatedAt,
+		LastUsed:  f.LastUsedAt,
+		ExpiresAt: f.ExpiresAt,
+	}
 }
 
 func (s *Service) sign(ctx context.Context, u store.User, familyID string) (string, time.Time, error) {
@@ -197,11 +211,10 @@ func (s *Service) sign(ctx context.Context, u store.User, familyID string) (stri
 	return access, exp, nil
 }
 
-func pair(access, refresh string, exp, now time.Time) shared.TokenPair {
-	return shared.TokenPair{
+func pair(access, refresh string, exp, now time.Time) TokenPair {
+	return TokenPair{
 		AccessToken:  access,
 		RefreshToken: refresh,
-		TokenType:    shared.TokenType,
 		ExpiresIn:    int(exp.Sub(now).Round(time.Second) / time.Second),
 	}
 }

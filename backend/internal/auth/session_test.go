@@ -31,7 +31,7 @@ type fixture struct {
 	clk   *clock
 	log   *bytes.Buffer
 	ada   store.User
-	first shared.TokenPair
+	first auth.TokenPair
 	fam   store.Family
 }
 
@@ -55,7 +55,7 @@ func newFixture(t *testing.T, engine, secretKey string) *fixture {
 
 // openSession stores a session of u as a sign-in with Google would open
 // it, and answers its first token pair.
-func openSession(t *testing.T, st *store.Store, tm *token.Manager, secretKey string, u store.User, now time.Time) (store.Family, shared.TokenPair) {
+func openSession(t *testing.T, st *store.Store, tm *token.Manager, secretKey string, u store.User, now time.Time) (store.Family, auth.TokenPair) {
 	t.Helper()
 	secret, err := token.NewRefreshSecret()
 	if err != nil {
@@ -76,7 +76,7 @@ func openSession(t *testing.T, st *store.Store, tm *token.Manager, secretKey str
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fam, shared.TokenPair{AccessToken: access, RefreshToken: refresh, TokenType: shared.TokenType}
+	return fam, auth.TokenPair{AccessToken: access, RefreshToken: refresh}
 }
 
 func (f *fixture) service(t *testing.T, secretKey string) *auth.Service {
@@ -128,7 +128,7 @@ func TestRefreshOneLiveChain(t *testing.T) {
 			if replay.Pair.RefreshToken != r1.Pair.RefreshToken {
 				t.Fatal("a replay inside the grace window got a token of its own: a second chain")
 			}
-			if replay.Pair.AccessToken == "" || replay.Family.ID != f.fam.ID {
+			if replay.Pair.AccessToken == "" || replay.Session.ID != f.fam.ID {
 				t.Fatalf("replay = %+v", replay)
 			}
 			if got := f.family(t); got.Generation != 2 || got.RevokedAt != nil {

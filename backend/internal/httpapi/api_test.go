@@ -184,7 +184,7 @@ func TestRefreshScenarios(t *testing.T) {
 			e.clock.Advance(11 * time.Second)
 			return req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(p.RefreshToken)}
 		}, status: 401, code: shared.CodeTokenReused, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
-			fams, err := e.auth.List(context.Background(), onlyUserID(t, e))
+			fams, err := e.auth.Sessions(context.Background(), onlyUserID(t, e), "")
 			if err != nil || len(fams) != 0 {
 				t.Fatalf("after reuse the session list = %v, %v; want empty", fams, err)
 			}
@@ -395,7 +395,7 @@ func TestMeScenarios(t *testing.T) {
 			sid := claimsOf(e, other.AccessToken).SessionID
 			return req{method: "DELETE", path: "/api/me/sessions/" + sid, bearer: p.AccessToken}
 		}, status: 204, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
-			fams, err := e.auth.List(context.Background(), onlyUserID(t, e))
+			fams, err := e.auth.Sessions(context.Background(), onlyUserID(t, e), "")
 			if err != nil || len(fams) != 1 {
 				t.Fatalf("after revoke: %d sessions, %v", len(fams), err)
 			}
@@ -438,7 +438,7 @@ func TestMeScenarios(t *testing.T) {
 			e.signIn(u)
 			return req{method: "POST", path: "/api/auth/logout", bearer: p.AccessToken, body: `{"all":true}`}
 		}, status: 204, check: func(t *testing.T, e *env, resp *http.Response, body []byte) {
-			fams, err := e.auth.List(context.Background(), onlyUserID(t, e))
+			fams, err := e.auth.Sessions(context.Background(), onlyUserID(t, e), "")
 			if err != nil || len(fams) != 0 {
 				t.Fatalf("after logout all: %d sessions, %v", len(fams), err)
 			}
@@ -491,7 +491,7 @@ func TestParallelRefresh(t *testing.T) {
 				t.Fatalf("parallel refresh answered %d", c)
 			}
 		}
-		fams, err := e.auth.List(context.Background(), u.ID)
+		fams, err := e.auth.Sessions(context.Background(), u.ID, "")
 		if err != nil || len(fams) != 1 {
 			t.Fatalf("after parallel refresh: %d live families, %v; want 1", len(fams), err)
 		}

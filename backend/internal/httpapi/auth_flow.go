@@ -15,7 +15,6 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
-	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/shared"
 )
 
@@ -29,19 +28,16 @@ func meta(r *http.Request, ips *clientip.Resolver) auth.Meta {
 }
 
 // handleProviders lists the configured providers for the dashboard.
-func handleProviders(cfg config.Config, set *provider.Set) http.Handler {
+func handleProviders(svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out := shared.ProvidersResponse{Providers: []shared.ProviderInfo{}}
-		for _, info := range set.List() {
+		list, buttonClientID := svc.Providers()
+		// The contract calls the button's client id google_client_id.
+		out := shared.ProvidersResponse{Providers: make([]shared.ProviderInfo, 0, len(list)), GoogleClientID: buttonClientID}
+		for _, info := range list {
 			out.Providers = append(out.Providers, shared.ProviderInfo{
 				ID: info.ID, Name: info.Name, Kind: info.Kind, Available: info.Available,
 				LoginURL: "/api/auth/" + info.ID + "/login",
 			})
-		}
-		// The button's client id (the contract's google_client_id): the
-		// provider that verifies button credentials, by capability.
-		if _, clientID, ok := set.Button(); ok {
-			out.GoogleClientID = clientID
 		}
 		encode(w, http.StatusOK, out)
 	})
@@ -63,12 +59,11 @@ func handleLogin(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Ha
 			p.Browser = c.Value
 		}
 		fail := func(err error) {
-			e := publicError(r, log, err)
-			msg := shared.HandoffMessage{Type: shared.HandoffType, Error: &shared.ErrorBody{Code: e.Code, Message: e.Message}, Process: p.Process}
+			h := auth.Handoff{Mode: p.Handoff, Process: p.Process, Err: err}
 			if auth.ValidChallenge(p.Challenge) {
-				msg.Flow = p.Challenge
+				h.Flow = p.Challenge
 			}
-			writeHandoff(w, r, cfg, auth.Handoff{Mode: p.Handoff, Message: msg})
+			writeHandoff(w, r, log, cfg, h)
 		}
 		// Absent values take their defaults; anything else unknown is
 		// refused rather than guessed at, and never echoed back.
@@ -110,12 +105,7 @@ func handleCallback(log *slog.Logger, cfg config.Config, svc *auth.Service, ips 
 		if c, err := r.Cookie(FlowCookie); err == nil {
 			p.Browser = c.Value
 		}
-		h := svc.Callback(r.Context(), p)
-		if h.Err != nil {
-			e := publicError(r, log, h.Err)
-			h.Message.Error = &shared.ErrorBody{Code: e.Code, Message: e.Message}
-		}
-		writeHandoff(w, r, cfg, h)
+		writeHandoff(w, r, log, cfg, svc.Callback(r.Context(), p))
 	})
 }
 
@@ -173,29 +163,42 @@ func fragmentURL(cfg config.Config, m shared.HandoffMessage) string {
 	return cfg.FrontendOrigin + "/#" + v.Encode()
 }
 
+// handoffMessage is the message a handoff carries to the SPA; a failure
+// says what publicError would.
+func handoffMessage(r *http.Request, log *slog.Logger, h auth.Handoff) shared.HandoffMessage {
+	m := shared.HandoffMessage{Type: shared.HandoffType, OK: h.Err == nil, Code: h.Code, Flow: h.Flow, Process: h.Process}
+	if h.Err != nil {
+		e := publicError(r, log, h.Err)
+		m.Code = ""
+		m.Error = &shared.ErrorBody{Code: e.Code, Message: e.Message}
+	}
+	return m
+}
+
 // writeHandoff answers with the handoff page (popup) or a redirect.
-func writeHandoff(w http.ResponseWriter, r *http.Request, cfg config.Config, h auth.Handoff) {
+func writeHandoff(w http.ResponseWriter, r *http.Request, log *slog.Logger, cfg config.Config, h auth.Handoff) {
+	msg := handoffMessage(r, log, h)
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Referrer-Policy", "no-referrer")
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	status := handoffStatus(h.Message)
+	status := handoffStatus(msg)
 	if status == http.StatusServiceUnavailable {
 		hdr.Set("Retry-After", retryAfterUnavailable)
 	}
-	redirect := fragmentURL(cfg, h.Message)
+	redirect := fragmentURL(cfg, msg)
 	if h.Mode == auth.HandoffRedirect {
 		http.Redirect(w, r, redirect, http.StatusSeeOther)
 		return
 	}
 	data, _ := json.Marshal(map[string]any{
-		"mode": h.Mode, "origin": cfg.FrontendOrigin, "message": h.Message, "redirect": redirect,
+		"mode": h.Mode, "origin": cfg.FrontendOrigin, "message": msg, "redirect": redirect,
 	})
 	hdr.Set("Content-Security-Policy", "default-src 'none'; script-src "+handoffScriptHash+"; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_ = handoffPage.Execute(w, map[string]any{
-		"OK":     h.Message.OK,
+		"OK":     msg.OK,
 		"Data":   template.JS(jsonForScript(data)),
 		"Script": template.JS(handoffScript),
 	})
@@ -248,7 +251,7 @@ func handleExchange(log *slog.Logger, cfg config.Config, svc *auth.Service, ips 
 			writeError(w, r, log, err)
 			return
 		}
-		res, err := svc.Exchange(r.Context(), req, meta(r, ips))
+		res, err := svc.Exchange(r.Context(), req.Code, req.Verifier, meta(r, ips))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -259,7 +262,8 @@ func handleExchange(log *slog.Logger, cfg config.Config, svc *auth.Service, ips 
 
 // answerSignIn writes a sign-in response. A request from an allowed browser
 // origin gets the refresh token as a cookie and not in the body.
-func answerSignIn(w http.ResponseWriter, r *http.Request, cfg config.Config, res shared.SignInResponse) {
+func answerSignIn(w http.ResponseWriter, r *http.Request, cfg config.Config, signedIn auth.SignedIn) {
+	res := wireSignIn(signedIn)
 	if originAllowed(r, cfg.AllowedOrigins) {
 		now := time.Now()
 		setRefreshCookie(w, res.RefreshToken, now.Add(cfg.RefreshTTL), now)
@@ -275,7 +279,7 @@ func handleNonce(log *slog.Logger, svc *auth.Service) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		encode(w, http.StatusOK, n)
+		encode(w, http.StatusOK, shared.NonceResponse{Nonce: n.Value, ExpiresAt: n.ExpiresAt})
 	})
 }
 
@@ -286,7 +290,7 @@ func handleCredential(log *slog.Logger, cfg config.Config, svc *auth.Service, ip
 			writeError(w, r, log, err)
 			return
 		}
-		res, err := svc.Credential(r.Context(), req, meta(r, ips))
+		res, err := svc.Credential(r.Context(), req.Credential, req.Nonce, meta(r, ips))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -302,7 +306,9 @@ func handleCodeExchange(log *slog.Logger, cfg config.Config, svc *auth.Service, 
 			writeError(w, r, log, err)
 			return
 		}
-		res, err := svc.CodeExchange(r.Context(), r.PathValue("provider"), req, meta(r, ips))
+		res, err := svc.CodeExchange(r.Context(), r.PathValue("provider"), auth.CodeParams{
+			Code: req.Code, RedirectURI: req.RedirectURI, CodeVerifier: req.CodeVerifier, Nonce: req.Nonce,
+		}, meta(r, ips))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -318,12 +324,12 @@ func handleConnectTicket(log *slog.Logger, svc *auth.Service) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		t, err := svc.ConnectTicket(r.Context(), claimsFrom(r).Subject, req)
+		t, err := svc.ConnectTicket(r.Context(), claimsFrom(r).Subject, req.Provider, req.Challenge)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		encode(w, http.StatusOK, t)
+		encode(w, http.StatusOK, shared.ConnectTicketResponse{Ticket: t.Value, ExpiresAt: t.ExpiresAt})
 	})
 }
 
@@ -334,7 +340,7 @@ func handleAccounts(log *slog.Logger, svc *auth.Service) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		encode(w, http.StatusOK, shared.ListResponse[shared.LinkedAccount]{Items: accts})
+		encode(w, http.StatusOK, wireList(accts, wireAccount))
 	})
 }
 

@@ -76,10 +76,10 @@ func handleRefresh(log *slog.Logger, cfg config.Config, svc *auth.Service, m *me
 		}
 		m.Refresh("success")
 		if fromCookie {
-			setRefreshCookie(w, res.Pair.RefreshToken, res.Family.ExpiresAt, svc.Now())
+			setRefreshCookie(w, res.Pair.RefreshToken, res.Session.ExpiresAt, svc.Now())
 			res.Pair.RefreshToken = ""
 		}
-		encode(w, http.StatusOK, shared.RefreshResponse{TokenPair: res.Pair, User: auth.ToUser(res.User)})
+		encode(w, http.StatusOK, shared.RefreshResponse{TokenPair: wirePair(res.Pair), User: wireUser(res.User)})
 	})
 }
 

@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
-	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/shared"
 )
 
@@ -90,7 +90,7 @@ func publicError(r *http.Request, log *slog.Logger, err error) *apperr.Error {
 		// reports ErrTxDone.)
 		log.DebugContext(r.Context(), "request abandoned by the client", "method", r.Method, "path", r.URL.Path, "err", err)
 		return apperr.New(shared.CodeInternal, "The request was cancelled.")
-	case !ok && store.IsUnavailable(err):
+	case !ok && auth.IsUnavailable(err):
 		log.ErrorContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		return apperr.New(shared.CodeUnavailable, "The service is briefly unavailable. Try again shortly.")
 	case !ok:

@@ -122,8 +122,8 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	mux := http.NewServeMux()
 	mux.Handle("/devidp/", idp.Handler())
 	mux.Handle("/", NewServer(Deps{
-		Log: log, Config: cfg, Store: st, Tokens: tm, Auth: svc,
-		Metrics: m, IPs: ips, Draining: draining, Providers: providers,
+		Log: log, Config: cfg, Tokens: tm, Auth: svc,
+		Metrics: m, IPs: ips, Draining: draining,
 	}))
 	handler = mux
 	return &env{t: tb, cfg: cfg, store: st, tokens: tm, auth: svc, clock: clk, srv: srv, draining: draining, idp: idp}

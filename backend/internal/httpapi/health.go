@@ -11,7 +11,7 @@ import (
 
 	"github.com/authbridge/authbridge/backend/api"
 	"github.com/authbridge/authbridge/backend/internal/apperr"
-	"github.com/authbridge/authbridge/backend/internal/store"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/token"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -25,7 +25,7 @@ func handleHealthz() http.Handler {
 
 // handleReadyz answers 503 while the server drains or the database is
 // unreachable, so a load balancer takes the replica out first.
-func handleReadyz(log *slog.Logger, st *store.Store, draining *atomic.Bool) http.Handler {
+func handleReadyz(log *slog.Logger, svc *auth.Service, draining *atomic.Bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if draining.Load() {
@@ -34,7 +34,7 @@ func handleReadyz(log *slog.Logger, st *store.Store, draining *atomic.Bool) http
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := st.Ping(ctx); err != nil {
+		if err := svc.Ready(ctx); err != nil {
 			log.WarnContext(r.Context(), "readiness: database unreachable", "err", err)
 			writeError(w, r, log, apperr.Wrap(shared.CodeUnavailable, "The database is unreachable.", err))
 			return

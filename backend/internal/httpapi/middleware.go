@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/ratelimit"
@@ -18,10 +19,12 @@ import (
 // maxBearer caps the Authorization header before any parsing.
 const maxBearer = 8 << 10
 
-// requireBearer checks the access token of Authorization: Bearer and puts
-// its claims in the request context. Tokens are read from that header only,
-// never from the query string or a cookie.
-func requireBearer(log *slog.Logger, tm *token.Manager) func(http.Handler) http.Handler {
+// requireBearer checks the access token of Authorization: Bearer, asks
+// auth for its user (a deleted or disabled user is refused here, for every
+// authenticated route, even while the token has not expired) and puts the
+// claims and the user in the request context. Tokens are read from that
+// header only, never from the query string or a cookie.
+func requireBearer(log *slog.Logger, tm *token.Manager, svc *auth.Service) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := r.Header.Get("Authorization")
@@ -40,7 +43,13 @@ func requireBearer(log *slog.Logger, tm *token.Manager) func(http.Handler) http.
 				writeError(w, r, log, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(withValue(r.Context(), claimsKey, claims)))
+			u, err := svc.ActiveUser(r.Context(), claims.Subject)
+			if err != nil {
+				writeError(w, r, log, err)
+				return
+			}
+			ctx := withValue(r.Context(), claimsKey, claims)
+			next.ServeHTTP(w, r.WithContext(withValue(ctx, userKey, u)))
 		})
 	}
 }
@@ -49,6 +58,12 @@ func requireBearer(log *slog.Logger, tm *token.Manager) func(http.Handler) http.
 func claimsFrom(r *http.Request) shared.AccessClaims {
 	c, _ := r.Context().Value(claimsKey).(shared.AccessClaims)
 	return c
+}
+
+// userFrom returns the active user requireBearer loaded.
+func userFrom(r *http.Request) auth.User {
+	u, _ := r.Context().Value(userKey).(auth.User)
+	return u
 }
 
 // byIP keys a limit by group and client IP.

@@ -16,11 +16,11 @@ type route struct {
 // routes lists every route the server answers. It is the one place to look;
 // a test checks it against docs/openapi.yaml in both directions.
 func routes(d Deps, lim limiters) []route {
-	bearer := requireBearer(d.Log, d.Tokens)
+	bearer := requireBearer(d.Log, d.Tokens, d.Auth)
 	ip := d.IPs
 	rs := []route{
 		{"GET /healthz", handleHealthz()},
-		{"GET /readyz", handleReadyz(d.Log, d.Store, d.Draining)},
+		{"GET /readyz", handleReadyz(d.Log, d.Auth, d.Draining)},
 		{"GET /.well-known/jwks.json", handleJWKS(d.Log, d.Tokens)},
 		{"GET /api/openapi.yaml", handleOpenAPI()},
 
@@ -28,7 +28,7 @@ func routes(d Deps, lim limiters) []route {
 		{"POST /api/auth/token/verify", rateLimit(lim.verify, byIP(ip, "verify"), handleVerify(d.Log, d.Tokens))},
 		{"POST /api/auth/logout", bearer(handleLogout(d.Log, d.Config, d.Auth))},
 
-		{"GET /api/auth/providers", handleProviders(d.Config, d.Providers)},
+		{"GET /api/auth/providers", handleProviders(d.Auth)},
 		{"GET /api/auth/google/nonce", rateLimit(lim.signin, byIP(ip, "nonce"), handleNonce(d.Log, d.Auth))},
 		{"POST /api/auth/google/credential", rateLimit(lim.signin, byIP(ip, "credential"), handleCredential(d.Log, d.Config, d.Auth, ip))},
 		{"GET /api/auth/{provider}/login", rateLimit(lim.signin, byIP(ip, "login"), handleLogin(d.Log, d.Config, d.Auth))},
@@ -37,10 +37,10 @@ func routes(d Deps, lim limiters) []route {
 		{"POST /api/auth/exchange", rateLimit(lim.signin, byIP(ip, "exchange"), handleExchange(d.Log, d.Config, d.Auth, ip))},
 		{"POST /api/auth/connect-ticket", bearer(rateLimit(lim.signin, byIP(ip, "ticket"), rateLimit(lim.perUser, byUser("ticket"), handleConnectTicket(d.Log, d.Auth))))},
 
-		{"GET /api/me", bearer(handleMe(d.Log, d.Store))},
+		{"GET /api/me", bearer(handleMe())},
 		{"GET /api/me/sessions", bearer(handleSessions(d.Log, d.Auth))},
 		{"DELETE /api/me/sessions/{id}", bearer(handleRevokeSession(d.Log, d.Auth))},
-		{"GET /api/me/logins", bearer(handleLogins(d.Log, d.Store))},
+		{"GET /api/me/logins", bearer(handleLogins(d.Log, d.Auth))},
 		{"GET /api/me/accounts", bearer(handleAccounts(d.Log, d.Auth))},
 		{"DELETE /api/me/accounts/{id}", bearer(handleDisconnect(d.Log, d.Auth))},
 	}

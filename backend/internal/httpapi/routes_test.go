@@ -16,7 +16,7 @@ import (
 func TestRoutesMatchOpenAPI(t *testing.T) {
 	e := newEnv(t, "sqlite", nil)
 	var served []string
-	for _, rt := range routes(Deps{Log: nil, Config: e.cfg, Store: e.store, Tokens: e.tokens, Auth: e.auth, Metrics: metrics.New()}, limiters{}) {
+	for _, rt := range routes(Deps{Log: nil, Config: e.cfg, Tokens: e.tokens, Auth: e.auth, Metrics: metrics.New()}, limiters{}) {
 		served = append(served, rt.pattern)
 	}
 

@@ -12,24 +12,21 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
-	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/ratelimit"
-	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/token"
 )
 
 // Deps are what the server is built from. Everything is passed in; the
 // package has no globals.
 type Deps struct {
-	Log     *slog.Logger
-	Config  config.Config
-	Store   *store.Store
+	Log    *slog.Logger
+	Config config.Config
+	// Auth runs the use cases; Tokens verifies access tokens and
+	// publishes their keys.
+	Auth    *auth.Service
 	Tokens  *token.Manager
 	Metrics *metrics.Metrics
-	// Auth runs the use cases; Providers lists what is configured.
-	Auth      *auth.Service
-	Providers *provider.Set
-	IPs       *clientip.Resolver
+	IPs     *clientip.Resolver
 	// Draining is set when shutdown starts: /readyz fails first so load
 	// balancers stop sending traffic while in-flight requests finish.
 	Draining *atomic.Bool
@@ -76,7 +73,10 @@ func burstFor(perMinute int) int {
 
 type ctxKey int
 
-const claimsKey ctxKey = iota
+const (
+	claimsKey ctxKey = iota
+	userKey
+)
 
 func withValue(ctx context.Context, k ctxKey, v any) context.Context {
 	return context.WithValue(ctx, k, v)
