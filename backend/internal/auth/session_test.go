@@ -46,9 +46,7 @@ func newFixture(t *testing.T, engine, secretKey string) *fixture {
 	}
 	f.svc = f.service(t, secretKey)
 	f.ada = store.User{ID: store.NewID(), Name: "ada", Email: "ada@example.com", CreatedAt: f.clk.t, UpdatedAt: f.clk.t}
-	if err := f.st.CreateUser(ctx, f.ada); err != nil {
-		t.Fatal(err)
-	}
+	storetest.CreateUser(t, f.st, f.ada)
 	f.fam, f.first = openSession(t, f.st, f.tm, secretKey, f.ada, f.clk.t)
 	return f
 }
@@ -100,11 +98,7 @@ func (f *fixture) refresh(t *testing.T, tok string, wantCode shared.ErrorCode) a
 
 func (f *fixture) family(t *testing.T) store.Family {
 	t.Helper()
-	got, err := f.st.GetFamily(context.Background(), f.fam.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
+	return storetest.Family(t, f.st, f.fam.ID)
 }
 
 // TestRefreshOneLiveChain: the token names its family and generation; a

@@ -138,9 +138,7 @@ func (e *env) user(name, email string) store.User {
 		canon := strings.ToLower(email)
 		u.EmailCanonical = &canon
 	}
-	if err := e.store.CreateUser(context.Background(), u); err != nil {
-		e.t.Fatalf("create user: %v", err)
-	}
+	storetest.CreateUser(e.t, e.store, u)
 	e.users = append(e.users, u)
 	return u
 }

@@ -172,19 +172,6 @@ func (s *Store) revokeReused(ctx context.Context, f Family, p RotateParams) erro
 	return ErrTokenReused
 }
 
-// GetFamily answers one family, or ErrNotFound.
-func (s *Store) GetFamily(ctx context.Context, id string) (Family, error) {
-	var f Family
-	err := s.rdb.GetContext(ctx, &f, "SELECT "+rotationColumns+" FROM refresh_families WHERE id = ?", id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Family{}, ErrNotFound
-	}
-	if err != nil {
-		return Family{}, fmt.Errorf("store: get family: %w", err)
-	}
-	return f, nil
-}
-
 // RevokeFamily revokes one of the user's live families. ErrNotFound: no
 // such family, another user's, or already revoked.
 func (s *Store) RevokeFamily(ctx context.Context, userID, familyID, reason string, now time.Time) error {

@@ -71,13 +71,6 @@ func (s *Store) SpendFlow(ctx context.Context, stateHash []byte, now time.Time) 
 
 const handoffColumns = "code_hash, user_id, provider, challenge, is_new, created_at, expires_at, spent_at"
 
-// CreateHandoff stores a one-time handoff code.
-func (s *Store) CreateHandoff(ctx context.Context, h Handoff) error {
-	_, err := s.exec(ctx, "INSERT INTO handoff_codes ("+handoffColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-		h.CodeHash, h.UserID, h.Provider, h.Challenge, h.IsNew, ts(h.CreatedAt), ts(h.ExpiresAt))
-	return wrap("create handoff", err)
-}
-
 // RedeemHandoff spends a handoff code and, when check approves the code
 // (the caller's PKCE and account checks), opens sess for its user in the
 // same transaction: one write instead of two for the last step of a popup
@@ -132,11 +125,6 @@ func (s *Store) CreateNonce(ctx context.Context, hash []byte, now, expires time.
 	_, err := s.exec(ctx, "INSERT INTO credential_nonces (nonce_hash, created_at, expires_at, spent_at) VALUES (?, ?, ?, NULL)",
 		hash, ts(now), ts(expires))
 	return wrap("create nonce", err)
-}
-
-// SpendNonce spends a credential nonce, once.
-func (s *Store) SpendNonce(ctx context.Context, hash []byte, now time.Time) error {
-	return wrap("spend nonce", s.spend(ctx, "credential_nonces", "nonce_hash", hash, now, nil, ""))
 }
 
 const identityColumns = "id, user_id, provider, issuer, subject, email, email_canonical, email_verified, display_name, created_at, last_login_at"

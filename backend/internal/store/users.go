@@ -10,14 +10,6 @@ import (
 
 const userColumns = "id, name, email, email_canonical, email_verified, avatar_url, disabled_at, created_at, updated_at"
 
-// CreateUser inserts u. ErrConflict: its canonical email belongs to another user.
-func (s *Store) CreateUser(ctx context.Context, u User) error {
-	if err := insertUser(ctx, s.db, u); err != nil {
-		return fmt.Errorf("store: create user: %w", err)
-	}
-	return nil
-}
-
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }

@@ -122,18 +122,50 @@ func NewURL(tb testing.TB) string {
 	return u.String()
 }
 
+// The rows below are written by the product only inside a sign-in's
+// transaction (store.SignIn); tests of other packages make them directly.
+
+// dbTime is how the store writes a time, on both engines.
+func dbTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000000") }
+
+// CreateUser stores u, a user with no linked account yet.
+func CreateUser(tb testing.TB, st *store.Store, u store.User) {
+	tb.Helper()
+	var disabled any
+	if u.DisabledAt != nil {
+		disabled = dbTime(*u.DisabledAt)
+	}
+	_, err := st.DB().ExecContext(context.Background(),
+		"INSERT INTO users (id, name, email, email_canonical, email_verified, avatar_url, disabled_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		u.ID, u.Name, u.Email, u.EmailCanonical, u.EmailVerified, u.AvatarURL, disabled, dbTime(u.CreatedAt), dbTime(u.UpdatedAt))
+	if err != nil {
+		tb.Fatalf("storetest: create user: %v", err)
+	}
+}
+
 // CreateFamily stores f, a session as a sign-in opens it (f.Generation and
 // f.Secret are those of its first refresh token), for tests that need a
-// signed-in user without running a sign-in. The product opens sessions
-// only inside a sign-in's transaction (store.SignInParams.Session).
+// signed-in user without running a sign-in.
 func CreateFamily(tb testing.TB, st *store.Store, f store.Family) {
 	tb.Helper()
-	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000000") }
 	_, err := st.DB().ExecContext(context.Background(),
 		"INSERT INTO refresh_families (id, user_id, provider, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, generation, secret, rotated_at)"+
 			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, NULL)",
-		f.ID, f.UserID, f.Provider, f.UserAgent, f.IP, ts(f.CreatedAt), ts(f.LastUsedAt), ts(f.ExpiresAt), f.Generation, f.Secret)
+		f.ID, f.UserID, f.Provider, f.UserAgent, f.IP, dbTime(f.CreatedAt), dbTime(f.LastUsedAt), dbTime(f.ExpiresAt), f.Generation, f.Secret)
 	if err != nil {
 		tb.Fatalf("storetest: create family: %v", err)
 	}
+}
+
+// Family reads the family with id as it is stored now, with its
+// generation, secret and last rotation.
+func Family(tb testing.TB, st *store.Store, id string) store.Family {
+	tb.Helper()
+	var f store.Family
+	err := st.DB().GetContext(context.Background(), &f,
+		"SELECT id, user_id, provider, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, generation, secret, rotated_at FROM refresh_families WHERE id = ?", id)
+	if err != nil {
+		tb.Fatalf("storetest: family %s: %v", id, err)
+	}
+	return f
 }
