@@ -94,8 +94,6 @@ type Meta struct {
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.opts.Now().UTC() }
 
-func (s *Service) now() time.Time { return s.Now() }
-
 // RedirectURI is the callback registered with provider id.
 func (s *Service) RedirectURI(id string) string {
 	return s.opts.PublicURL + "/api/auth/" + id + "/callback"
@@ -169,7 +167,7 @@ func (s *Service) resolveWith(ctx context.Context, id provider.Identity, with st
 		Name:                displayName(id),
 		AvatarURL:           id.AvatarURL,
 		LinkByVerifiedEmail: s.opts.EmailConflict == "link_verified",
-		Now:                 s.now(),
+		Now:                 s.Now(),
 		Session:             with.Session,
 		Events:              with.Events,
 		Handoff:             with.Handoff,
@@ -261,7 +259,7 @@ func (s *Service) event(userID, providerID string, err error, m Meta) store.Logi
 		ErrorCode: code,
 		IP:        store.Clip(m.IP, 64),
 		UserAgent: store.Clip(m.UserAgent, 512),
-		CreatedAt: s.now(),
+		CreatedAt: s.Now(),
 	}
 	if userID != "" {
 		ev.UserID = &userID

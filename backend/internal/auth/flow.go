@@ -76,7 +76,7 @@ func (s *Service) Start(ctx context.Context, p StartParams) (Started, error) {
 		}
 	}
 	verifier := oauth2.GenerateVerifier()
-	now := s.now()
+	now := s.Now()
 	flow := store.Flow{
 		StateHash:    hash(state),
 		Provider:     p.Provider,
@@ -152,7 +152,7 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 	if !opaqueRE.MatchString(p.State) {
 		return fail("", apperr.New(shared.CodeInvalidState, "The sign-in link is incomplete or was changed. Start again."))
 	}
-	flow, err := s.store.SpendFlow(ctx, hash(p.State), s.now())
+	flow, err := s.store.SpendFlow(ctx, hash(p.State), s.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		return fail("", apperr.Wrap(shared.CodeInvalidState, "This sign-in has expired or was already used. Start again.", err))
 	}
@@ -207,7 +207,7 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 	if err != nil {
 		return fail("", err)
 	}
-	now := s.now()
+	now := s.Now()
 	if _, _, err := s.resolveWith(ctx, ident, store.SignInParams{
 		Handoff: &store.Handoff{CodeHash: hash(code), Provider: p.Provider, Challenge: flow.SPAChallenge, CreatedAt: now, ExpiresAt: now.Add(HandoffTTL)},
 		Events:  []store.LoginEvent{s.event("", p.Provider, nil, p.Meta)},
@@ -237,7 +237,7 @@ func (s *Service) Exchange(ctx context.Context, code, verifier string, m Meta) (
 		return SignedIn{}, err
 	}
 	var u store.User
-	h, err := s.store.RedeemHandoff(ctx, hash(code), s.now(), func(h store.Handoff) error {
+	h, err := s.store.RedeemHandoff(ctx, hash(code), s.Now(), func(h store.Handoff) error {
 		if !verifierRE.MatchString(verifier) || !equalConstant(s256(verifier), h.Challenge) {
 			return bad
 		}
@@ -273,7 +273,7 @@ func (s *Service) NewNonce(ctx context.Context) (Expiring, error) {
 	if err != nil {
 		return Expiring{}, err
 	}
-	now := s.now()
+	now := s.Now()
 	if err := s.store.CreateNonce(ctx, hash(n), now, now.Add(NonceTTL)); err != nil {
 		return Expiring{}, fmt.Errorf("auth: create nonce: %w", err)
 	}
@@ -401,7 +401,7 @@ func (s *Service) ConnectTicket(ctx context.Context, userID, providerID, challen
 	if err != nil {
 		return Expiring{}, err
 	}
-	now := s.now()
+	now := s.Now()
 	if err := s.store.CreateTicket(ctx, store.Ticket{
 		TicketHash: hash(t), UserID: userID, Provider: providerID, Challenge: challenge,
 		CreatedAt: now, ExpiresAt: now.Add(TicketTTL),
@@ -416,7 +416,7 @@ func (s *Service) spendTicket(ctx context.Context, ticket, providerID, challenge
 	if !opaqueRE.MatchString(ticket) {
 		return "", bad
 	}
-	t, err := s.store.SpendTicket(ctx, hash(ticket), s.now())
+	t, err := s.store.SpendTicket(ctx, hash(ticket), s.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		return "", bad
 	}
@@ -435,7 +435,7 @@ func (s *Service) connect(ctx context.Context, userID string, id provider.Identi
 	if err != nil {
 		return err
 	}
-	_, err = s.store.Connect(ctx, userID, row, s.now())
+	_, err = s.store.Connect(ctx, userID, row, s.Now())
 	switch {
 	case err == nil:
 		return nil
