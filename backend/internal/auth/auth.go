@@ -188,7 +188,7 @@ func (s *Service) resolveWith(ctx context.Context, id provider.Identity, with st
 		}
 		return store.User{}, false, apperr.Wrap(shared.CodeDuplicateEmail, msg, err)
 	case errors.Is(err, store.ErrUserDisabled):
-		return store.User{}, false, apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", err)
+		return store.User{}, false, errDisabled(err)
 	case errors.Is(err, store.ErrCredentialUsed):
 		return store.User{}, false, apperr.Wrap(shared.CodeInvalidCredential, "This Google credential was already used. Sign in again.", err)
 	case errors.Is(err, store.ErrNonceNotLive):

@@ -245,8 +245,8 @@ func (s *Service) Exchange(ctx context.Context, code, verifier string, m Meta) (
 		if u, err = s.store.GetUser(ctx, h.UserID); err != nil {
 			return fmt.Errorf("auth: exchange: %w", err)
 		}
-		if u.DisabledAt != nil {
-			return apperr.New(shared.CodeAccessDenied, "This account is disabled.")
+		if err := active(u); err != nil {
+			return err
 		}
 		pend.Row.Family.Provider = store.Clip(h.Provider, 64)
 		return nil

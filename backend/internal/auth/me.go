@@ -23,10 +23,25 @@ func (s *Service) ActiveUser(ctx context.Context, userID string) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("auth: active user: %w", err)
 	}
-	if u.DisabledAt != nil {
-		return User{}, apperr.New(shared.CodeAccessDenied, "This account is disabled.")
+	if err := active(u); err != nil {
+		return User{}, err
 	}
 	return toUser(u), nil
+}
+
+// active is the disabled-user rule: a disabled user gets no tokens and no
+// answers. The store applies it inside its own transactions too
+// (store.ErrUserDisabled, answered as errDisabled).
+func active(u store.User) error {
+	if u.DisabledAt != nil {
+		return errDisabled(nil)
+	}
+	return nil
+}
+
+// errDisabled is how a disabled user is refused, whichever step found out.
+func errDisabled(cause error) error {
+	return apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", cause)
 }
 
 // Logins answers the user's latest login events, newest first.

@@ -134,7 +134,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 			"family", rot.Family.ID, "user", rot.User.ID, "generation", rt.Generation, "current_generation", rot.Generation, "ip", m.IP)
 		return Refreshed{}, apperr.Wrap(shared.CodeTokenReused, "This refresh token was already used, so the session was ended for safety. Sign in again.", err)
 	case errors.Is(err, store.ErrUserDisabled):
-		return Refreshed{}, apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", err)
+		return Refreshed{}, errDisabled(err)
 	default:
 		return Refreshed{}, fmt.Errorf("auth: refresh: %w", err)
 	}
