@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// forUpdate is the row-lock suffix: InnoDB locks the row; SQLite's
+// IMMEDIATE transactions already hold the single write lock.
+func (s *Store) forUpdate() string {
+	if s.dialect == MySQL {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+// inTxReadCommitted is inTx at READ COMMITTED on MySQL (SQLite has one
+// isolation). For transactions that look a row up by a unique key before
+// inserting it when absent: at REPEATABLE READ the lookup of an absent key
+// locks the gap around it, so two such transactions for different keys in
+// one gap deadlock on each other's insert; at READ COMMITTED there is no
+// gap lock and the unique index alone settles a race for the same key (the
+// loser sees a duplicate key and runs again).
+func (s *Store) inTxReadCommitted(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if s.dialect != MySQL {
+		return s.inTx(ctx, fn)
+	}
+	return s.runTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if s.dialect == SQLite && s.rot != nil {
+		// SQLite's one writer: the transaction joins the next group
+		// commit (groupcommit.go).
+		return s.rot.do(ctx, fn)
+	}
+	return s.runTx(ctx, nil, fn)
+}
+
+// exec runs one write statement and answers how many rows it changed. On
+// SQLite it joins the writer's next group commit (groupcommit.go) instead of
+// committing on its own: a lone commit writes its pages to the log by
+// itself and waits between batches for the one write connection.
+// Elsewhere the statement is autocommitted.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if s.dialect == SQLite && s.rot != nil {
+		var n int64
+		err := s.rot.do(ctx, func(tx *sqlx.Tx) error {
+			// A caller that leaves mid-statement must not interrupt it: that
+			// would roll back the batch it shares with others (one short
+			// statement; a caller gone before its turn is skipped).
+			var err error
+			n, err = rowsAffected(tx.ExecContext(context.WithoutCancel(ctx), query, args...))
+			return err
+		})
+		return n, err
+	}
+	return rowsAffected(s.db.ExecContext(ctx, query, args...))
+}
+
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// runTx runs fn in a transaction of its own: committed when fn succeeds,
+// rolled back otherwise.
+func (s *Store) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// isDuplicate reports a unique-key violation on either engine.
+func isDuplicate(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1062 // ER_DUP_ENTRY
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// isRetryable reports a deadlock or lock wait timeout (MySQL) or a busy
+// database (SQLite): the transaction may simply run again.
+func isRetryable(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1213 || me.Number == 1205 // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		primary := se.Code() & 0xff
+		return primary == sqlite3.SQLITE_BUSY || primary == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// maxRetries bounds how often a deadlocked or busy transaction runs again.
+const maxRetries = 8
+
+// Retries answers how many transactions this store has run again after a
+// deadlock, a lock wait timeout, a busy database or a unique-key race:
+// for monitoring, and for tests that a workload runs without collisions.
+func (s *Store) Retries() int64 { return s.retries.Load() }
+
+// retry counts a transaction about to run again and waits a little before
+// it (backoff).
+func (s *Store) retry(ctx context.Context, attempt int) {
+	s.retries.Add(1)
+	backoff(ctx, attempt)
+}
+
+// backoff waits a little, more each attempt, with jitter so the
+// transactions that collided do not collide again.
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(1+mrand.IntN(1<<min(attempt, 5))) * time.Millisecond
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
