@@ -11,5 +11,10 @@ export MARIADB_DIR="$work/mariadb"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version)"
 echo "== Go benchmarks"
 go test -run='^$' -bench=. -benchmem ./backend/...
+# Rotation rate on a fresh database and after GROWTH_ROTATIONS rotations
+# (default 1,000,000; GROWTH_MYSQL_ROTATIONS for MariaDB), rows and bytes per
+# session before and after (backend/internal/store/growth_test.go).
+echo "== growth: ${GROWTH_ROTATIONS:-1000000} refresh rotations per engine"
+AUTHBRIDGE_GROWTH=1 go test -run='^TestRefreshGrowth$' -count=1 -timeout=60m -v ./backend/internal/store/
 echo "== load"
 bash scripts/load.sh
