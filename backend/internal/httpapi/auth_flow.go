@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -140,27 +139,7 @@ var handoffPage = template.Must(template.New("handoff").Parse(`<!doctype html>
 // URL fragment, which browsers never send to a server. It carries the
 // one-time code only, never a token.
 func fragmentURL(cfg config.Config, m shared.HandoffMessage) string {
-	v := url.Values{}
-	v.Set("type", m.Type)
-	if m.OK {
-		v.Set("ok", "1")
-		if m.Code != "" {
-			v.Set("code", m.Code)
-		}
-	} else {
-		v.Set("ok", "0")
-		if m.Error != nil {
-			v.Set("error", string(m.Error.Code))
-			v.Set("message", m.Error.Message)
-		}
-	}
-	if m.Flow != "" {
-		v.Set("flow", m.Flow)
-	}
-	if m.Process != "" {
-		v.Set("process", m.Process)
-	}
-	return cfg.FrontendOrigin + "/#" + v.Encode()
+	return cfg.FrontendOrigin + "/#" + m.Fragment()
 }
 
 // handoffMessage is the message a handoff carries to the SPA; a failure
