@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/store/internal/engine"
 )
 
 // Errors of a credential sign-in (SignInParams.Credential).
@@ -29,15 +31,11 @@ type CredentialUse struct {
 // statements of a MySQL multi-statement still run) or a nonce not live
 // fails the sign-in. The row locks make a parallel post of the same
 // credential wait for the first to commit and then find it.
-func credentialStmts(dialect string, c *CredentialUse, now time.Time) []stmt {
+func credentialStmts(eng engine.Engine, c *CredentialUse, now time.Time) []stmt {
 	if c == nil {
 		return nil
 	}
-	insert := "INSERT IGNORE"
-	if dialect == SQLite {
-		insert = "INSERT OR IGNORE"
-	}
-	out := []stmt{{q: insert + " INTO used_credentials (credential_hash, expires_at) VALUES (?, ?)",
+	out := []stmt{{q: eng.InsertIgnore + " INTO used_credentials (credential_hash, expires_at) VALUES (?, ?)",
 		args: []any{c.Hash, ts(c.ExpiresAt)}, once: ErrCredentialUsed}}
 	if c.NonceHash != nil {
 		out = append(out, stmt{q: "UPDATE credential_nonces SET spent_at = ? WHERE nonce_hash = ? AND spent_at IS NULL AND expires_at > ?",

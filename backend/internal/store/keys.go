@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/authbridge/authbridge/backend/internal/store/internal/engine"
 )
 
 // ListSigningKeys answers the keys not retired, the one that signs from
@@ -39,7 +41,7 @@ func (s *Store) insertKey(ctx context.Context, k SigningKey, first bool, retire 
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = s.insertKeyOnce(ctx, k, first, retire)
-		if err == nil || !isRetryable(err) || attempt >= maxRetries {
+		if err == nil || !engine.IsRetryable(err) || attempt >= maxRetries {
 			break
 		}
 		s.retry(ctx, attempt)
@@ -54,7 +56,7 @@ func (s *Store) insertKeyOnce(ctx context.Context, k SigningKey, first bool, ret
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if first {
 			var kids []string
-			if err := tx.SelectContext(ctx, &kids, "SELECT kid FROM signing_keys WHERE alg = ? AND retired_at IS NULL"+s.forUpdate(), k.Alg); err != nil {
+			if err := tx.SelectContext(ctx, &kids, "SELECT kid FROM signing_keys WHERE alg = ? AND retired_at IS NULL"+s.eng.ForUpdate, k.Alg); err != nil {
 				return err
 			}
 			if len(kids) > 0 {
@@ -63,7 +65,7 @@ func (s *Store) insertKeyOnce(ctx context.Context, k SigningKey, first bool, ret
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, encrypted, public_jwk, created_at, signs_from, retired_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`, k.KID, k.Alg, k.PrivateKey, k.Encrypted, k.PublicJWK, ts(k.CreatedAt), ts(k.SignsFrom)); err != nil {
-			if isDuplicate(err) {
+			if engine.IsDuplicate(err) {
 				return ErrConflict
 			}
 			return err

@@ -19,7 +19,7 @@ var migrations embed.FS
 
 // migrate applies the embedded migrations not applied yet, in order.
 func (s *Store) migrate(ctx context.Context) error {
-	if s.dialect == SQLite {
+	if s.eng.TransactionalDDL {
 		// DDL is transactional in SQLite and an IMMEDIATE transaction holds
 		// the write lock, so concurrent starts apply each migration once.
 		return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.applyMigrations(ctx, tx) })
@@ -56,7 +56,7 @@ type migration struct {
 }
 
 func (s *Store) migrationFiles() ([]migration, error) {
-	dir := "migrations/" + s.dialect
+	dir := "migrations/" + s.eng.MigrationDir
 	entries, err := fs.ReadDir(migrations, dir)
 	if err != nil {
 		return nil, err
@@ -79,13 +79,9 @@ func (s *Store) migrationFiles() ([]migration, error) {
 }
 
 func (s *Store) applyMigrations(ctx context.Context, conn migrator) error {
-	timeType := "DATETIME(6)"
-	if s.dialect == SQLite {
-		timeType = "DATETIME"
-	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER NOT NULL PRIMARY KEY,
-		applied_at `+timeType+` NOT NULL)`); err != nil {
+		applied_at `+s.eng.TimeType+` NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrate: create schema_migrations: %w", err)
 	}
 	var applied []int
@@ -119,7 +115,7 @@ func (s *Store) applyMigrations(ctx context.Context, conn migrator) error {
 			m.version, ts(time.Now())); err != nil {
 			return fmt.Errorf("store: migrate %s: record: %w", m.name, err)
 		}
-		s.log.Info("applied migration", "file", m.name, "dialect", s.dialect)
+		s.log.Info("applied migration", "file", m.name, "dialect", s.eng.Name)
 	}
 	for _, v := range applied {
 		if !known[v] {

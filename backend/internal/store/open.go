@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+
+	"github.com/authbridge/authbridge/backend/internal/store/internal/engine"
 )
 
 // Open connects to databaseURL and applies pending migrations. An empty URL
@@ -59,7 +61,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if s.ckpt != nil {
 		s.ckpt.start(s.log)
 	}
-	if s.dialect == SQLite {
+	if s.eng.OneWriter {
 		s.rot = newGroupCommit(s)
 	}
 	return s, nil
@@ -79,8 +81,8 @@ func isScheme(s string) bool {
 
 // inUse explains a database another process keeps locked.
 func (s *Store) inUse(err error) error {
-	if s.dialect == SQLite && isRetryable(err) {
-		return fmt.Errorf("store: the embedded database stayed locked by another process (another AuthBridge with the same data dir?): %w", err)
+	if s.eng.LockedHint != "" && engine.IsRetryable(err) {
+		return fmt.Errorf("store: %s: %w", s.eng.LockedHint, err)
 	}
 	return err
 }

@@ -8,18 +8,21 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/authbridge/authbridge/backend/internal/store/internal/engine"
 )
 
 // spend marks one single-use row spent with a conditional UPDATE; the row
 // it matched proves this caller is the one that spent it. Expired and
-// already spent rows are ErrNotFound. On SQLite the UPDATE returns the row
-// and joins the group commit. On MySQL it commits on its own and the row
+// already spent rows are ErrNotFound. With one writer (SQLite) the UPDATE
+// returns the row and joins the group commit. Otherwise (MySQL, MariaDB:
+// no UPDATE ... RETURNING) it commits on its own and the row
 // is then read: its other columns never change, so no transaction has to
 // hold the two together (two round trips instead of four).
 func (s *Store) spend(ctx context.Context, table, keyCol string, key []byte, now time.Time, dest any, cols string) error {
 	update := "UPDATE " + table + " SET spent_at = ? WHERE " + keyCol + " = ? AND spent_at IS NULL AND expires_at > ?"
 	args := []any{ts(now), key, ts(now)}
-	if dest != nil && s.dialect == SQLite && s.rot != nil {
+	if dest != nil && s.rot != nil {
 		// One statement in the group commit: the row comes back with the
 		// update (MariaDB has no UPDATE ... RETURNING).
 		err := s.rot.do(ctx, func(tx *sqlx.Tx) error {
@@ -132,7 +135,7 @@ const identityColumns = "id, user_id, provider, issuer, subject, email, email_ca
 func insertIdentity(ctx context.Context, tx *sqlx.Tx, i Identity) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO identities ("+identityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		i.ID, i.UserID, i.Provider, i.Issuer, i.Subject, i.Email, i.EmailCanonical, i.EmailVerified, i.DisplayName, ts(i.CreatedAt), ts(i.LastLoginAt))
-	if isDuplicate(err) {
+	if engine.IsDuplicate(err) {
 		return ErrConflict
 	}
 	return err
@@ -140,7 +143,7 @@ func insertIdentity(ctx context.Context, tx *sqlx.Tx, i Identity) error {
 
 func (s *Store) identityByKey(ctx context.Context, tx *sqlx.Tx, i Identity) (Identity, error) {
 	var got Identity
-	err := tx.GetContext(ctx, &got, "SELECT "+identityColumns+" FROM identities WHERE provider = ? AND issuer = ? AND subject = ?"+s.forUpdate(),
+	err := tx.GetContext(ctx, &got, "SELECT "+identityColumns+" FROM identities WHERE provider = ? AND issuer = ? AND subject = ?"+s.eng.ForUpdate,
 		i.Provider, i.Issuer, i.Subject)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Identity{}, ErrNotFound
@@ -157,7 +160,7 @@ func (s *Store) SignIn(ctx context.Context, p SignInParams) (User, bool, error) 
 		u, isNew, err := s.signIn(ctx, p)
 		// InnoDB gap locks make parallel first sign-ins deadlock; the
 		// loser runs again and finds the winner's identity.
-		if (errors.Is(err, ErrConflict) || isRetryable(err)) && attempt < maxRetries {
+		if (errors.Is(err, ErrConflict) || engine.IsRetryable(err)) && attempt < maxRetries {
 			s.retry(ctx, attempt)
 			continue
 		}
@@ -185,7 +188,7 @@ func (s *Store) signIn(ctx context.Context, p SignInParams) (User, bool, error) 
 		if err != nil {
 			return err
 		}
-		return afterSignIn(ctx, tx, s.dialect, p, u.ID, isNew)
+		return afterSignIn(ctx, tx, s.eng, p, u.ID, isNew)
 	})
 	return u, isNew, err
 }
@@ -220,30 +223,8 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 	guard := stmt{q: `UPDATE identities SET email = ?, email_canonical = ?, email_verified = ?, display_name = ?, last_login_at = ?
 			WHERE id = ? AND user_id = ? AND EXISTS (SELECT 1 FROM users WHERE id = ? AND disabled_at IS NULL)`,
 		args: []any{ident.Email, ident.EmailCanonical, ident.EmailVerified, ident.DisplayName, ts(p.Now), found.ID, u.ID, u.ID}}
-	if s.dialect == MySQL {
-		// The guard and the writes in one query; matched rows
-		// (clientFoundRows): anything but 1 for the guard means it failed,
-		// the writes are rolled back and the full way decides.
-		ok, err := s.inOneQuery(ctx, append([]stmt{guard}, afterSignInStmts(s.dialect, p, u.ID, false)...),
-			func(counts []int64) bool { return counts[0] == 1 })
-		if err != nil || !ok {
-			return User{}, false, err
-		}
-		return u, true, nil
-	}
-	ok := false
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, guard.q, guard.args...)
-		if err != nil {
-			return err
-		}
-		// Matched rows: 0 means the guard failed and the full way decides.
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return err
-		}
-		ok = true
-		return afterSignIn(ctx, tx, s.dialect, p, u.ID, false)
-	})
+	// A guard that matched no row: nothing written, the full way decides.
+	ok, err := s.inTxGuarded(ctx, guard, afterSignInStmts(s.eng, p, u.ID, false))
 	if err != nil || !ok {
 		return User{}, false, err
 	}
@@ -251,8 +232,8 @@ func (s *Store) signInKnown(ctx context.Context, p SignInParams) (User, bool, er
 }
 
 // afterSignIn writes what p asks to store with the sign-in (afterSignInStmts).
-func afterSignIn(ctx context.Context, tx *sqlx.Tx, dialect string, p SignInParams, userID string, isNew bool) error {
-	return runStmts(ctx, tx, afterSignInStmts(dialect, p, userID, isNew))
+func afterSignIn(ctx context.Context, tx *sqlx.Tx, eng engine.Engine, p SignInParams, userID string, isNew bool) error {
+	return runStmts(ctx, tx, afterSignInStmts(eng, p, userID, isNew))
 }
 
 // openSession writes ns, when given, for userID in tx.
@@ -285,7 +266,7 @@ func (s *Store) signInTx(ctx context.Context, tx *sqlx.Tx, p SignInParams) (u Us
 		// A new identity. Does its verified email belong to someone?
 		if ident.EmailCanonical != nil {
 			var owner User
-			err := tx.GetContext(ctx, &owner, "SELECT "+userColumns+" FROM users WHERE email_canonical = ?"+s.forUpdate(), *ident.EmailCanonical)
+			err := tx.GetContext(ctx, &owner, "SELECT "+userColumns+" FROM users WHERE email_canonical = ?"+s.eng.ForUpdate, *ident.EmailCanonical)
 			switch {
 			case err == nil && p.LinkByVerifiedEmail && owner.EmailVerified:
 				if owner.DisabledAt != nil {
@@ -336,7 +317,7 @@ func (s *Store) signInTx(ctx context.Context, tx *sqlx.Tx, p SignInParams) (u Us
 func (s *Store) Connect(ctx context.Context, userID string, ident Identity, now time.Time) (Identity, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var u User
-		err := tx.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?"+s.forUpdate(), userID)
+		err := tx.GetContext(ctx, &u, "SELECT "+userColumns+" FROM users WHERE id = ?"+s.eng.ForUpdate, userID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -383,7 +364,7 @@ func (s *Store) ListIdentities(ctx context.Context, userID string) ([]Identity, 
 func (s *Store) DeleteIdentity(ctx context.Context, userID, identityID string) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var id string
-		if err := tx.GetContext(ctx, &id, "SELECT id FROM users WHERE id = ?"+s.forUpdate(), userID); errors.Is(err, sql.ErrNoRows) {
+		if err := tx.GetContext(ctx, &id, "SELECT id FROM users WHERE id = ?"+s.eng.ForUpdate, userID); errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		} else if err != nil {
 			return err

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/authbridge/authbridge/backend/internal/store/internal/engine"
 )
 
 // stmt is one write statement. A sign-in's writes are built as a list so
@@ -28,7 +30,7 @@ func runStmts(ctx context.Context, tx *sqlx.Tx, stmts []stmt) error {
 	for _, st := range stmts {
 		n, err := rowsAffected(tx.ExecContext(ctx, st.q, st.args...))
 		if err != nil {
-			if st.conflict && isDuplicate(err) {
+			if st.conflict && engine.IsDuplicate(err) {
 				return ErrConflict
 			}
 			return err
@@ -76,8 +78,8 @@ func sessionStmts(ns *NewSession, userID string) []stmt {
 
 // afterSignInStmts write what p asks to store with the sign-in: the use of
 // its credential, its session, its login events and its handoff code.
-func afterSignInStmts(dialect string, p SignInParams, userID string, isNew bool) []stmt {
-	out := append(credentialStmts(dialect, p.Credential, p.Now), sessionStmts(p.Session, userID)...)
+func afterSignInStmts(eng engine.Engine, p SignInParams, userID string, isNew bool) []stmt {
+	out := append(credentialStmts(eng, p.Credential, p.Now), sessionStmts(p.Session, userID)...)
 	for _, e := range p.Events {
 		e.UserID = &userID
 		out = append(out, stmt{q: loginEventInsert, args: loginEventArgs(e)})
@@ -89,6 +91,30 @@ func afterSignInStmts(dialect string, p SignInParams, userID string, isNew bool)
 			args: []any{h.CodeHash, h.UserID, h.Provider, h.Challenge, h.IsNew, ts(h.CreatedAt), ts(h.ExpiresAt)}})
 	}
 	return out
+}
+
+// inTxGuarded runs guard and then stmts in one transaction, committed when
+// guard matched exactly one row (matched, not changed: clientFoundRows on
+// MySQL); otherwise nothing is written and it answers false, nil. Where the
+// engine has multi-statement connections (MySQL) they all travel in one
+// query (inOneQuery); with one writer (SQLite) they join its transaction.
+func (s *Store) inTxGuarded(ctx context.Context, guard stmt, stmts []stmt) (bool, error) {
+	if s.multi != nil {
+		return s.inOneQuery(ctx, append([]stmt{guard}, stmts...), func(counts []int64) bool { return counts[0] == 1 })
+	}
+	ok := false
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, guard.q, guard.args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return err
+		}
+		ok = true
+		return runStmts(ctx, tx, stmts)
+	})
+	return ok, err
 }
 
 // multiSignIns bounds the multi-statement connections sign-ins use at
@@ -128,7 +154,7 @@ func (s *Store) inOneQuery(ctx context.Context, stmts []stmt, approve func(count
 	}
 	if err != nil {
 		rollback()
-		if conflict && isDuplicate(err) {
+		if conflict && engine.IsDuplicate(err) {
 			return false, ErrConflict
 		}
 		return false, err

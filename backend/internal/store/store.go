@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/authbridge/authbridge/backend/internal/store/internal/engine"
 )
 
 // Dialects.
@@ -24,11 +26,11 @@ type Options struct {
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {
-	db      *sqlx.DB // writes and transactions
-	rdb     *sqlx.DB // plain reads: read-only connections on SQLite, db itself on MySQL
-	multi   *sqlx.DB // MySQL: connections that allow multi-statement queries (inOneQuery)
-	dialect string
-	log     *slog.Logger
+	db    *sqlx.DB      // writes and transactions
+	rdb   *sqlx.DB      // plain reads: read-only connections on SQLite, db itself on MySQL
+	multi *sqlx.DB      // MySQL: connections that allow multi-statement queries (inOneQuery)
+	eng   engine.Engine // what differs between MySQL and SQLite
+	log   *slog.Logger
 	// migrateLock names the MySQL lock migrations run under: one per
 	// database, so test databases on one server do not queue.
 	migrateLock string
@@ -54,7 +56,7 @@ func NewID() string {
 }
 
 // Dialect is "mysql" or "sqlite".
-func (s *Store) Dialect() string { return s.dialect }
+func (s *Store) Dialect() string { return s.eng.Name }
 
 // ts is how every time is bound: UTC with fixed-width microseconds, so
 // SQLite's text comparisons order like MySQL's DATETIME(6).

@@ -3,25 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
-
-// forUpdate is the row-lock suffix: InnoDB locks the row; SQLite's
-// IMMEDIATE transactions already hold the single write lock.
-func (s *Store) forUpdate() string {
-	if s.dialect == MySQL {
-		return " FOR UPDATE"
-	}
-	return ""
-}
 
 // inTx runs fn in a transaction, committing when it returns nil.
 // inTxReadCommitted is inTx at READ COMMITTED on MySQL (SQLite has one
@@ -32,28 +19,29 @@ func (s *Store) forUpdate() string {
 // gap lock and the unique index alone settles a race for the same key (the
 // loser sees a duplicate key and runs again).
 func (s *Store) inTxReadCommitted(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	if s.dialect != MySQL {
-		return s.inTx(ctx, fn)
-	}
-	return s.runTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
+	return s.inTxWith(ctx, s.eng.ReadCommitted, fn)
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	if s.dialect == SQLite && s.rot != nil {
-		// SQLite's one writer: the transaction joins the next group
-		// commit (groupcommit.go).
-		return s.rot.do(ctx, fn)
-	}
-	return s.runTx(ctx, nil, fn)
+	return s.inTxWith(ctx, nil, fn)
 }
 
-// exec runs one write statement and answers how many rows it changed. On
-// SQLite it joins the writer's next group commit (groupcommit.go) instead of
+func (s *Store) inTxWith(ctx context.Context, opts *sql.TxOptions, fn func(tx *sqlx.Tx) error) error {
+	if s.rot != nil {
+		// One writer (SQLite): the transaction joins the next group
+		// commit (groupcommit.go), at the engine's one isolation.
+		return s.rot.do(ctx, fn)
+	}
+	return s.runTx(ctx, opts, fn)
+}
+
+// exec runs one write statement and answers how many rows it changed. With
+// one writer (SQLite) it joins the writer's next group commit (groupcommit.go) instead of
 // committing on its own: a lone commit writes its pages to the log by
 // itself and waits between batches for the one write connection.
 // Elsewhere the statement is autocommitted.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	if s.dialect == SQLite && s.rot != nil {
+	if s.rot != nil {
 		var n int64
 		err := s.rot.do(ctx, func(tx *sqlx.Tx) error {
 			// A caller that leaves mid-statement must not interrupt it: that
@@ -90,34 +78,6 @@ func (s *Store) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *sqlx
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// isDuplicate reports a unique-key violation on either engine.
-func isDuplicate(err error) bool {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return me.Number == 1062 // ER_DUP_ENTRY
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	}
-	return false
-}
-
-// isRetryable reports a deadlock or lock wait timeout (MySQL) or a busy
-// database (SQLite): the transaction may simply run again.
-func isRetryable(err error) bool {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return me.Number == 1213 || me.Number == 1205 // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		primary := se.Code() & 0xff
-		return primary == sqlite3.SQLITE_BUSY || primary == sqlite3.SQLITE_LOCKED
-	}
-	return false
 }
 
 // maxRetries bounds how often a deadlocked or busy transaction runs again.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/store/internal/engine"
 )
 
 const userColumns = "id, name, email, email_canonical, email_verified, avatar_url, disabled_at, created_at, updated_at"
@@ -17,7 +19,7 @@ type execer interface {
 func insertUser(ctx context.Context, db execer, u User) error {
 	_, err := db.ExecContext(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		u.ID, u.Name, u.Email, u.EmailCanonical, u.EmailVerified, u.AvatarURL, tsPtr(u.DisabledAt), ts(u.CreatedAt), ts(u.UpdatedAt))
-	if isDuplicate(err) {
+	if engine.IsDuplicate(err) {
 		return ErrConflict
 	}
 	return err

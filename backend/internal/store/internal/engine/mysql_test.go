@@ -1,4 +1,4 @@
-package store
+package engine
 
 import (
 	"strings"
@@ -38,7 +38,7 @@ func TestMySQLConfig(t *testing.T) {
 			}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := mysqlConfig(c.url)
+			cfg, err := MySQLConfig(c.url)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +62,7 @@ func TestMySQLConfigSocket(t *testing.T) {
 		{"host, no socket", "mysql://app:pw@db.internal/authbridge", "tcp", "db.internal:3306"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := mysqlConfig(c.url)
+			cfg, err := MySQLConfig(c.url)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func TestMySQLConfigSocket(t *testing.T) {
 func TestMySQLConfigErrorsHideThePassword(t *testing.T) {
 	for _, raw := range []string{"mysql://u:hunter2@h:1/d?readTimeout=never", "mysql://u:hunter2@h:port/d", "mysql://u:hunter2@/d",
 		"mysql://u:hunter2@/d?socket=run/mysqld.sock", "mysql://u:hunter2@db.internal/d?socket=/run/mysqld.sock"} {
-		_, err := mysqlConfig(raw)
+		_, err := MySQLConfig(raw)
 		if err == nil || strings.Contains(err.Error(), "hunter2") {
 			t.Fatalf("%q: %v", raw, err)
 		}
