@@ -12,43 +12,6 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/store/internal/engine"
 )
 
-// spend marks one single-use row spent with a conditional UPDATE; the row
-// it matched proves this caller is the one that spent it. Expired and
-// already spent rows are ErrNotFound. With one writer (SQLite) the UPDATE
-// returns the row and joins the group commit. Otherwise (MySQL, MariaDB:
-// no UPDATE ... RETURNING) it commits on its own and the row
-// is then read: its other columns never change, so no transaction has to
-// hold the two together (two round trips instead of four).
-func (s *Store) spend(ctx context.Context, table, keyCol string, key []byte, now time.Time, dest any, cols string) error {
-	update := "UPDATE " + table + " SET spent_at = ? WHERE " + keyCol + " = ? AND spent_at IS NULL AND expires_at > ?"
-	args := []any{ts(now), key, ts(now)}
-	if dest != nil && s.rot != nil {
-		// One statement in the group commit: the row comes back with the
-		// update (MariaDB has no UPDATE ... RETURNING).
-		err := s.rot.do(ctx, func(tx *sqlx.Tx) error {
-			// Not interrupted by its caller leaving, as in exec.
-			return tx.GetContext(context.WithoutCancel(ctx), dest, update+" RETURNING "+cols, args...)
-		})
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		return err
-	}
-	if n, err := s.exec(ctx, update, args...); err != nil {
-		return err
-	} else if n != 1 {
-		return ErrNotFound
-	}
-	if dest == nil {
-		return nil
-	}
-	err := s.rdb.GetContext(ctx, dest, "SELECT "+cols+" FROM "+table+" WHERE "+keyCol+" = ?", key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound // purged in between: as good as expired
-	}
-	return err
-}
-
 func wrap(op string, err error) error {
 	if err == nil || errors.Is(err, ErrNotFound) {
 		return err
