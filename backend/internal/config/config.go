@@ -89,180 +89,273 @@ func (c Config) Audience() string { return c.Issuer() + "/api" }
 
 // Load reads the configuration through getenv. The error lists every problem.
 func Load(getenv func(string) string) (Config, error) {
-	var errs []error
-	bad := func(name, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
-	}
-	get := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
+	l := &loading{Config: Config{Env: getenv}}
+	for _, v := range variables {
+		raw := getenv(v.name)
+		if !v.raw {
+			raw = strings.TrimSpace(raw)
 		}
-		return def
+		if raw == "" {
+			raw = v.def
+		}
+		v.set(l, raw, func(format string, args ...any) { l.bad(v.name, format, args...) })
 	}
-	dur := func(name, def string, min, max time.Duration) time.Duration {
-		raw := get(name, def)
-		d, err := time.ParseDuration(raw)
+	for _, ch := range checks {
+		ch.run(l)
+	}
+	if len(l.errs) > 0 {
+		return Config{}, fmt.Errorf("config: %d problem(s):\n%w", len(l.errs), errors.Join(l.errs...))
+	}
+	return l.Config, nil
+}
+
+// loading is a Config being read: the table's rows write it, and keep the
+// few values that only the cross-field checks read.
+type loading struct {
+	Config
+	extraOrigins []string // AUTHBRIDGE_ALLOWED_ORIGINS, validated
+	dev          string   // AUTHBRIDGE_DEV as given
+	oidcNames    []string // AUTHBRIDGE_OIDC_PROVIDERS
+	errs         []error
+}
+
+func (l *loading) bad(name, format string, args ...any) {
+	l.errs = append(l.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+// problem reports what is wrong with the value of the variable at hand.
+type problem func(format string, args ...any)
+
+// variable is one row of the configuration table: one AUTHBRIDGE_* name,
+// its default, and how its value is checked and written into the Config.
+type variable struct {
+	name string
+	def  string
+	// raw keeps the value as given; otherwise it is trimmed first. Either
+	// way an empty value means def.
+	raw bool
+	set func(l *loading, v string, bad problem)
+}
+
+// variables is every AUTHBRIDGE_* variable Load reads itself (the
+// providers' own are provider.Variables), each read once, in this order.
+var variables = []variable{
+	{name: "AUTHBRIDGE_ADDR", def: ":8080", set: func(l *loading, v string, _ problem) { l.Addr = v }},
+	{name: "AUTHBRIDGE_DATA_DIR", def: "./data", set: func(l *loading, v string, _ problem) { l.DataDir = v }},
+	{name: "AUTHBRIDGE_PUBLIC_URL", def: "http://localhost:8080", set: setPublicURL},
+	// Empty: the public URL's origin, filled in by the origins check.
+	{name: "AUTHBRIDGE_FRONTEND_ORIGIN", set: func(l *loading, v string, bad problem) {
+		l.FrontendOrigin = v
+		if v != "" {
+			l.FrontendOrigin = checkFrontendOrigin(v, bad)
+		}
+	}},
+	{name: "AUTHBRIDGE_ALLOWED_ORIGINS", raw: true, set: func(l *loading, v string, bad problem) {
+		for _, o := range splitList(v) {
+			if po, ok := parseOrigin(o); ok {
+				l.extraOrigins = append(l.extraOrigins, po)
+			} else {
+				bad("%q is not an origin", o)
+			}
+		}
+	}},
+	{name: "AUTHBRIDGE_DATABASE_URL", set: func(l *loading, v string, bad problem) {
+		l.DatabaseURL = v
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "mysql" && u.Scheme != "sqlite") {
+				// Never echo the URL: it may hold a password.
+				bad("must be mysql://user:pass@host:3306/db or sqlite:/path/file.db")
+			}
+		}
+	}},
+	{name: "AUTHBRIDGE_OIDC_PROVIDERS", raw: true, set: func(l *loading, v string, _ problem) { l.oidcNames = splitList(v) }},
+	// Decided by the dev-mode check, which knows the providers.
+	{name: "AUTHBRIDGE_DEV", set: func(l *loading, v string, _ problem) { l.dev = v }},
+	{name: "AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", raw: true, set: func(l *loading, v string, bad problem) {
+		for _, d := range splitList(v) {
+			cd, err := account.CanonicalDomain(d)
+			if err != nil {
+				bad("%q is not a domain name", d)
+				continue
+			}
+			l.AllowedEmailDomains = appendUnique(l.AllowedEmailDomains, cd)
+		}
+	}},
+	oneOf("AUTHBRIDGE_EMAIL_CONFLICT", ConflictReject, func(c *Config) *string { return &c.EmailConflict }, ConflictReject, ConflictLinkVerified),
+	{name: "AUTHBRIDGE_GOOGLE_REQUIRE_NONCE", def: "true", set: func(l *loading, v string, bad problem) {
+		switch v {
+		case "1", "true":
+			l.GoogleRequireNonce = true
+		case "0", "false":
+		default:
+			bad("%q must be 1, 0, true or false", v)
+		}
+	}},
+	// Production access tokens live 5–15 minutes; shorter values exist so
+	// tests can watch a silent refresh happen.
+	duration("AUTHBRIDGE_ACCESS_TTL", "10m", 10*time.Second, 15*time.Minute, func(c *Config) *time.Duration { return &c.AccessTTL }),
+	duration("AUTHBRIDGE_REFRESH_TTL", "720h", time.Minute, 0, func(c *Config) *time.Duration { return &c.RefreshTTL }),
+	duration("AUTHBRIDGE_REFRESH_IDLE_TTL", "168h", time.Minute, 0, func(c *Config) *time.Duration { return &c.RefreshIdleTTL }),
+	duration("AUTHBRIDGE_REFRESH_GRACE", "10s", 0, 10*time.Second, func(c *Config) *time.Duration { return &c.RefreshGrace }),
+	duration("AUTHBRIDGE_SHUTDOWN_TIMEOUT", "15s", 0, 5*time.Minute, func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+	duration("AUTHBRIDGE_SHUTDOWN_DELAY", "0s", 0, time.Minute, func(c *Config) *time.Duration { return &c.ShutdownDelay }),
+	{name: "AUTHBRIDGE_SIGNING_KEY", raw: true, set: func(l *loading, v string, bad problem) {
+		l.SigningKeyPEM = v
+		if v != "" && !strings.Contains(v, "-----BEGIN ") {
+			bad("must be a PEM private key (EC P-256 or Ed25519)")
+		}
+	}},
+	oneOf("AUTHBRIDGE_SIGNING_ALG", "ES256", func(c *Config) *string { return &c.SigningAlg }, "ES256", "EdDSA"),
+	{name: "AUTHBRIDGE_SECRET_KEY", raw: true, set: func(l *loading, v string, bad problem) {
+		l.SecretKey = v
+		if v != "" && len(v) < 32 {
+			bad("must be at least 32 characters")
+		}
+	}},
+	{name: "AUTHBRIDGE_TRUSTED_PROXIES", raw: true, set: func(l *loading, v string, _ problem) { l.TrustedProxies = v }},
+	{name: "AUTHBRIDGE_CODE_REDIRECT_URIS", raw: true, set: func(l *loading, v string, bad problem) {
+		for _, u := range splitList(v) {
+			pu, err := url.Parse(u)
+			if err != nil || pu.Scheme == "" || pu.Host == "" || pu.Fragment != "" {
+				bad("%q must be an absolute URL without a fragment", u)
+				continue
+			}
+			l.CodeRedirectURIs = append(l.CodeRedirectURIs, u)
+		}
+	}},
+	{name: "AUTHBRIDGE_RATE_LIMIT", def: "120", raw: true, set: func(l *loading, v string, bad problem) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			bad("%q must be requests per minute per client, 0 to disable", v)
+		}
+		l.RateLimitPerMinute = n
+	}},
+	oneOf("AUTHBRIDGE_LOG_LEVEL", "info", func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error"),
+	{name: "AUTHBRIDGE_PPROF_ADDR", set: func(l *loading, v string, bad problem) {
+		l.PprofAddr = v
+		if v == "" {
+			return
+		}
+		host, _, err := net.SplitHostPort(v)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			bad("%q must be a loopback host:port such as 127.0.0.1:6060 (the profiler is never public)", v)
+		}
+	}},
+	{name: "AUTHBRIDGE_METRICS_ADDR", set: func(l *loading, v string, bad problem) {
+		l.MetricsAddr = v
+		if v == "" {
+			return
+		}
+		if addr, ok := metricsAddr(v); ok {
+			l.MetricsAddr = addr
+		} else {
+			bad("%q must be :port (127.0.0.1 is then used) or host:port", v)
+		}
+	}},
+	{name: "AUTHBRIDGE_WEB_DIR", set: func(l *loading, v string, bad problem) {
+		l.WebDir = v
+		if v == "" {
+			return
+		}
+		if dir, why := checkWebDir(v); why != "" {
+			bad("%q %s", v, why)
+		} else {
+			l.WebDir = dir
+		}
+	}},
+	oneOf("AUTHBRIDGE_LOG_FORMAT", "text", func(c *Config) *string { return &c.LogFormat }, "text", "json"),
+}
+
+// check is a rule across variables, run once every row has been read.
+type check struct {
+	name string
+	run  func(l *loading)
+}
+
+var checks = []check{
+	{"origins", func(l *loading) {
+		// The frontend defaults to the public URL's origin, which must
+		// pass as an origin too.
+		if l.FrontendOrigin == "" {
+			l.FrontendOrigin = checkFrontendOrigin(originOf(l.PublicURL), func(format string, args ...any) {
+				l.bad("AUTHBRIDGE_FRONTEND_ORIGIN", format, args...)
+			})
+		}
+		l.AllowedOrigins = appendUnique(nil, l.FrontendOrigin, originOf(l.PublicURL))
+		l.AllowedOrigins = appendUnique(l.AllowedOrigins, l.extraOrigins...)
+	}},
+	{"providers and dev mode", func(l *loading) {
+		pcfgs, err := provider.LoadConfigs(providerEnviron(l.Env, l.oidcNames))
 		if err != nil {
-			bad(name, "%q is not a duration like 10m or 720h", raw)
-			return 0
+			l.errs = append(l.errs, err)
+		}
+		l.Providers = pcfgs
+		// A provider setting that does not load still says "production".
+		l.Dev = devMode(l.dev, len(pcfgs) > 0 || err != nil, plainLoopback(l.PublicURL), l.bad)
+	}},
+	{"session lifetimes", func(l *loading) {
+		// A zero lifetime did not parse, and has been reported already.
+		if l.RefreshIdleTTL > l.RefreshTTL && l.RefreshTTL > 0 {
+			l.bad("AUTHBRIDGE_REFRESH_IDLE_TTL", "%s is longer than AUTHBRIDGE_REFRESH_TTL %s", l.RefreshIdleTTL, l.RefreshTTL)
+		}
+		if l.AccessTTL >= l.RefreshIdleTTL && l.RefreshIdleTTL > 0 {
+			l.bad("AUTHBRIDGE_ACCESS_TTL", "must be shorter than AUTHBRIDGE_REFRESH_IDLE_TTL")
+		}
+	}},
+}
+
+func setPublicURL(l *loading, v string, bad problem) {
+	pu, err := url.Parse(v)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
+		bad("%q must be an absolute http(s) URL without query or fragment", v)
+		// The checks after the table still need a URL.
+		pu, _ = url.Parse("http://localhost:8080")
+	}
+	l.PublicURL = pu
+}
+
+// checkFrontendOrigin answers o as an origin, or o itself after reporting it.
+func checkFrontendOrigin(o string, bad problem) string {
+	if po, ok := parseOrigin(o); ok {
+		return po
+	}
+	bad("%q must be an origin like https://app.example.com (scheme, host, optional port, nothing else)", o)
+	return o
+}
+
+// oneOf is a variable that takes one of a few words.
+func oneOf(name, def string, field func(*Config) *string, words ...string) variable {
+	list := strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+	return variable{name: name, def: def, set: func(l *loading, v string, bad problem) {
+		*field(&l.Config) = v
+		for _, w := range words {
+			if v == w {
+				return
+			}
+		}
+		bad("%q must be %s", v, list)
+	}}
+}
+
+// duration is a variable holding a time.Duration within min..max (max 0:
+// no upper bound). A value that does not parse is stored as 0.
+func duration(name, def string, min, max time.Duration, field func(*Config) *time.Duration) variable {
+	return variable{name: name, def: def, set: func(l *loading, v string, bad problem) {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			bad("%q is not a duration like 10m or 720h", v)
+			return
 		}
 		if d < min || (max > 0 && d > max) {
 			if max > 0 {
-				bad(name, "%s is outside %s..%s", d, min, max)
+				bad("%s is outside %s..%s", d, min, max)
 			} else {
-				bad(name, "%s is shorter than %s", d, min)
+				bad("%s is shorter than %s", d, min)
 			}
 		}
-		return d
-	}
-
-	c := Config{Env: getenv}
-	c.Addr = get("AUTHBRIDGE_ADDR", ":8080")
-	c.DataDir = get("AUTHBRIDGE_DATA_DIR", "./data")
-
-	rawPublic := get("AUTHBRIDGE_PUBLIC_URL", "http://localhost:8080")
-	pu, err := url.Parse(rawPublic)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
-		bad("AUTHBRIDGE_PUBLIC_URL", "%q must be an absolute http(s) URL without query or fragment", rawPublic)
-		pu, _ = url.Parse("http://localhost:8080")
-	}
-	c.PublicURL = pu
-
-	c.FrontendOrigin = get("AUTHBRIDGE_FRONTEND_ORIGIN", originOf(pu))
-	if o, ok := parseOrigin(c.FrontendOrigin); ok {
-		c.FrontendOrigin = o
-	} else {
-		bad("AUTHBRIDGE_FRONTEND_ORIGIN", "%q must be an origin like https://app.example.com (scheme, host, optional port, nothing else)", c.FrontendOrigin)
-	}
-	c.AllowedOrigins = appendUnique(nil, c.FrontendOrigin, originOf(pu))
-	for _, o := range splitList(getenv("AUTHBRIDGE_ALLOWED_ORIGINS")) {
-		if po, ok := parseOrigin(o); ok {
-			c.AllowedOrigins = appendUnique(c.AllowedOrigins, po)
-		} else {
-			bad("AUTHBRIDGE_ALLOWED_ORIGINS", "%q is not an origin", o)
-		}
-	}
-
-	c.DatabaseURL = strings.TrimSpace(getenv("AUTHBRIDGE_DATABASE_URL"))
-	if c.DatabaseURL != "" {
-		u, err := url.Parse(c.DatabaseURL)
-		if err != nil || (u.Scheme != "mysql" && u.Scheme != "sqlite") {
-			// Never echo the URL: it may hold a password.
-			bad("AUTHBRIDGE_DATABASE_URL", "must be mysql://user:pass@host:3306/db or sqlite:/path/file.db")
-		}
-	}
-
-	pcfgs, err := provider.LoadConfigs(providerEnviron(getenv))
-	if err != nil {
-		errs = append(errs, err)
-	}
-	c.Providers = pcfgs
-	// A provider setting that does not load still says "production".
-	c.Dev = devMode(getenv("AUTHBRIDGE_DEV"), len(pcfgs) > 0 || err != nil, plainLoopback(pu), bad)
-
-	for _, d := range splitList(getenv("AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS")) {
-		cd, err := account.CanonicalDomain(d)
-		if err != nil {
-			bad("AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "%q is not a domain name", d)
-			continue
-		}
-		c.AllowedEmailDomains = appendUnique(c.AllowedEmailDomains, cd)
-	}
-
-	c.EmailConflict = get("AUTHBRIDGE_EMAIL_CONFLICT", ConflictReject)
-	if c.EmailConflict != ConflictReject && c.EmailConflict != ConflictLinkVerified {
-		bad("AUTHBRIDGE_EMAIL_CONFLICT", "%q must be reject or link_verified", c.EmailConflict)
-	}
-	switch v := get("AUTHBRIDGE_GOOGLE_REQUIRE_NONCE", "true"); v {
-	case "1", "true":
-		c.GoogleRequireNonce = true
-	case "0", "false":
-	default:
-		bad("AUTHBRIDGE_GOOGLE_REQUIRE_NONCE", "%q must be 1, 0, true or false", v)
-	}
-
-	// Production access tokens live 5–15 minutes; shorter values exist so
-	// tests can watch a silent refresh happen.
-	c.AccessTTL = dur("AUTHBRIDGE_ACCESS_TTL", "10m", 10*time.Second, 15*time.Minute)
-	c.RefreshTTL = dur("AUTHBRIDGE_REFRESH_TTL", "720h", time.Minute, 0)
-	c.RefreshIdleTTL = dur("AUTHBRIDGE_REFRESH_IDLE_TTL", "168h", time.Minute, 0)
-	c.RefreshGrace = dur("AUTHBRIDGE_REFRESH_GRACE", "10s", 0, 10*time.Second)
-	if c.RefreshIdleTTL > c.RefreshTTL && c.RefreshTTL > 0 {
-		bad("AUTHBRIDGE_REFRESH_IDLE_TTL", "%s is longer than AUTHBRIDGE_REFRESH_TTL %s", c.RefreshIdleTTL, c.RefreshTTL)
-	}
-	if c.AccessTTL >= c.RefreshIdleTTL && c.RefreshIdleTTL > 0 {
-		bad("AUTHBRIDGE_ACCESS_TTL", "must be shorter than AUTHBRIDGE_REFRESH_IDLE_TTL")
-	}
-	c.ShutdownTimeout = dur("AUTHBRIDGE_SHUTDOWN_TIMEOUT", "15s", 0, 5*time.Minute)
-	c.ShutdownDelay = dur("AUTHBRIDGE_SHUTDOWN_DELAY", "0s", 0, time.Minute)
-
-	c.SigningKeyPEM = getenv("AUTHBRIDGE_SIGNING_KEY")
-	if c.SigningKeyPEM != "" && !strings.Contains(c.SigningKeyPEM, "-----BEGIN ") {
-		bad("AUTHBRIDGE_SIGNING_KEY", "must be a PEM private key (EC P-256 or Ed25519)")
-	}
-	c.SigningAlg = get("AUTHBRIDGE_SIGNING_ALG", "ES256")
-	if c.SigningAlg != "ES256" && c.SigningAlg != "EdDSA" {
-		bad("AUTHBRIDGE_SIGNING_ALG", "%q must be ES256 or EdDSA", c.SigningAlg)
-	}
-	c.SecretKey = getenv("AUTHBRIDGE_SECRET_KEY")
-	if c.SecretKey != "" && len(c.SecretKey) < 32 {
-		bad("AUTHBRIDGE_SECRET_KEY", "must be at least 32 characters")
-	}
-
-	c.TrustedProxies = getenv("AUTHBRIDGE_TRUSTED_PROXIES")
-	for _, u := range splitList(getenv("AUTHBRIDGE_CODE_REDIRECT_URIS")) {
-		pu, err := url.Parse(u)
-		if err != nil || pu.Scheme == "" || pu.Host == "" || pu.Fragment != "" {
-			bad("AUTHBRIDGE_CODE_REDIRECT_URIS", "%q must be an absolute URL without a fragment", u)
-			continue
-		}
-		c.CodeRedirectURIs = append(c.CodeRedirectURIs, u)
-	}
-
-	c.RateLimitPerMinute = 120
-	if v := getenv("AUTHBRIDGE_RATE_LIMIT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			bad("AUTHBRIDGE_RATE_LIMIT", "%q must be requests per minute per client, 0 to disable", v)
-		}
-		c.RateLimitPerMinute = n
-	}
-
-	c.LogLevel = get("AUTHBRIDGE_LOG_LEVEL", "info")
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		bad("AUTHBRIDGE_LOG_LEVEL", "%q must be debug, info, warn or error", c.LogLevel)
-	}
-	if c.PprofAddr = get("AUTHBRIDGE_PPROF_ADDR", ""); c.PprofAddr != "" {
-		host, _, err := net.SplitHostPort(c.PprofAddr)
-		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
-			bad("AUTHBRIDGE_PPROF_ADDR", "%q must be a loopback host:port such as 127.0.0.1:6060 (the profiler is never public)", c.PprofAddr)
-		}
-	}
-	if c.MetricsAddr = get("AUTHBRIDGE_METRICS_ADDR", ""); c.MetricsAddr != "" {
-		if addr, ok := metricsAddr(c.MetricsAddr); ok {
-			c.MetricsAddr = addr
-		} else {
-			bad("AUTHBRIDGE_METRICS_ADDR", "%q must be :port (127.0.0.1 is then used) or host:port", c.MetricsAddr)
-		}
-	}
-	if c.WebDir = get("AUTHBRIDGE_WEB_DIR", ""); c.WebDir != "" {
-		if dir, problem := checkWebDir(c.WebDir); problem != "" {
-			bad("AUTHBRIDGE_WEB_DIR", "%q %s", c.WebDir, problem)
-		} else {
-			c.WebDir = dir
-		}
-	}
-	c.LogFormat = get("AUTHBRIDGE_LOG_FORMAT", "text")
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		bad("AUTHBRIDGE_LOG_FORMAT", "%q must be text or json", c.LogFormat)
-	}
-
-	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("config: %d problem(s):\n%w", len(errs), errors.Join(errs...))
-	}
-	return c, nil
+		*field(&l.Config) = d
+	}}
 }
 
 // checkWebDir answers dir made absolute, or what is wrong with it as the
@@ -336,16 +429,17 @@ func plainLoopback(u *url.URL) bool {
 // providerEnviron lists the variables provider configuration reads, in
 // os.Environ form: every AUTHBRIDGE_* name of the process environment, and
 // every name provider.Variables knows for the built-ins and the OIDC
-// providers listed in AUTHBRIDGE_OIDC_PROVIDERS (for launchers that pass
-// variables without a process environment), each read through getenv.
-func providerEnviron(getenv func(string) string) []string {
+// providers listed in AUTHBRIDGE_OIDC_PROVIDERS, oidcNames (for launchers
+// that pass variables without a process environment), each read through
+// getenv.
+func providerEnviron(getenv func(string) string, oidcNames []string) []string {
 	names := map[string]bool{}
 	for _, kv := range os.Environ() {
 		if k, _, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "AUTHBRIDGE_") {
 			names[k] = true
 		}
 	}
-	for _, k := range provider.Variables(splitList(getenv("AUTHBRIDGE_OIDC_PROVIDERS"))) {
+	for _, k := range provider.Variables(oidcNames) {
 		names[k] = true
 	}
 	var out []string
