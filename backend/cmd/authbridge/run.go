@@ -40,24 +40,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{DataDir: cfg.DataDir, Logger: log})
+	st, tm, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
 	defer st.Close()
-
-	tm, err := token.New(ctx, st, token.Options{
-		Issuer:       cfg.Issuer(),
-		Audience:     cfg.Audience(),
-		TTL:          cfg.AccessTTL,
-		Alg:          cfg.SigningAlg,
-		SecretKey:    cfg.SecretKey,
-		StaticKeyPEM: cfg.SigningKeyPEM,
-		Logger:       log,
-	})
-	if err != nil {
-		return fmt.Errorf("signing keys: %w", err)
-	}
 
 	if cmd == "rotate-keys" {
 		kid, signsFrom, err := tm.Rotate(ctx)
@@ -71,11 +58,76 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return serve(ctx, cfg, log, st, tm, stdout)
 }
 
+// openStore opens the database and the signing keys kept in it. On an
+// error nothing is left open.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, *token.Manager, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	tm, err := token.New(ctx, st, token.Options{
+		Issuer:       cfg.Issuer(),
+		Audience:     cfg.Audience(),
+		TTL:          cfg.AccessTTL,
+		Alg:          cfg.SigningAlg,
+		SecretKey:    cfg.SecretKey,
+		StaticKeyPEM: cfg.SigningKeyPEM,
+		Logger:       log,
+	})
+	if err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("signing keys: %w", err)
+	}
+	return st, tm, nil
+}
+
+// serve answers HTTP until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, tm *token.Manager, stdout io.Writer) error {
 	ips, err := clientip.Parse(cfg.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("AUTHBRIDGE_TRUSTED_PROXIES: %w", err)
 	}
+	m := newMetrics(st)
+	mux := http.NewServeMux()
+	svc, err := newAuthService(ctx, cfg, log, st, tm, m, mux)
+	if err != nil {
+		return err
+	}
+	draining := new(atomic.Bool)
+	root, err := newHandler(cfg, log, tm, svc, m, ips, draining)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", root)
+	go housekeeping(ctx, log, st)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	closeSide, err := listenSide(cfg, log, m)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer closeSide()
+	srv := newHTTPServer(mux, log)
+	log.Info("authbridge started", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(),
+		"database", st.Dialect(), "dev", cfg.Dev)
+	fmt.Fprintf(stdout, "authbridge listening on http://%s\n", ln.Addr())
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	return shutdown(ctx, cfg, log, srv, serveErr, draining)
+}
+
+// newMetrics is the process's metrics, with the store's counters.
+func newMetrics(st *store.Store) *metrics.Metrics {
 	m := metrics.New()
 	m.CounterFunc("authbridge_store_retries_total",
 		"Database transactions run again after a deadlock, a lock wait timeout, a busy database or a unique-key race.", st.Retries)
@@ -85,20 +137,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	m.CounterFunc("authbridge_store_group_commit_jobs_total",
 		"Writes (rotations, transactions, statements) those batches held.",
 		func() int64 { _, j := st.GroupCommits(); return j })
+	return m
+}
+
+// newAuthService builds the sign-in providers (in dev mode with the
+// development identity provider, mounted on mux) and the auth service.
+func newAuthService(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, tm *token.Manager, m *metrics.Metrics, mux *http.ServeMux) (*auth.Service, error) {
 	pcfgs := cfg.Providers
-	mux := http.NewServeMux()
 	if cfg.Dev {
 		dev, err := mountDevIDP(cfg, log, mux, pcfgs)
 		if err != nil {
-			return fmt.Errorf("development identity provider: %w", err)
+			return nil, fmt.Errorf("development identity provider: %w", err)
 		}
 		pcfgs = append(pcfgs, dev...)
 		log.Warn("development mode: the development identity provider is mounted at /devidp/ and lets anyone sign in as anyone; never use this mode in production",
 			"public_url", cfg.PublicURL.String())
 	}
 	providers := provider.NewSet(ctx, log, provider.Factories(), pcfgs)
-	draining := new(atomic.Bool)
-	svc, err := auth.New(st, tm, providers, m, auth.Options{
+	return auth.New(st, tm, providers, m, auth.Options{
 		RefreshTTL:    cfg.RefreshTTL,
 		IdleTTL:       cfg.RefreshIdleTTL,
 		Grace:         cfg.RefreshGrace,
@@ -111,9 +167,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		CredentialNonceOptional: !cfg.GoogleRequireNonce,
 		Logger:                  log,
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// newHandler is the API, with the dashboard when AUTHBRIDGE_WEB_DIR is set.
+func newHandler(cfg config.Config, log *slog.Logger, tm *token.Manager, svc *auth.Service, m *metrics.Metrics, ips *clientip.Resolver, draining *atomic.Bool) (http.Handler, error) {
 	api := httpapi.NewServer(httpapi.Deps{
 		Log:      log,
 		Config:   cfg,
@@ -123,42 +180,46 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		IPs:      ips,
 		Draining: draining,
 	})
-	root, err := withDashboard(cfg, log, m, api)
-	if err != nil {
-		return err
-	}
-	mux.Handle("/", root)
-	handler := http.Handler(mux)
-	go housekeeping(ctx, log, st)
+	return withDashboard(cfg, log, m, api)
+}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	if cfg.PprofAddr != "" {
-		pln, err := net.Listen("tcp", cfg.PprofAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("listen (pprof): %w", err)
+// listenSide starts the listeners of their own, the profiler's and the
+// metrics', when configured. close stops them.
+func listenSide(cfg config.Config, log *slog.Logger, m *metrics.Metrics) (close func(), err error) {
+	var servers []*http.Server
+	close = func() {
+		for _, s := range servers {
+			s.Close()
 		}
-		psrv := &http.Server{Handler: httpapi.DebugHandler(), ReadHeaderTimeout: 10 * time.Second}
-		go psrv.Serve(pln)
-		defer psrv.Close()
-		log.Info("profiler listening", "addr", pln.Addr().String())
 	}
-	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("listen (metrics): %w", err)
+	side := []struct {
+		what, started, addr string
+		handler             func() http.Handler
+	}{
+		{"pprof", "profiler listening", cfg.PprofAddr, httpapi.DebugHandler},
+		{"metrics", "metrics listening", cfg.MetricsAddr, func() http.Handler { return httpapi.MetricsHandler(m) }},
+	}
+	for _, s := range side {
+		if s.addr == "" {
+			continue
 		}
-		msrv := &http.Server{Handler: httpapi.MetricsHandler(m), ReadHeaderTimeout: 10 * time.Second}
-		go msrv.Serve(mln)
-		defer msrv.Close()
-		log.Info("metrics listening", "addr", mln.Addr().String())
+		ln, err := net.Listen("tcp", s.addr)
+		if err != nil {
+			close()
+			return nil, fmt.Errorf("listen (%s): %w", s.what, err)
+		}
+		srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(ln)
+		servers = append(servers, srv)
+		log.Info(s.started, "addr", ln.Addr().String())
 	}
-	srv := &http.Server{
-		Handler:           handler,
+	return close, nil
+}
+
+// newHTTPServer is the main listener's server, with its timeouts and limits.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -166,21 +227,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("authbridge started", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(),
-		"database", st.Dialect(), "dev", cfg.Dev)
-	fmt.Fprintf(stdout, "authbridge listening on http://%s\n", ln.Addr())
+}
 
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
-	select {
-	case err := <-serveErr:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-
-	// Fail readiness first, give load balancers a moment to notice, then
-	// let in-flight requests finish.
+// shutdown fails readiness first, gives load balancers a moment to notice,
+// then lets in-flight requests finish. serveErr is srv.Serve's answer.
+func shutdown(ctx context.Context, cfg config.Config, log *slog.Logger, srv *http.Server, serveErr <-chan error, draining *atomic.Bool) error {
 	draining.Store(true)
 	log.Info("shutting down", "drain_delay", cfg.ShutdownDelay, "timeout", cfg.ShutdownTimeout)
 	time.Sleep(cfg.ShutdownDelay)
