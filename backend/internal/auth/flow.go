@@ -140,85 +140,119 @@ type Handoff struct {
 // Callback finishes a redirect flow. It always answers a Handoff: errors
 // travel to the SPA as stable codes, never as reflected provider text.
 func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
-	h := Handoff{Mode: HandoffPopup}
-	fail := func(userID string, err error) Handoff {
-		s.record(ctx, userID, p.Provider, err, p.Meta)
-		if _, ok := apperr.As(err); !ok {
-			err = fmt.Errorf("auth: callback of %s: %w", p.Provider, err)
-		}
-		h.Code, h.Err = "", err
-		return h
-	}
-	if !opaqueRE.MatchString(p.State) {
-		return fail("", apperr.New(shared.CodeInvalidState, "The sign-in link is incomplete or was changed. Start again."))
-	}
-	flow, err := s.store.SpendFlow(ctx, hash(p.State), s.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		return fail("", apperr.Wrap(shared.CodeInvalidState, "This sign-in has expired or was already used. Start again.", err))
-	}
+	flow, err := s.spendFlow(ctx, p.State)
 	if err != nil {
-		return fail("", fmt.Errorf("auth: spend flow: %w", err))
+		return s.callbackFailed(ctx, p, Handoff{Mode: HandoffPopup}, "", err)
 	}
-	h.Mode = flow.Handoff
-	h.Flow = flow.SPAChallenge
-	h.Process = flow.Process
+	// From here on the SPA learns which of its flows failed, and how.
+	h := Handoff{Mode: flow.Handoff, Flow: flow.SPAChallenge, Process: flow.Process}
 	uid := ""
 	if flow.UserID != nil {
 		uid = *flow.UserID
 	}
+	if err := s.checkCallback(p, flow); err != nil {
+		return s.callbackFailed(ctx, p, h, uid, err)
+	}
+	ident, err := s.exchangeCallback(ctx, p, flow)
+	if err != nil {
+		return s.callbackFailed(ctx, p, h, uid, err)
+	}
+	if flow.Process == ProcessConnect {
+		if err := s.connect(ctx, uid, ident); err != nil {
+			return s.callbackFailed(ctx, p, h, uid, err)
+		}
+		s.record(ctx, uid, p.Provider, nil, p.Meta)
+		return h
+	}
+	if h.Code, err = s.loginHandoff(ctx, p.Provider, flow, ident, p.Meta); err != nil {
+		return s.callbackFailed(ctx, p, h, "", err)
+	}
+	return h
+}
+
+// callbackFailed records the failed attempt and answers h carrying err
+// (with context, unless it is already an apperr for the SPA).
+func (s *Service) callbackFailed(ctx context.Context, p CallbackParams, h Handoff, userID string, err error) Handoff {
+	s.record(ctx, userID, p.Provider, err, p.Meta)
+	if _, ok := apperr.As(err); !ok {
+		err = fmt.Errorf("auth: callback of %s: %w", p.Provider, err)
+	}
+	h.Code, h.Err = "", err
+	return h
+}
+
+// spendFlow looks up the flow a callback's state names and spends it:
+// a state works once, whatever happens next.
+func (s *Service) spendFlow(ctx context.Context, state string) (store.Flow, error) {
+	if !opaqueRE.MatchString(state) {
+		return store.Flow{}, apperr.New(shared.CodeInvalidState, "The sign-in link is incomplete or was changed. Start again.")
+	}
+	flow, err := s.store.SpendFlow(ctx, hash(state), s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Flow{}, apperr.Wrap(shared.CodeInvalidState, "This sign-in has expired or was already used. Start again.", err)
+	}
+	if err != nil {
+		return store.Flow{}, fmt.Errorf("auth: spend flow: %w", err)
+	}
+	return flow, nil
+}
+
+// checkCallback holds the callback to the flow it spent (same provider,
+// same browser) and refuses a provider answer that carries no code.
+func (s *Service) checkCallback(p CallbackParams, flow store.Flow) error {
 	if flow.Provider != p.Provider {
-		return fail(uid, apperr.New(shared.CodeInvalidState, "This sign-in was started with another provider. Start again."))
+		return apperr.New(shared.CodeInvalidState, "This sign-in was started with another provider. Start again.")
 	}
 	if !opaqueRE.MatchString(p.Browser) || !equalConstant(string(hash(p.Browser)), string(flow.BrowserHash)) {
-		return fail(uid, apperr.New(shared.CodeInvalidState, "This sign-in was started in another browser. Start again here."))
+		return apperr.New(shared.CodeInvalidState, "This sign-in was started in another browser. Start again here.")
 	}
 	if p.Error != "" {
 		if p.Error == "access_denied" {
-			return fail(uid, apperr.New(shared.CodeAccessDenied, "Sign-in was cancelled at "+s.providerName(p.Provider)+"."))
+			return apperr.New(shared.CodeAccessDenied, "Sign-in was cancelled at "+s.providerName(p.Provider)+".")
 		}
-		return fail(uid, apperr.New(shared.CodeProviderError, s.providerName(p.Provider)+" could not complete the sign-in."))
+		return apperr.New(shared.CodeProviderError, s.providerName(p.Provider)+" could not complete the sign-in.")
 	}
 	if p.Code == "" || len(p.Code) > 2048 {
-		return fail(uid, apperr.New(shared.CodeProviderError, s.providerName(p.Provider)+" returned no authorization code."))
+		return apperr.New(shared.CodeProviderError, s.providerName(p.Provider)+" returned no authorization code.")
 	}
+	return nil
+}
+
+// exchangeCallback trades the callback's code at the provider, with the
+// PKCE verifier and nonce the flow kept.
+func (s *Service) exchangeCallback(ctx context.Context, p CallbackParams, flow store.Flow) (provider.Identity, error) {
 	prov, err := s.provider(p.Provider)
 	if err != nil {
-		return fail(uid, err)
+		return provider.Identity{}, err
 	}
-	ident, err := prov.Exchange(ctx, provider.ExchangeParams{
+	return prov.Exchange(ctx, provider.ExchangeParams{
 		Code:         p.Code,
 		RedirectURI:  s.RedirectURI(p.Provider),
 		CodeVerifier: flow.PKCEVerifier,
 		Nonce:        flow.Nonce,
 		FlowStart:    flow.CreatedAt,
 	})
-	if err != nil {
-		return fail(uid, err)
-	}
-	if flow.Process == ProcessConnect {
-		if err := s.connect(ctx, uid, ident); err != nil {
-			return fail(uid, err)
-		}
-		s.record(ctx, uid, p.Provider, nil, p.Meta)
-		return h
-	}
-	// The user, the handoff code and the login event in one transaction.
+}
+
+// loginHandoff signs ident in and answers the one-time handoff code the
+// SPA exchanges for tokens: the user, the handoff code and the login event
+// in one transaction.
+func (s *Service) loginHandoff(ctx context.Context, providerID string, flow store.Flow, ident provider.Identity, m Meta) (string, error) {
 	code, err := random()
 	if err != nil {
-		return fail("", err)
+		return "", err
 	}
 	now := s.Now()
 	if _, _, err := s.resolveWith(ctx, ident, store.SignInParams{
-		Handoff: &store.Handoff{CodeHash: hash(code), Provider: p.Provider, Challenge: flow.SPAChallenge, CreatedAt: now, ExpiresAt: now.Add(HandoffTTL)},
-		Events:  []store.LoginEvent{s.event("", p.Provider, nil, p.Meta)},
+		Handoff: &store.Handoff{CodeHash: hash(code), Provider: providerID, Challenge: flow.SPAChallenge, CreatedAt: now, ExpiresAt: now.Add(HandoffTTL)},
+		Events:  []store.LoginEvent{s.event("", providerID, nil, m)},
 	}); err != nil {
-		return fail("", err)
+		return "", err
 	}
 	if s.metrics != nil {
-		s.metrics.SignIn(p.Provider, shared.OutcomeSuccess)
+		s.metrics.SignIn(providerID, shared.OutcomeSuccess)
 	}
-	h.Code = code
-	return h
+	return code, nil
 }
 
 // Exchange trades a handoff code and the SPA's verifier for a token pair.
