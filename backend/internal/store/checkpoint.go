@@ -15,6 +15,15 @@ import (
 // into the database file, and the next write starts the log over.
 const checkpointEvery = 250 * time.Millisecond
 
+// restartFrames bounds the write-ahead log (in 4 KiB frames, so 64 MiB).
+// Under steady writes a PASSIVE run never copies the last frame before the
+// next commit, so SQLite never starts the log over and the file grows
+// without end (2.9 GB after a million rotations, growth_test.go). Past this
+// length a RESTART run follows: it holds writers back until the readers
+// still in the log are done (reads are short), and the next write starts
+// the log from its beginning.
+const restartFrames = 16384
+
 // checkpointer runs SQLite's PASSIVE checkpoints on a connection of its own,
 // so the fsyncs they need never happen inside a write transaction. PASSIVE
 // neither waits for nor blocks readers and writers; a log that a long
@@ -44,7 +53,10 @@ func (c *checkpointer) start(log *slog.Logger) {
 				return
 			case <-t.C:
 			}
-			err := c.run(context.Background(), "PASSIVE")
+			frames, err := c.run(context.Background(), "PASSIVE")
+			if err == nil && frames > restartFrames {
+				_, err = c.run(context.Background(), "RESTART")
+			}
 			switch {
 			case err != nil && !failing:
 				log.Warn("store: background checkpoint failed; retrying", "err", err)
@@ -57,14 +69,15 @@ func (c *checkpointer) start(log *slog.Logger) {
 	}()
 }
 
-// run checkpoints in mode (PASSIVE or TRUNCATE).
-func (c *checkpointer) run(ctx context.Context, mode string) error {
+// run checkpoints in mode (PASSIVE, RESTART or TRUNCATE) and answers the
+// log's length in frames.
+func (c *checkpointer) run(ctx context.Context, mode string) (int, error) {
 	var busy, logFrames, copied int
 	row := c.db.QueryRowxContext(ctx, "PRAGMA wal_checkpoint("+mode+")")
 	if err := row.Scan(&busy, &logFrames, &copied); err != nil {
-		return fmt.Errorf("store: checkpoint: %w", err)
+		return 0, fmt.Errorf("store: checkpoint: %w", err)
 	}
-	return nil
+	return logFrames, nil
 }
 
 // close stops the loop, empties the log into the database file when no one
@@ -81,6 +94,6 @@ func (c *checkpointer) close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := c.run(ctx, "TRUNCATE")
+	_, err := c.run(ctx, "TRUNCATE")
 	return errors.Join(err, c.db.Close())
 }
