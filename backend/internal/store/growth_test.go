@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +19,8 @@ import (
 
 // The growth run (make bench): many rotations of a few refresh families,
 // to show a family stays one row and a rotation costs the same after a
-// million of them as on a fresh database. It measures and prints; only
+// million of them as on a fresh database (the two compared in turn,
+// window by window, since the machine's speed drifts). It measures and prints; only
 // the row counts, which do not depend on the machine, are checked. Off
 // unless AUTHBRIDGE_GROWTH is set, since it takes minutes.
 const (
@@ -27,6 +29,7 @@ const (
 	envGrowthMySQL     = "GROWTH_MYSQL_ROTATIONS"       // the MySQL run's count; default GROWTH_ROTATIONS
 	envGrowthSessions  = "GROWTH_SESSIONS"              // families rotated side by side; default 16
 	envGrowthSegments  = "GROWTH_SEGMENTS"              // timed windows; the first and last are compared; default 20
+	envGrowthRounds    = "GROWTH_ROUNDS"                // windows of each database in the comparison; default 5
 	envGrowthEngines   = "GROWTH_ENGINES"               // comma-separated; default storetest.Engines
 	growthUA           = "Mozilla/5.0 (growth run) 1.0" // a browser-sized user agent in each family row
 )
@@ -59,7 +62,7 @@ func TestRefreshGrowth(t *testing.T) {
 			n = envInt(t, envGrowthMySQL, total)
 		}
 		t.Run(engine, func(t *testing.T) {
-			growth(t, engine, n, envInt(t, envGrowthSessions, 16), envInt(t, envGrowthSegments, 20))
+			growth(t, engine, n, envInt(t, envGrowthSessions, 16), envInt(t, envGrowthSegments, 20), envInt(t, envGrowthRounds, 5))
 		})
 	}
 }
@@ -68,25 +71,32 @@ func TestRefreshGrowth(t *testing.T) {
 // token, as auth.Service.Refresh gets and answers it.
 type session struct{ plain string }
 
-func growth(t *testing.T, engine string, total, sessions, segments int) {
+// growthDB is a database with one user and its sessions, and the keys
+// that sign and MAC their tokens.
+type growthDB struct {
+	s      *store.Store
+	tokens *token.Manager
+	rk     *token.RefreshKey
+	sess   []session
+}
+
+func openGrowth(t *testing.T, engine string, sessions int) *growthDB {
 	ctx := context.Background()
-	s := storetest.New(t, engine)
-	tokens, err := token.New(ctx, s, token.Options{Issuer: "https://auth.example.com", Audience: "growth"})
-	if err != nil {
+	g := &growthDB{s: storetest.New(t, engine), sess: make([]session, sessions)}
+	var err error
+	if g.tokens, err = token.New(ctx, g.s, token.Options{Issuer: "https://auth.example.com", Audience: "growth"}); err != nil {
 		t.Fatal(err)
 	}
-	rk, err := token.NewRefreshKey("growth-run secret key, 32+ bytes long")
-	if err != nil {
+	if g.rk, err = token.NewRefreshKey("growth-run secret key, 32+ bytes long"); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
 	u := store.User{ID: store.NewID(), Name: "Ada Lovelace", Email: "ada@example.com", EmailVerified: true,
 		EmailCanonical: strptr("ada@example.com"), CreatedAt: now, UpdatedAt: now}
-	if err := s.CreateUser(ctx, u); err != nil {
+	if err := g.s.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	sess := make([]session, sessions)
-	for i := range sess {
+	for i := range g.sess {
 		secret, err := token.NewRefreshSecret()
 		if err != nil {
 			t.Fatal(err)
@@ -95,65 +105,94 @@ func growth(t *testing.T, engine string, total, sessions, segments int) {
 			CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(life), Generation: 1, Secret: secret}
 		ev := store.LoginEvent{ID: store.NewID(), UserID: &u.ID, Provider: "google", Outcome: shared.OutcomeSuccess,
 			IP: f.IP, UserAgent: growthUA, CreatedAt: now}
-		if err := s.CreateFamily(ctx, f, ev); err != nil {
+		if err := g.s.CreateFamily(ctx, f, ev); err != nil {
 			t.Fatal(err)
 		}
-		if sess[i].plain, err = rk.Format(f.ID, 1, secret); err != nil {
+		if g.sess[i].plain, err = g.rk.Format(f.ID, 1, secret); err != nil {
 			t.Fatal(err)
 		}
 	}
-	before := measure(t, s, engine)
+	return g
+}
 
-	// Each window: every session rotates per times, side by side, as
-	// clients on many connections do; the window's wall time gives its rate.
+// window rotates every session per times, side by side, as clients on
+// many connections do, and answers the rate.
+func (g *growthDB) window(t *testing.T, per int) float64 {
+	ctx := context.Background()
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(g.sess))
+	for i := range g.sess {
+		wg.Add(1)
+		go func(c *session) {
+			defer wg.Done()
+			for range per {
+				if err := refreshOnce(ctx, g.s, g.tokens, g.rk, c); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(&g.sess[i])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	return float64(per*len(g.sess)) / time.Since(start).Seconds()
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func rates(xs []float64) string {
+	var out []string
+	for _, r := range xs {
+		out = append(out, fmt.Sprintf("%.0f", r))
+	}
+	return strings.Join(out, " ")
+}
+
+// growth rotates a fresh database's sessions total times in segments
+// windows, then compares its rate with a second fresh database's, window
+// by window in turn (rounds of each), so the machine's drift (it is
+// shared) falls on both alike.
+func growth(t *testing.T, engine string, total, sessions, segments, rounds int) {
 	per := total / (sessions * segments)
 	if per == 0 {
 		t.Fatalf("%d rotations cannot fill %d windows of %d sessions", total, segments, sessions)
 	}
-	rates := make([]float64, segments)
-	done := 0
+	old := openGrowth(t, engine, sessions)
+	before := measure(t, old.s, engine)
+	trend := make([]float64, segments)
 	start := time.Now()
-	for w := range segments {
-		t0 := time.Now()
-		var wg sync.WaitGroup
-		errs := make(chan error, sessions)
-		for i := range sess {
-			wg.Add(1)
-			go func(c *session) {
-				defer wg.Done()
-				for range per {
-					if err := refreshOnce(ctx, s, tokens, rk, c); err != nil {
-						errs <- err
-						return
-					}
-				}
-			}(&sess[i])
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
-		rates[w] = float64(per*sessions) / time.Since(t0).Seconds()
-		done += per * sessions
+	for w := range trend {
+		trend[w] = old.window(t, per)
 	}
 	elapsed := time.Since(start)
-	after := measure(t, s, engine)
+	done := per * sessions * segments
+	after := measure(t, old.s, engine)
 
-	var trend []string
-	for _, r := range rates {
-		trend = append(trend, fmt.Sprintf("%.0f", r))
+	fresh := openGrowth(t, engine, sessions)
+	var rateOld, rateFresh []float64
+	for range rounds {
+		rateFresh = append(rateFresh, fresh.window(t, per))
+		rateOld = append(rateOld, old.window(t, per))
 	}
-	ratio := rates[segments-1] / rates[0]
+	ratio := median(rateOld) / median(rateFresh)
 	within := "yes"
 	if ratio < 0.9 {
 		within = "no"
 	}
 	fmt.Printf("growth %s: %d rotations of %d sessions in %s (%d windows of %d)\n",
 		engine, done, sessions, elapsed.Round(time.Second), segments, per*sessions)
-	fmt.Printf("growth %s: rate fresh %.0f/s, rate after %d %.0f/s, ratio %.2f (within 10%%: %s)\n",
-		engine, rates[0], done, rates[segments-1], ratio, within)
-	fmt.Printf("growth %s: window rates/s %s\n", engine, strings.Join(trend, " "))
+	fmt.Printf("growth %s: window rates/s while growing: %s\n", engine, rates(trend))
+	fmt.Printf("growth %s: in turn, fresh database: %s; after %d: %s\n", engine, rates(rateFresh), done, rates(rateOld))
+	fmt.Printf("growth %s: rate fresh %.0f/s, rate after %d %.0f/s (medians), ratio %.2f (within 10%%: %s); first window %.0f/s, last %.0f/s\n",
+		engine, median(rateFresh), done, median(rateOld), ratio, within, trend[0], trend[segments-1])
 	for _, m := range []struct {
 		when string
 		st   growthStats
