@@ -314,10 +314,14 @@ func (s *Service) NewNonce(ctx context.Context) (Expiring, error) {
 	return Expiring{Value: n, ExpiresAt: now.Add(NonceTTL)}, nil
 }
 
-// Credential signs in with a Google Identity Services ID token; nonce is
-// the one the page says it used, if any.
+// Credential signs in with a sign-in button's ID token (Google Identity
+// Services); nonce is the one the page says it used, if any. The provider
+// is the configured one whose kind verifies button credentials.
 func (s *Service) Credential(ctx context.Context, credential, nonce string, m Meta) (SignedIn, error) {
-	const id = "google"
+	id, _, ok := s.providers.Button()
+	if !ok {
+		return SignedIn{}, apperr.New(shared.CodeNotFound, "No provider with a sign-in button is configured.")
+	}
 	res, uid, err := s.credential(ctx, id, credential, nonce, m)
 	if err != nil {
 		s.record(ctx, uid, id, err, m)
