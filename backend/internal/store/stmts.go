@@ -104,6 +104,7 @@ func (s *Store) inTxGuarded(ctx context.Context, guard stmt, stmts []stmt) (bool
 	}
 	ok := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		ok = false // the group commit may run a job again after a broken batch
 		res, err := tx.ExecContext(ctx, guard.q, guard.args...)
 		if err != nil {
 			return err
