@@ -4,8 +4,10 @@
 //   - cmd/dashboard: the one go-app main, built to app.wasm and, on the
 //     host, to the generator of the static site (scripts/web.sh, make web);
 //   - ui: the components, the global actions and the one state they observe;
-//   - session: the token rules (memory-only access token, scheduled refresh,
-//     single flight, retry on 401, which popup messages to believe);
+//   - kit: what any go-app app imports to sign in with AuthBridge, the
+//     dashboard included: the token rules (memory-only access token,
+//     scheduled refresh, single flight, retry on 401, which popup messages
+//     to believe);
 //   - api: the API client over window.fetch (net/http on the host);
 //   - i18n: the words in English, 繁體中文 and 한국어;
 //   - site: the static site writer (pages, icons, service worker, .br/.gz).

@@ -6,7 +6,7 @@ import (
 
 	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
-	"github.com/authbridge/authbridge/frontend/session"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -77,7 +77,7 @@ type runtime struct {
 	cfg    Config
 	public api.Public // calls without a session
 	signed api.Signed // calls with the session's token, through mgr
-	mgr    *session.Manager
+	mgr    *kit.Manager
 	m      model
 
 	mu      sync.Mutex
@@ -106,7 +106,7 @@ func Register(cfg Config) {
 func newRuntime(cfg Config, doer api.Doer) *runtime {
 	r := &runtime{cfg: cfg, public: api.Public{D: doer}}
 	r.m.v.Phase = PhaseLoading
-	r.mgr = &session.Manager{API: doer, Lock: webLock}
+	r.mgr = &kit.Manager{API: doer, Lock: webLock}
 	r.signed = api.Signed{C: r.mgr}
 	r.mgr.OnRefreshed = func(res shared.RefreshResponse) {
 		if ctx, ok := r.context(); ok {
@@ -278,7 +278,7 @@ func (r *runtime) signedOut(ctx app.Context, a Alert) {
 
 // failed shows a failed call; a session that is gone signs the tab out.
 func (r *runtime) failed(ctx app.Context, err error) {
-	if e := api.AsError(err); e.Status == http.StatusUnauthorized && session.SignedOut(e.Code) {
+	if e := api.AsError(err); e.Status == http.StatusUnauthorized && kit.SignedOut(e.Code) {
 		r.signedOut(ctx, errorAlert(err))
 		return
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
-	"github.com/authbridge/authbridge/frontend/session"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -167,7 +167,7 @@ func (d *Dashboard) onMessage(ctx app.Context) app.Func {
 		if data.Type() != app.TypeObject || data.Get("type").String() != shared.HandoffType {
 			return nil
 		}
-		msg, ok := session.ParseMessage(plainData(data, 2))
+		msg, ok := kit.ParseMessage(plainData(data, 2))
 		if !ok {
 			app.Logf("authbridge: ignored a malformed handoff message from %q", origin)
 			return nil
@@ -178,7 +178,7 @@ func (d *Dashboard) onMessage(ctx app.Context) app.Func {
 }
 
 // plainData copies the handoff fields of a message event's data into the
-// plain values session.ParseMessage reads (as encoding/json would decode
+// plain values kit.ParseMessage reads (as encoding/json would decode
 // them), depth objects deep; what JSON has no value for becomes a value
 // ParseMessage refuses.
 func plainData(v app.Value, depth int) any {
@@ -194,7 +194,7 @@ func plainData(v app.Value, depth int) any {
 	case app.TypeObject:
 		m := map[string]any{}
 		if depth > 0 {
-			for _, k := range session.MessageFields {
+			for _, k := range kit.MessageFields {
 				if f := v.Get(k); f.Type() != app.TypeUndefined {
 					m[k] = plainData(f, depth-1)
 				}
@@ -223,8 +223,8 @@ func (d *Dashboard) handoff(ctx app.Context, origin string, source app.Value, ms
 	if f == nil || f.popup == nil {
 		return
 	}
-	h := session.Handoff{Origin: origin, FromOurPopup: source.Truthy() && source.Equal(f.popup), Message: msg}
-	if !session.Accept(h, d.rt.apiOrigin(), f.challenge) {
+	h := kit.Handoff{Origin: origin, FromOurPopup: source.Truthy() && source.Equal(f.popup), Message: msg}
+	if !kit.Accept(h, d.rt.apiOrigin(), f.challenge) {
 		app.Logf("authbridge: ignored a handoff message from %q", origin)
 		return
 	}
@@ -248,7 +248,7 @@ func redirectResult(ctx app.Context) (initParams, bool) {
 	if hash == "" {
 		return initParams{}, false
 	}
-	msg, ok := session.ParseFragment(hash[1:])
+	msg, ok := kit.ParseFragment(hash[1:])
 	if !ok {
 		return initParams{}, false
 	}

@@ -1,8 +1,10 @@
-// Package session holds the dashboard's token rules as plain Go, so they
-// are tested on the host: when to refresh, one refresh at a time, when to
-// retry a call, and which popup messages to believe. The access token
-// lives in memory only; the refresh token only in the HttpOnly cookie.
-package session
+// Package kit is AuthBridge for go-app v10 apps: the sign-in buttons, the
+// session, and a client that calls an app's own API with the session's
+// token. The token rules are plain Go, so they are tested on the host:
+// when to refresh, one refresh at a time, when to retry a call, and which
+// popup messages to believe. The access token lives in memory only; the
+// refresh token only in the HttpOnly cookie.
+package kit
 
 import (
 	"context"

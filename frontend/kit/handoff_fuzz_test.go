@@ -1,4 +1,4 @@
-package session
+package kit
 
 import (
 	"encoding/json"
