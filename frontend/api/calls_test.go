@@ -3,7 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"net/url"
+
 	"reflect"
 	"testing"
 
@@ -45,63 +45,35 @@ func TestTypedCalls(t *testing.T) {
 	tests := []struct {
 		name         string
 		answer       string
-		call         func(p Public, s Signed) (any, error)
+		call         func(s Signed) (any, error)
 		method, path string
 		body         string
 		signed       bool
 		want         any
 	}{
-		{"providers", `{"providers":[{"id":"github","name":"GitHub"}],"google_client_id":"cid"}`,
-			func(p Public, _ Signed) (any, error) { return p.Providers(ctx) },
-			"GET", "/api/auth/providers", "", false,
-			shared.ProvidersResponse{Providers: []shared.ProviderInfo{{ID: "github", Name: "GitHub"}}, GoogleClientID: "cid"}},
-		{"google nonce", `{"nonce":"n1"}`,
-			func(p Public, _ Signed) (any, error) { return p.GoogleNonce(ctx) },
-			"GET", "/api/auth/google/nonce", "", false, shared.NonceResponse{Nonce: "n1"}},
-		{"google credential", `{"access_token":"a","user":{"id":"u1"},"is_new":true}`,
-			func(p Public, _ Signed) (any, error) { return p.GoogleCredential(ctx, "idt", "n1") },
-			"POST", "/api/auth/google/credential", `{"credential":"idt","nonce":"n1"}`, false,
-			shared.SignInResponse{TokenPair: shared.TokenPair{AccessToken: "a"}, User: shared.User{ID: "u1"}, IsNew: true}},
-		{"exchange", `{"access_token":"a"}`,
-			func(p Public, _ Signed) (any, error) { return p.Exchange(ctx, "c1", "v1") },
-			"POST", "/api/auth/exchange", `{"code":"c1","verifier":"v1"}`, false,
-			shared.SignInResponse{TokenPair: shared.TokenPair{AccessToken: "a"}}},
-		{"refresh sends an empty object", `{"access_token":"a","user":{"id":"u1"}}`,
-			func(p Public, _ Signed) (any, error) { return p.Refresh(ctx) },
-			"POST", "/api/auth/token/refresh", `{}`, false,
-			shared.RefreshResponse{TokenPair: shared.TokenPair{AccessToken: "a"}, User: shared.User{ID: "u1"}}},
 		{"me", `{"id":"u1","name":"Alice"}`,
-			func(_ Public, s Signed) (any, error) { return s.Me(ctx) },
+			func(s Signed) (any, error) { return s.Me(ctx) },
 			"GET", "/api/me", "", true, shared.User{ID: "u1", Name: "Alice"}},
 		{"accounts", `{"items":[{"id":"a1","provider":"github"}]}`,
-			func(_ Public, s Signed) (any, error) { return s.Accounts(ctx) },
+			func(s Signed) (any, error) { return s.Accounts(ctx) },
 			"GET", "/api/me/accounts", "", true, []shared.LinkedAccount{{ID: "a1", Provider: "github"}}},
 		{"disconnect escapes the id", "",
-			func(_ Public, s Signed) (any, error) { return nil, s.Disconnect(ctx, "a/1") },
+			func(s Signed) (any, error) { return nil, s.Disconnect(ctx, "a/1") },
 			"DELETE", "/api/me/accounts/a%2F1", "", true, nil},
 		{"sessions", `{"items":[{"id":"s1","current":true}]}`,
-			func(_ Public, s Signed) (any, error) { return s.Sessions(ctx) },
+			func(s Signed) (any, error) { return s.Sessions(ctx) },
 			"GET", "/api/me/sessions", "", true, []shared.Session{{ID: "s1", Current: true}}},
 		{"revoke session", "",
-			func(_ Public, s Signed) (any, error) { return nil, s.RevokeSession(ctx, "s1") },
+			func(s Signed) (any, error) { return nil, s.RevokeSession(ctx, "s1") },
 			"DELETE", "/api/me/sessions/s1", "", true, nil},
 		{"logins", `{"items":[{"provider":"google","outcome":"success"}]}`,
-			func(_ Public, s Signed) (any, error) { return s.Logins(ctx) },
+			func(s Signed) (any, error) { return s.Logins(ctx) },
 			"GET", "/api/me/logins", "", true, []shared.LoginEvent{{Provider: "google", Outcome: shared.OutcomeSuccess}}},
-		{"logout one", "",
-			func(_ Public, s Signed) (any, error) { return nil, s.Logout(ctx, false) },
-			"POST", "/api/auth/logout", `{}`, true, nil},
-		{"logout all", "",
-			func(_ Public, s Signed) (any, error) { return nil, s.Logout(ctx, true) },
-			"POST", "/api/auth/logout", `{"all":true}`, true, nil},
-		{"connect ticket", `{"ticket":"t1"}`,
-			func(_ Public, s Signed) (any, error) { return s.ConnectTicket(ctx, "discord", "chal") },
-			"POST", "/api/auth/connect-ticket", `{"provider":"discord","challenge":"chal"}`, true, "t1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &recorder{answer: tt.answer}
-			got, err := tt.call(Public{D: r}, Signed{C: r})
+			got, err := tt.call(Signed{C: r})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,15 +85,5 @@ func TestTypedCalls(t *testing.T) {
 				t.Fatalf("got %#v, want %#v", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestLoginURL(t *testing.T) {
-	q := url.Values{"process": {"login"}}
-	if got := LoginURL("", "github", "/api/auth/github/login", q); got != "/api/auth/github/login?process=login" {
-		t.Errorf("published path: %q", got)
-	}
-	if got := LoginURL("https://api.example", "a b", "", q); got != "https://api.example/api/auth/a%20b/login?process=login" {
-		t.Errorf("default path: %q", got)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/shared"
 )
 
@@ -15,7 +14,7 @@ import (
 const RetryDelay = 10 * time.Second
 
 // ErrSignedOut is answered by calls made while no session is held.
-var ErrSignedOut = &api.Error{Status: http.StatusUnauthorized, Code: shared.CodeInvalidToken, Message: "not signed in"}
+var ErrSignedOut = &Error{Status: http.StatusUnauthorized, Code: shared.CodeInvalidToken, Message: "not signed in"}
 
 // Manager holds one tab's session: the access token in memory (never in
 // storage), a refresh scheduled before it expires, one refresh at a time
@@ -23,7 +22,7 @@ var ErrSignedOut = &api.Error{Status: http.StatusUnauthorized, Code: shared.Code
 // refused because the token had just expired. The refresh token itself
 // stays in the HttpOnly cookie, out of reach of this code.
 type Manager struct {
-	API api.Doer
+	API Doer
 	// AfterFunc schedules f after d; the default is time.AfterFunc.
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	// Lock runs fn while holding a lock shared by every tab of the
@@ -93,9 +92,9 @@ func (m *Manager) scheduled(epoch int) {
 		if m.OnRefreshed != nil {
 			m.OnRefreshed(res)
 		}
-	case SignedOut(api.AsError(err).Code):
+	case SignedOut(AsError(err).Code):
 		if m.OnSignedOut != nil {
-			m.OnSignedOut(api.AsError(err).Code)
+			m.OnSignedOut(AsError(err).Code)
 		}
 	default:
 		m.mu.Lock()
@@ -132,7 +131,7 @@ func (m *Manager) Refresh(ctx context.Context) (shared.RefreshResponse, error) {
 		ran := false
 		call := func() {
 			ran = true
-			res, err = api.Public{D: m.API}.Refresh(ctx)
+			res, err = Public{D: m.API}.Refresh(ctx)
 		}
 		if m.Lock != nil {
 			m.Lock(ctx, call)
@@ -140,10 +139,10 @@ func (m *Manager) Refresh(ctx context.Context) (shared.RefreshResponse, error) {
 			call()
 		}
 		if !ran { // Lock gave up (the context ended) without running call
-			err = &api.Error{Code: api.CodeNetwork, Message: "refresh lock not granted"}
+			err = &Error{Code: CodeNetwork, Message: "refresh lock not granted"}
 		}
 		if err != nil {
-			if SignedOut(api.AsError(err).Code) {
+			if SignedOut(AsError(err).Code) {
 				m.mu.Lock()
 				if epoch == m.epoch {
 					m.epoch++
@@ -176,7 +175,7 @@ func (m *Manager) Call(ctx context.Context, method, path string, in, out any) er
 		return ErrSignedOut
 	}
 	err := m.API.Do(ctx, method, path, tok, in, out)
-	e, ok := err.(*api.Error)
+	e, ok := err.(*Error)
 	if !ok || !RetryAfterRefresh(e.Status, e.Code) {
 		return err
 	}
@@ -194,9 +193,9 @@ func (m *Manager) Call(ctx context.Context, method, path string, in, out any) er
 // SignOut ends the session on the server (all: every session of the
 // user) and forgets it here, even when the server could not be told.
 func (m *Manager) SignOut(ctx context.Context, all bool) error {
-	err := api.Signed{C: m}.Logout(ctx, all)
+	err := Signed{C: m}.Logout(ctx, all)
 	m.Clear()
-	if err != nil && SignedOut(api.AsError(err).Code) {
+	if err != nil && SignedOut(AsError(err).Code) {
 		return nil // already gone: the wanted outcome
 	}
 	return err

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/shared"
 )
 
@@ -18,7 +17,7 @@ import (
 type fakeAPI struct {
 	mu         sync.Mutex
 	refreshes  int
-	refuse     *api.Error // answer to refresh when set
+	refuse     *Error // answer to refresh when set
 	current    string
 	calls      []string
 	gate       chan struct{} // when set, refresh waits on it
@@ -48,7 +47,7 @@ func (f *fakeAPI) Do(ctx context.Context, method, path, bearer string, in, out a
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if bearer != f.current {
-			return &api.Error{Status: 401, Code: shared.CodeTokenExpired}
+			return &Error{Status: 401, Code: shared.CodeTokenExpired}
 		}
 		return nil
 	case "/api/auth/logout":
@@ -56,7 +55,7 @@ func (f *fakeAPI) Do(ctx context.Context, method, path, bearer string, in, out a
 		f.logoutSeen = &r
 		return nil
 	}
-	return &api.Error{Status: 404, Code: shared.CodeNotFound}
+	return &Error{Status: 404, Code: shared.CodeNotFound}
 }
 
 type timers struct {
@@ -105,16 +104,16 @@ func TestStartSchedulesRefresh(t *testing.T) {
 func TestScheduledRefreshOutcomes(t *testing.T) {
 	tests := []struct {
 		name        string
-		refuse      *api.Error
+		refuse      *Error
 		wantToken   string
 		wantTimers  int
 		wantSignOut shared.ErrorCode
 	}{
 		{"success keeps going", nil, "tok1", 2, ""},
-		{"reused token signs out", &api.Error{Status: 401, Code: shared.CodeTokenReused}, "", 1, shared.CodeTokenReused},
-		{"expired refresh signs out", &api.Error{Status: 401, Code: shared.CodeInvalidToken}, "", 1, shared.CodeInvalidToken},
-		{"network failure retries later", &api.Error{Code: api.CodeNetwork}, "tok0", 2, ""},
-		{"server trouble retries later", &api.Error{Status: 503, Code: shared.CodeUnavailable}, "tok0", 2, ""},
+		{"reused token signs out", &Error{Status: 401, Code: shared.CodeTokenReused}, "", 1, shared.CodeTokenReused},
+		{"expired refresh signs out", &Error{Status: 401, Code: shared.CodeInvalidToken}, "", 1, shared.CodeInvalidToken},
+		{"network failure retries later", &Error{Code: CodeNetwork}, "tok0", 2, ""},
+		{"server trouble retries later", &Error{Status: 503, Code: shared.CodeUnavailable}, "tok0", 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,7 +156,7 @@ func TestCallDoesNotRetryOtherErrors(t *testing.T) {
 	m := newManager(f, tm)
 	m.Start(shared.TokenPair{AccessToken: "tok0", ExpiresIn: 600})
 	err := m.Call(context.Background(), "GET", "/api/nope", nil, nil)
-	if api.AsError(err).Code != shared.CodeNotFound || len(f.calls) != 1 {
+	if AsError(err).Code != shared.CodeNotFound || len(f.calls) != 1 {
 		t.Fatalf("err %v calls %q", err, f.calls)
 	}
 	m.Clear()

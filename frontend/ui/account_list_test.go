@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -41,7 +41,7 @@ func TestAccountList(t *testing.T) {
 				}
 			}},
 		{"a failed fetch keeps the rows and says why", View{Providers: providers, Accounts: linked,
-			AccountsLoad: loaded(&api.Error{Code: api.CodeNetwork, Message: "TypeError: Failed to fetch"})}, "", "error",
+			AccountsLoad: loaded(&kit.Error{Code: kit.CodeNetwork, Message: "TypeError: Failed to fetch"})}, "", "error",
 			func(t *testing.T, c *accountList, html string) {
 				match(t, app.Li().DataSet("provider", "github").DataSet("account", "a1"), c, 0, 1, 0)
 				match(t, app.Div().Class("muted small list-error"), c, 0, 2)

@@ -75,7 +75,7 @@ type exchangeParams struct {
 // it is no go-app state, which may be copied, persisted or broadcast.
 type runtime struct {
 	cfg    Config
-	public api.Public // calls without a session
+	public kit.Public // calls without a session
 	signed api.Signed // calls with the session's token, through mgr
 	mgr    *kit.Manager
 	m      model
@@ -89,7 +89,7 @@ type runtime struct {
 // Register installs the routes and the actions. Both builds call it: the
 // generator prerenders the route, the browser runs it.
 func Register(cfg Config) {
-	r := newRuntime(cfg, api.Client{Base: cfg.APIBase})
+	r := newRuntime(cfg, kit.Transport{Base: cfg.APIBase})
 	app.Route("/", func() app.Composer { return &Dashboard{rt: r} })
 	app.Handle(actInit, r.handleInit)
 	app.Handle(actCredential, r.handleCredential)
@@ -103,8 +103,8 @@ func Register(cfg Config) {
 	app.Handle(actRemoteSignedIn, r.handleRemoteSignedIn)
 }
 
-func newRuntime(cfg Config, doer api.Doer) *runtime {
-	r := &runtime{cfg: cfg, public: api.Public{D: doer}}
+func newRuntime(cfg Config, doer kit.Doer) *runtime {
+	r := &runtime{cfg: cfg, public: kit.Public{D: doer}}
 	r.m.v.Phase = PhaseLoading
 	r.mgr = &kit.Manager{API: doer, Lock: webLock}
 	r.signed = api.Signed{C: r.mgr}
@@ -178,9 +178,9 @@ func (r *runtime) handleInit(ctx app.Context, a app.Action) {
 func (r *runtime) restore(ctx app.Context, quiet bool) {
 	res, err := r.mgr.Refresh(ctx)
 	if err != nil {
-		e := api.AsError(err)
+		e := kit.AsError(err)
 		var a Alert
-		if e.Code == api.CodeNetwork || e.Status >= 500 || !quiet {
+		if e.Code == kit.CodeNetwork || e.Status >= 500 || !quiet {
 			a = errorAlert(err)
 		}
 		r.m.update(ctx, func(v *View) {
@@ -278,7 +278,7 @@ func (r *runtime) signedOut(ctx app.Context, a Alert) {
 
 // failed shows a failed call; a session that is gone signs the tab out.
 func (r *runtime) failed(ctx app.Context, err error) {
-	if e := api.AsError(err); e.Status == http.StatusUnauthorized && kit.SignedOut(e.Code) {
+	if e := kit.AsError(err); e.Status == http.StatusUnauthorized && kit.SignedOut(e.Code) {
 		r.signedOut(ctx, errorAlert(err))
 		return
 	}

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -46,7 +46,7 @@ func TestLoginList(t *testing.T) {
 					t.Errorf("unexpected text:\n%s", html)
 				}
 			}},
-		{"a failed fetch says why, not that there is nothing", View{LoginsLoad: loaded(&api.Error{Code: api.CodeNetwork})}, "error",
+		{"a failed fetch says why, not that there is nothing", View{LoginsLoad: loaded(&kit.Error{Code: kit.CodeNetwork})}, "error",
 			func(t *testing.T, c *loginList, html string) {
 				match(t, app.Div().Class("muted small list-error"), c, 0, 2)
 				match(t, app.Text(i18n.T(i18n.ZHTW, i18n.Network)), c, 0, 2, 0)

@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
 	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
@@ -50,7 +49,7 @@ func loginURL(base string, p shared.ProviderInfo, process, handoff, challenge, t
 	if ticket != "" {
 		q.Set("ticket", ticket)
 	}
-	return api.LoginURL(base, p.ID, p.LoginURL, q)
+	return kit.LoginURL(base, p.ID, p.LoginURL, q)
 }
 
 // startFlow opens the popup on the click itself (browsers block popups
@@ -76,7 +75,7 @@ func (d *Dashboard) startFlow(ctx app.Context, p shared.ProviderInfo, process st
 	d.rt.m.alert(ctx, Alert{})
 	if process == "connect" {
 		ctx.Async(func() {
-			ticket, err := d.rt.signed.ConnectTicket(ctx, p.ID, challenge)
+			ticket, err := kit.Signed{C: d.rt.mgr}.ConnectTicket(ctx, p.ID, challenge)
 			ctx.Dispatch(func(ctx app.Context) {
 				if d.flow != f {
 					return
@@ -106,7 +105,7 @@ func (d *Dashboard) redirectFlow(ctx app.Context, p shared.ProviderInfo, f *flow
 		return
 	}
 	ctx.Async(func() {
-		ticket, err := d.rt.signed.ConnectTicket(ctx, p.ID, f.challenge)
+		ticket, err := kit.Signed{C: d.rt.mgr}.ConnectTicket(ctx, p.ID, f.challenge)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				d.rt.failed(ctx, err)

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -36,7 +36,7 @@ func TestSessionList(t *testing.T) {
 					t.Errorf("want a Revoke button per session:\n%s", html)
 				}
 			}},
-		{"a failed fetch says why", View{SessionsLoad: loaded(&api.Error{Status: 500, Code: shared.CodeInternal, Message: "boom"})}, "error",
+		{"a failed fetch says why", View{SessionsLoad: loaded(&kit.Error{Status: 500, Code: shared.CodeInternal, Message: "boom"})}, "error",
 			func(t *testing.T, c *sessionList, html string) {
 				match(t, app.Div().Class("muted small list-error"), c, 0, 2)
 				match(t, app.Text(i18n.ErrorMessage(i18n.KO, shared.CodeInternal, "boom")), c, 0, 2, 0)

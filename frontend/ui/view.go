@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -180,9 +180,9 @@ func (m *model) alert(ctx app.Context, a Alert) {
 
 // errorAlert turns a failed call into the message line.
 func errorAlert(err error) Alert {
-	e := api.AsError(err)
-	if e.Code == api.CodeNetwork {
-		return Alert{Kind: KindError, Code: string(api.CodeNetwork), Key: i18n.Network}
+	e := kit.AsError(err)
+	if e.Code == kit.CodeNetwork {
+		return Alert{Kind: KindError, Code: string(kit.CodeNetwork), Key: i18n.Network}
 	}
 	return Alert{Kind: KindError, Code: string(e.Code), Message: e.Message}
 }

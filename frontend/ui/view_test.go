@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 )
 
@@ -85,11 +85,11 @@ func TestAlerts(t *testing.T) {
 		lang     i18n.Lang
 		want     string
 	}{
-		{"contract code keeps the server's words in English", &api.Error{Status: 409, Code: shared.CodeDuplicateEmail, Message: "Sign in with GitHub, then connect Google."},
+		{"contract code keeps the server's words in English", &kit.Error{Status: 409, Code: shared.CodeDuplicateEmail, Message: "Sign in with GitHub, then connect Google."},
 			"duplicate_email", i18n.EN, "Sign in with GitHub, then connect Google."},
-		{"and is translated otherwise", &api.Error{Status: 409, Code: shared.CodeLastLoginMethod, Message: "x"},
+		{"and is translated otherwise", &kit.Error{Status: 409, Code: shared.CodeLastLoginMethod, Message: "x"},
 			"last_login_method", i18n.KO, i18n.ErrorMessage(i18n.KO, shared.CodeLastLoginMethod, "")},
-		{"network failure", &api.Error{Code: api.CodeNetwork, Message: "TypeError: Failed to fetch"},
+		{"network failure", &kit.Error{Code: kit.CodeNetwork, Message: "TypeError: Failed to fetch"},
 			"network", i18n.EN, i18n.T(i18n.EN, i18n.Network)},
 		{"anything else is a network failure too", errors.New("boom"), "network", i18n.ZHTW, i18n.T(i18n.ZHTW, i18n.Network)},
 	}

@@ -1,6 +1,6 @@
 //go:build !js
 
-package api
+package kit
 
 import (
 	"bytes"
@@ -10,15 +10,15 @@ import (
 	"net/http"
 )
 
-// Client calls the API with net/http on the host (tests, tools). Base is
+// Transport calls the API with net/http on the host (tests, tools). Base is
 // the server's origin.
-type Client struct {
+type Transport struct {
 	Base string
 	HTTP *http.Client // nil: http.DefaultClient
 }
 
 // Do implements Doer.
-func (c Client) Do(ctx context.Context, method, path, bearer string, in, out any) error {
+func (c Transport) Do(ctx context.Context, method, path, bearer string, in, out any) error {
 	body, err := encodeBody(in)
 	if err != nil {
 		return err

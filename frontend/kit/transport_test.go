@@ -1,4 +1,4 @@
-package api
+package kit
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func TestDo(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c := Client{Base: srv.URL}
+	c := Transport{Base: srv.URL}
 
 	tests := []struct {
 		name     string
@@ -76,7 +76,7 @@ func TestNetworkFailure(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	err := Client{Base: url}.Do(context.Background(), "GET", "/api/me", "", nil, nil)
+	err := Transport{Base: url}.Do(context.Background(), "GET", "/api/me", "", nil, nil)
 	if e := AsError(err); e.Code != CodeNetwork || e.Status != 0 {
 		t.Fatalf("err = %+v, want a network error", e)
 	}

@@ -1,9 +1,9 @@
-// Package api calls the AuthBridge HTTP API from the dashboard. In the
-// browser it goes through window.fetch (keeping net/http, 5 MiB of it, out
-// of app.wasm); on the host it uses net/http, so the client is tested
-// against a real server. Both decode the contract's error shape into
-// *Error.
-package api
+// The transport: one JSON call to an HTTP API. In the browser it goes
+// through window.fetch (keeping net/http, 5 MiB of it, out of app.wasm);
+// on the host it uses net/http, so it is tested against a real server.
+// Both decode the AuthBridge contract's error shape into *Error.
+
+package kit
 
 import (
 	"context"
@@ -35,9 +35,9 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Status == 0 {
-		return fmt.Sprintf("api: %s: %s", e.Code, e.Message)
+		return fmt.Sprintf("authbridge: %s: %s", e.Code, e.Message)
 	}
-	return fmt.Sprintf("api: %d %s: %s", e.Status, e.Code, e.Message)
+	return fmt.Sprintf("authbridge: %d %s: %s", e.Status, e.Code, e.Message)
 }
 
 // AsError finds the *Error in err. Anything else (a context ending, a

@@ -1,6 +1,6 @@
 //go:build js
 
-package api
+package kit
 
 import (
 	"context"
@@ -8,15 +8,15 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// Client calls the API with the browser's fetch. Base is the API origin
+// Transport calls the API with the browser's fetch. Base is the API origin
 // ("" for same origin, the production setup behind nginx).
-type Client struct {
+type Transport struct {
 	Base string
 }
 
 // Do implements Doer. Never call it on the UI goroutine or from a JS
 // callback: it waits for the fetch promise.
-func (c Client) Do(ctx context.Context, method, path, bearer string, in, out any) error {
+func (c Transport) Do(ctx context.Context, method, path, bearer string, in, out any) error {
 	body, err := encodeBody(in)
 	if err != nil {
 		return err
