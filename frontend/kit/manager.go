@@ -167,14 +167,22 @@ func (m *Manager) Refresh(ctx context.Context) (shared.RefreshResponse, error) {
 	})
 }
 
-// Call makes an authenticated call. When the server says the token has
-// expired or is invalid, it refreshes once and sends the call again.
+// Call makes an authenticated call to AuthBridge. When the server says
+// the token has expired or is invalid, it refreshes once and sends the
+// call again.
 func (m *Manager) Call(ctx context.Context, method, path string, in, out any) error {
+	return m.CallVia(ctx, m.API, method, path, in, out)
+}
+
+// CallVia is Call sent through d: an app's own API (see Client), which
+// takes the same access token. A 401 about the token refreshes once and
+// sends the call again, as Call does.
+func (m *Manager) CallVia(ctx context.Context, d Doer, method, path string, in, out any) error {
 	tok := m.Token()
 	if tok == "" {
 		return ErrSignedOut
 	}
-	err := m.API.Do(ctx, method, path, tok, in, out)
+	err := d.Do(ctx, method, path, tok, in, out)
 	e, ok := err.(*Error)
 	if !ok || !RetryAfterRefresh(e.Status, e.Code) {
 		return err
@@ -187,7 +195,7 @@ func (m *Manager) Call(ctx context.Context, method, path string, in, out any) er
 	if tok = m.Token(); tok == "" {
 		return ErrSignedOut
 	}
-	return m.API.Do(ctx, method, path, tok, in, out)
+	return d.Do(ctx, method, path, tok, in, out)
 }
 
 // SignOut ends the session on the server (all: every session of the

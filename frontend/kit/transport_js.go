@@ -12,6 +12,11 @@ import (
 // ("" for same origin, the production setup behind nginx).
 type Transport struct {
 	Base string
+	// Credentials is fetch's credentials mode. "" sends cookies to
+	// AuthBridge (its refresh cookie): "same-origin" when Base is "",
+	// "include" otherwise. An app's own API that takes only the bearer
+	// token may set "omit", so it needs no Allow-Credentials.
+	Credentials string
 }
 
 // Do implements Doer. Never call it on the UI goroutine or from a JS
@@ -25,6 +30,9 @@ func (c Transport) Do(ctx context.Context, method, path, bearer string, in, out 
 	opts := map[string]any{"method": method, "headers": headers, "credentials": "same-origin", "cache": "no-store"}
 	if c.Base != "" {
 		opts["credentials"] = "include"
+	}
+	if c.Credentials != "" {
+		opts["credentials"] = c.Credentials
 	}
 	if body != nil {
 		headers["Content-Type"] = "application/json"

@@ -15,6 +15,9 @@ import (
 type Transport struct {
 	Base string
 	HTTP *http.Client // nil: http.DefaultClient
+	// Credentials is the browser's fetch mode (see the js build); the
+	// host sends what HTTP's cookie jar holds whatever it says.
+	Credentials string
 }
 
 // Do implements Doer.
