@@ -22,6 +22,7 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /healthz", handleHealthz()},
 		{"GET /readyz", handleReadyz(d.Log, d.Auth, d.Draining)},
 		{"GET /.well-known/jwks.json", handleJWKS(d.Log, d.Tokens)},
+		{"GET " + metadataPath, handleMetadata(d.Config, d.Tokens)},
 		{"GET /api/openapi.yaml", handleOpenAPI()},
 
 		{"POST /api/auth/token/refresh", rateLimit(lim.refresh, byIP(ip, "refresh"), handleRefresh(d.Log, d.Config, d.Auth, d.Metrics, ip))},
