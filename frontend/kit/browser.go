@@ -1,4 +1,4 @@
-package ui
+package kit
 
 import (
 	"context"
@@ -25,24 +25,6 @@ func windowOrigin() string {
 		return ""
 	}
 	return app.Window().Get("location").Get("origin").String()
-}
-
-// navigatorLanguages is the browser's language list.
-func navigatorLanguages() []string {
-	if !app.IsClient {
-		return nil
-	}
-	nav := app.Window().Get("navigator")
-	var out []string
-	if ls := nav.Get("languages"); ls.Truthy() {
-		for i := 0; i < ls.Length(); i++ {
-			out = append(out, ls.Index(i).String())
-		}
-	}
-	if l := nav.Get("language"); l.Truthy() {
-		out = append(out, l.String())
-	}
-	return out
 }
 
 // webLock runs fn holding the origin-wide Web Lock "authbridge-refresh",

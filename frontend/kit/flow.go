@@ -1,11 +1,9 @@
-package ui
+package kit
 
 import (
 	"net/url"
 	"time"
 
-	"github.com/authbridge/authbridge/frontend/i18n"
-	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -49,112 +47,164 @@ func loginURL(base string, p shared.ProviderInfo, process, handoff, challenge, t
 	if ticket != "" {
 		q.Set("ticket", ticket)
 	}
-	return kit.LoginURL(base, p.ID, p.LoginURL, q)
+	return LoginURL(base, p.ID, p.LoginURL, q)
+}
+
+// FlowState is where a provider flow is.
+type FlowState string
+
+// The flow states OnFlow is told about.
+const (
+	FlowWaiting     FlowState = "waiting"     // the popup is open
+	FlowRedirecting FlowState = "redirecting" // the popup was blocked: the page goes to the provider instead
+	FlowCancelled   FlowState = "cancelled"   // the user closed the popup or cancelled
+	FlowEnded       FlowState = "ended"       // a result came back (OnSignedIn, OnConnected or OnError follows)
+)
+
+// FlowEvent is a provider flow's news.
+type FlowEvent struct {
+	Provider string
+	Process  string // "login" or "connect"
+	State    FlowState
+}
+
+// emit tells OnFlow, off the UI goroutine (the observers may block).
+func (k *Kit) emit(ctx app.Context, f *flow, st FlowState) {
+	waiting := ""
+	if st == FlowWaiting {
+		waiting = f.provider
+	}
+	ev := FlowEvent{Provider: f.provider, Process: f.process, State: st}
+	ctx.Async(func() {
+		k.publish(ctx, func(s *State) { s.Waiting = waiting })
+		if k.cfg.OnFlow != nil {
+			k.cfg.OnFlow(ctx, ev)
+		}
+	})
+}
+
+// SignIn starts provider p's sign-in. Call it from the click's handler
+// itself (browsers block popups opened later); ProviderButton does.
+func (k *Kit) SignIn(ctx app.Context, p shared.ProviderInfo) { k.startFlow(ctx, p, "login") }
+
+// Connect starts a flow that links provider p to the signed-in user,
+// from a click's handler like SignIn.
+func (k *Kit) Connect(ctx app.Context, p shared.ProviderInfo) { k.startFlow(ctx, p, "connect") }
+
+// Waiting is the provider id whose popup is open ("": none). UI
+// goroutine only.
+func (k *Kit) Waiting() string {
+	if k.flow == nil {
+		return ""
+	}
+	return k.flow.provider
 }
 
 // startFlow opens the popup on the click itself (browsers block popups
 // opened later). A connect needs a ticket first: the popup opens blank
 // and is sent on once the ticket is there.
-func (d *Dashboard) startFlow(ctx app.Context, p shared.ProviderInfo, process string) {
-	if d.flow != nil && d.flow.popup != nil && d.flow.popup.Truthy() {
-		d.flow.popup.Call("close")
+func (k *Kit) startFlow(ctx app.Context, p shared.ProviderInfo, process string) {
+	if k.flow != nil && k.flow.popup != nil && k.flow.popup.Truthy() {
+		k.flow.popup.Call("close")
 	}
 	verifier, challenge := newPKCE()
 	f := &flow{provider: p.ID, process: process, verifier: verifier, challenge: challenge}
 	target := "about:blank"
 	if process == "login" {
-		target = loginURL(d.rt.cfg.APIBase, p, process, "popup", challenge, "")
+		target = loginURL(k.cfg.APIBase, p, process, "popup", challenge, "")
 	}
 	w := app.Window().Call("open", target, popupName, popupOptions)
 	if !w.Truthy() {
-		d.redirectFlow(ctx, p, f)
+		k.redirectFlow(ctx, p, f)
 		return
 	}
 	f.popup = w
-	d.flow = f
-	d.rt.m.alert(ctx, Alert{})
+	k.flow = f
+	k.emit(ctx, f, FlowWaiting)
 	if process == "connect" {
 		ctx.Async(func() {
-			ticket, err := kit.Signed{C: d.rt.mgr}.ConnectTicket(ctx, p.ID, challenge)
+			ticket, err := Signed{C: k.session}.ConnectTicket(ctx, p.ID, challenge)
 			ctx.Dispatch(func(ctx app.Context) {
-				if d.flow != f {
+				if k.flow != f {
 					return
 				}
 				if err != nil {
-					d.endFlow()
-					d.rt.failed(ctx, err)
+					k.endFlow()
+					k.emit(ctx, f, FlowEnded)
+					ctx.Async(func() { k.failed(ctx, err) })
 					return
 				}
-				f.popup.Get("location").Set("href", loginURL(d.rt.cfg.APIBase, p, process, "popup", challenge, ticket))
+				f.popup.Get("location").Set("href", loginURL(k.cfg.APIBase, p, process, "popup", challenge, ticket))
 			})
 		})
 	}
-	d.watch(ctx, f)
+	k.watch(ctx, f)
 }
 
 // redirectFlow is the fallback when the popup was blocked: the same flow
 // as a full-page redirect, coming back with the result in the fragment.
-func (d *Dashboard) redirectFlow(ctx app.Context, p shared.ProviderInfo, f *flow) {
-	d.rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodePopupBlocked, Key: i18n.PopupBlocked})
+func (k *Kit) redirectFlow(ctx app.Context, p shared.ProviderInfo, f *flow) {
+	k.emit(ctx, f, FlowRedirecting)
 	ctx.SessionStorage().Set(flowStorePrefix+f.challenge, storedFlow{Verifier: f.verifier, Provider: p.ID, Process: f.process})
 	go_ := func(ticket string) {
-		app.Window().Get("location").Set("href", loginURL(d.rt.cfg.APIBase, p, f.process, "redirect", f.challenge, ticket))
+		app.Window().Get("location").Set("href", loginURL(k.cfg.APIBase, p, f.process, "redirect", f.challenge, ticket))
 	}
 	if f.process != "connect" {
 		go_("")
 		return
 	}
 	ctx.Async(func() {
-		ticket, err := kit.Signed{C: d.rt.mgr}.ConnectTicket(ctx, p.ID, f.challenge)
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				d.rt.failed(ctx, err)
-				return
-			}
-			go_(ticket)
-		})
+		ticket, err := Signed{C: k.session}.ConnectTicket(ctx, p.ID, f.challenge)
+		if err != nil {
+			k.failed(ctx, err)
+			return
+		}
+		ctx.Dispatch(func(ctx app.Context) { go_(ticket) })
 	})
 }
 
 // watch notices a popup the user closed: after the grace for a message
 // already on its way, the flow ends as cancelled.
-func (d *Dashboard) watch(ctx app.Context, f *flow) {
+func (k *Kit) watch(ctx app.Context, f *flow) {
 	ctx.After(watchEvery, func(ctx app.Context) {
-		if d.flow != f {
+		if k.flow != f {
 			return
 		}
 		if !f.popup.Get("closed").Bool() {
-			d.watch(ctx, f)
+			k.watch(ctx, f)
 			return
 		}
 		if f.closedAt.IsZero() {
 			f.closedAt = time.Now()
 		}
 		if time.Since(f.closedAt) < closeGrace {
-			d.watch(ctx, f)
+			k.watch(ctx, f)
 			return
 		}
-		d.flow = nil
-		d.rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodeCancelled, Key: i18n.Cancelled})
+		k.flow = nil
+		k.emit(ctx, f, FlowCancelled)
 	})
 }
 
-// cancelFlow is the Cancel button while a popup is open.
-func (d *Dashboard) cancelFlow(ctx app.Context, _ app.Event) {
-	d.endFlow()
-	d.rt.m.alert(ctx, Alert{Kind: KindInfo, Code: CodeCancelled, Key: i18n.Cancelled})
+// CancelFlow closes the open popup, if any (a Cancel button's handler).
+func (k *Kit) CancelFlow(ctx app.Context) {
+	f := k.flow
+	k.endFlow()
+	if f != nil {
+		k.emit(ctx, f, FlowCancelled)
+	}
 }
 
-func (d *Dashboard) endFlow() {
-	if d.flow != nil && d.flow.popup != nil && d.flow.popup.Truthy() {
-		d.flow.popup.Call("close")
+func (k *Kit) endFlow() {
+	if k.flow != nil && k.flow.popup != nil && k.flow.popup.Truthy() {
+		k.flow.popup.Call("close")
 	}
-	d.flow = nil
+	k.flow = nil
 }
 
 // onMessage is the window's message listener. It copies what it needs
 // and moves to the UI goroutine; the checks happen there.
-func (d *Dashboard) onMessage(ctx app.Context) app.Func {
+func (k *Kit) onMessage(ctx app.Context) app.Func {
 	return app.FuncOf(func(_ app.Value, args []app.Value) any {
 		if len(args) == 0 {
 			return nil
@@ -166,18 +216,18 @@ func (d *Dashboard) onMessage(ctx app.Context) app.Func {
 		if data.Type() != app.TypeObject || data.Get("type").String() != shared.HandoffType {
 			return nil
 		}
-		msg, ok := kit.ParseMessage(plainData(data, 2))
+		msg, ok := ParseMessage(plainData(data, 2))
 		if !ok {
 			app.Logf("authbridge: ignored a malformed handoff message from %q", origin)
 			return nil
 		}
-		ctx.Dispatch(func(ctx app.Context) { d.handoff(ctx, origin, source, msg) })
+		ctx.Dispatch(func(ctx app.Context) { k.handoff(ctx, origin, source, msg) })
 		return nil
 	})
 }
 
 // plainData copies the handoff fields of a message event's data into the
-// plain values kit.ParseMessage reads (as encoding/json would decode
+// plain values ParseMessage reads (as encoding/json would decode
 // them), depth objects deep; what JSON has no value for becomes a value
 // ParseMessage refuses.
 func plainData(v app.Value, depth int) any {
@@ -193,7 +243,7 @@ func plainData(v app.Value, depth int) any {
 	case app.TypeObject:
 		m := map[string]any{}
 		if depth > 0 {
-			for _, k := range kit.MessageFields {
+			for _, k := range MessageFields {
 				if f := v.Get(k); f.Type() != app.TypeUndefined {
 					m[k] = plainData(f, depth-1)
 				}
@@ -204,33 +254,23 @@ func plainData(v app.Value, depth int) any {
 	return struct{}{} // undefined, a function, a symbol
 }
 
-// apiOrigin is where handoff messages must come from: the API's origin.
-func (r *runtime) apiOrigin() string {
-	if r.cfg.APIBase != "" {
-		u, err := url.Parse(r.cfg.APIBase)
-		if err == nil {
-			return u.Scheme + "://" + u.Host
-		}
-	}
-	return windowOrigin()
-}
-
 // handoff takes a popup's result: only from the API's exact origin, only
 // from the popup this tab opened, only for the flow it started.
-func (d *Dashboard) handoff(ctx app.Context, origin string, source app.Value, msg shared.HandoffMessage) {
-	f := d.flow
+func (k *Kit) handoff(ctx app.Context, origin string, source app.Value, msg shared.HandoffMessage) {
+	f := k.flow
 	if f == nil || f.popup == nil {
 		return
 	}
-	h := kit.Handoff{Origin: origin, FromOurPopup: source.Truthy() && source.Equal(f.popup), Message: msg}
-	if !kit.Accept(h, d.rt.apiOrigin(), f.challenge) {
+	h := Handoff{Origin: origin, FromOurPopup: source.Truthy() && source.Equal(f.popup), Message: msg}
+	if !Accept(h, k.apiOrigin(), f.challenge) {
 		app.Logf("authbridge: ignored a handoff message from %q", origin)
 		return
 	}
-	d.flow = nil
+	k.flow = nil
+	k.emit(ctx, f, FlowEnded)
 	switch {
 	case !msg.OK:
-		d.rt.m.alert(ctx, handoffErrorAlert(msg))
+		ctx.Async(func() { k.failed(ctx, HandoffError(msg)) })
 	case f.process == "connect":
 		ctx.NewActionWithValue(actConnected, f.provider)
 	default:
@@ -247,7 +287,7 @@ func redirectResult(ctx app.Context) (initParams, bool) {
 	if hash == "" {
 		return initParams{}, false
 	}
-	msg, ok := kit.ParseFragment(hash[1:])
+	msg, ok := ParseFragment(hash[1:])
 	if !ok {
 		return initParams{}, false
 	}

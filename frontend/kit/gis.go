@@ -1,26 +1,31 @@
-package ui
+package kit
 
 import (
 	"time"
 
-	"github.com/authbridge/authbridge/frontend/i18n"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// gisButton is the Google Identity Services button. The script is loaded
+// GoogleButton is the Google Identity Services button. The script is loaded
 // at runtime from Config.GISSrc (Google's, or the development stand-in),
 // initialised with a single-use nonce from the API, and renders into
 // #gis-button, a div only GIS touches. The nonce is replaced after every
 // credential, before it expires, and when the tab comes back after its
 // lifetime (background tabs' timers are throttled), so the button is
 // never offered with a nonce the server would refuse.
-type gisButton struct {
+//
+// A credential goes to AuthBridge (POST /api/auth/google/credential) and
+// ends in Config.OnSignedIn or OnError. Only one may be mounted at a time
+// (#gis-button is an id).
+type GoogleButton struct {
 	app.Compo
-	ClientID string
-	Lang     i18n.Lang
-
-	rt *runtime // set by the Dashboard that renders it
+	Kit      *Kit
+	ClientID string // State.GoogleClientID
+	// Locale is the button's language (a BCP 47 tag; "": the browser's).
+	Locale string
+	// Unavailable is said when the script cannot load ("": English).
+	Unavailable string
 
 	cb        app.Func
 	onVisible app.Func
@@ -70,7 +75,7 @@ func (l nonceLease) live() bool { return l.nonce != "" && !l.spent }
 
 const gisScriptID = "gis-script"
 
-func (g *gisButton) OnMount(ctx app.Context) {
+func (g *GoogleButton) OnMount(ctx app.Context) {
 	g.cb = app.FuncOf(func(_ app.Value, args []app.Value) any {
 		if len(args) == 0 || args[0].Get("credential").Type() != app.TypeString {
 			return nil
@@ -93,7 +98,7 @@ func (g *gisButton) OnMount(ctx app.Context) {
 	g.renew(ctx)
 }
 
-func (g *gisButton) OnDismount() {
+func (g *GoogleButton) OnDismount() {
 	if g.onVisible != nil {
 		app.Window().Get("document").Call("removeEventListener", "visibilitychange", g.onVisible)
 		g.onVisible.Release()
@@ -104,7 +109,7 @@ func (g *gisButton) OnDismount() {
 }
 
 // renewIfDue is what the timers and a returning tab run.
-func (g *gisButton) renewIfDue(ctx app.Context) {
+func (g *GoogleButton) renewIfDue(ctx app.Context) {
 	if g.lease.needsRenewal(time.Now()) {
 		g.renew(ctx)
 	}
@@ -113,19 +118,19 @@ func (g *gisButton) renewIfDue(ctx app.Context) {
 // renew fetches a fresh nonce, schedules its renewal, then loads the
 // script and (re)initialises the button with it. A timer left from an
 // earlier nonce finds nothing due and does nothing.
-func (g *gisButton) renew(ctx app.Context) {
+func (g *GoogleButton) renew(ctx app.Context) {
 	if g.fetching {
 		return // the nonce on its way is fresh too
 	}
 	g.fetching = true
 	ctx.Async(func() {
 		sent := time.Now()
-		n, err := g.rt.public.GoogleNonce(ctx)
+		n, err := g.Kit.public.GoogleNonce(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
 			g.fetching = false
 			if err != nil {
 				g.lease, g.failed = nonceLease{}, true // no usable nonce: hide the button
-				g.rt.m.alert(ctx, errorAlert(err))
+				ctx.Async(func() { g.Kit.failed(ctx, err) })
 				ctx.After(nonceRetry, g.renewIfDue)
 				return
 			}
@@ -137,7 +142,7 @@ func (g *gisButton) renew(ctx app.Context) {
 }
 
 // load adds the script once per page; later mounts reuse it.
-func (g *gisButton) load(ctx app.Context) {
+func (g *GoogleButton) load(ctx app.Context) {
 	doc := app.Window().Get("document")
 	if gisAPI().Truthy() {
 		g.render(ctx)
@@ -149,7 +154,7 @@ func (g *gisButton) load(ctx app.Context) {
 	}
 	s := doc.Call("createElement", "script")
 	s.Set("id", gisScriptID)
-	s.Set("src", g.rt.cfg.GISSrc)
+	s.Set("src", g.Kit.cfg.GISSrc)
 	s.Set("async", true)
 	var onLoad, onErr app.Func
 	onLoad = app.FuncOf(func(_ app.Value, _ []app.Value) any {
@@ -170,7 +175,7 @@ func (g *gisButton) load(ctx app.Context) {
 	doc.Get("head").Call("appendChild", s)
 }
 
-func (g *gisButton) waitAndRender(ctx app.Context) {
+func (g *GoogleButton) waitAndRender(ctx app.Context) {
 	if gisAPI().Truthy() {
 		g.render(ctx)
 		return
@@ -194,7 +199,7 @@ func gisAPI() app.Value {
 	return v
 }
 
-func (g *gisButton) render(ctx app.Context) {
+func (g *GoogleButton) render(ctx app.Context) {
 	id := gisAPI()
 	el := app.Window().GetElementByID("gis-button")
 	if !id.Truthy() || !el.Truthy() {
@@ -212,16 +217,20 @@ func (g *gisButton) render(ctx app.Context) {
 	})
 	id.Call("renderButton", el, map[string]any{
 		"type": "standard", "theme": "outline", "size": "large", "text": "signin_with",
-		"shape": "rectangular", "logo_alignment": "left", "width": "280", "locale": string(g.Lang),
+		"shape": "rectangular", "logo_alignment": "left", "width": "280", "locale": g.Locale,
 	})
 }
 
-func (g *gisButton) Render() app.UI {
+func (g *GoogleButton) Render() app.UI {
 	return app.Div().Class("gis").Body(
 		// Hidden (still laid out, so GIS sizes the button) while it has no live nonce.
 		app.Div().ID("gis-button").Class("gis-slot").Class(gisStale(!g.lease.live())),
 		app.If(g.failed, func() app.UI {
-			return app.Div().Class("hint").ID("gis-error").Text(i18n.T(g.Lang, i18n.GoogleUnavailable))
+			msg := g.Unavailable
+			if msg == "" {
+				msg = "The Google sign-in button could not be loaded. Use another provider or reload."
+			}
+			return app.Div().Class("hint").ID("gis-error").Text(msg)
 		}),
 	)
 }

@@ -1,4 +1,4 @@
-package ui
+package kit
 
 import (
 	"strings"
@@ -61,7 +61,7 @@ func TestGISButtonHiddenWithoutLiveNonce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := &gisButton{lease: tt.lease}
+			g := &GoogleButton{lease: tt.lease}
 			e := app.NewTestEngine()
 			if err := e.Load(g); err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -16,16 +17,11 @@ type Dashboard struct {
 
 	rt *runtime // set by the route (Register)
 
-	v       View
-	lang    i18n.Lang
-	flow    *flow
-	msgFn   app.Func
-	chanFn  app.Func
-	channel app.Value
+	v    View
+	lang i18n.Lang
 }
 
 func (d *Dashboard) OnMount(ctx app.Context) {
-	d.rt.setContext(ctx)
 	d.lang = i18n.Detect(navigatorLanguages())
 	var saved string
 	if ctx.LocalStorage().Get(langKey, &saved) == nil && saved != "" {
@@ -35,41 +31,10 @@ func (d *Dashboard) OnMount(ctx app.Context) {
 	d.v = d.rt.m.get()
 	ctx.ObserveState(viewKey, &d.v)
 
-	d.msgFn = d.onMessage(ctx)
-	app.Window().Call("addEventListener", "message", d.msgFn)
-	if bc := app.Window().Get("BroadcastChannel"); bc.Truthy() {
-		d.channel = bc.New(channelName)
-		d.chanFn = app.FuncOf(func(_ app.Value, args []app.Value) any {
-			data := args[0].Get("data")
-			if data.Type() != app.TypeObject {
-				return nil
-			}
-			switch data.Get("type").String() {
-			case eventSignedOut:
-				ctx.Dispatch(func(ctx app.Context) { ctx.NewAction(actRemoteSignedOut) })
-			case eventSignedIn:
-				ctx.Dispatch(func(ctx app.Context) { ctx.NewAction(actRemoteSignedIn) })
-			}
-			return nil
-		})
-		d.channel.Call("addEventListener", "message", d.chanFn)
-		d.rt.setChannel(d.channel)
-	}
-	p, _ := redirectResult(ctx)
-	ctx.NewActionWithValue(actInit, p)
+	d.rt.kit.Mount(ctx) // the sign-in starts: providers, then the session
 }
 
-func (d *Dashboard) OnDismount() {
-	if d.msgFn != nil {
-		app.Window().Call("removeEventListener", "message", d.msgFn)
-		d.msgFn.Release()
-	}
-	if d.chanFn != nil {
-		d.channel.Call("close")
-		d.chanFn.Release()
-		d.rt.setChannel(nil)
-	}
-}
+func (d *Dashboard) OnDismount() { d.rt.kit.Dismount() }
 
 func (d *Dashboard) setDocumentLang() {
 	if app.IsClient {
@@ -159,7 +124,7 @@ func (d *Dashboard) renderSignedOut() app.UI {
 		app.H1().Text(d.t(i18n.SignInHeading)),
 		app.Div().Class("muted").Text(d.t(i18n.Tagline)),
 		app.If(d.v.GoogleClientID != "", func() app.UI {
-			return &gisButton{ClientID: d.v.GoogleClientID, Lang: d.lang, rt: d.rt}
+			return &kit.GoogleButton{Kit: d.rt.kit, ClientID: d.v.GoogleClientID, Locale: string(d.lang), Unavailable: d.t(i18n.GoogleUnavailable)}
 		}),
 		app.If(d.v.GoogleClientID != "" && len(providers) > 0, func() app.UI {
 			return app.Div().Class("divider").Body(app.Span().Text(d.t(i18n.Or)))
@@ -167,12 +132,8 @@ func (d *Dashboard) renderSignedOut() app.UI {
 		app.Div().Class("providers").Body(
 			app.Range(providers).Slice(func(i int) app.UI {
 				p := providers[i]
-				return app.Button().ID("login-"+p.ID).Class("btn btn-provider").DataSet("provider", p.ID).
-					OnClick(func(ctx app.Context, _ app.Event) { d.startFlow(ctx, p, "login") }, app.EventScope(p.ID, p.LoginURL)).
-					Body(
-						app.Span().Class("provider-mark provider-"+p.ID).Aria("hidden", "true").Text(firstRune(Initials(p.Name, ""))),
-						app.Span().Text(d.t(i18n.SignInWith, p.Name)),
-					)
+				return &kit.ProviderButton{Kit: d.rt.kit, Provider: p,
+					Label: d.t(i18n.SignInWith, p.Name), Mark: firstRune(Initials(p.Name, ""))}
 			}),
 		),
 		app.If(len(d.v.Providers) == 0, func() app.UI {
@@ -190,10 +151,10 @@ func (d *Dashboard) renderWaiting() app.UI {
 // waitingFor is the display name of the provider whose popup is open ("":
 // none).
 func (d *Dashboard) waitingFor() string {
-	if d.flow == nil {
+	if d.v.Waiting == "" {
 		return ""
 	}
-	return d.v.ProviderName(d.flow.provider)
+	return d.v.ProviderName(d.v.Waiting)
 }
 
 // renderSignedIn is one component per card. Each is seeded with the view
@@ -209,7 +170,10 @@ func (d *Dashboard) renderSignedIn() app.UI {
 }
 
 // connect starts a flow that links provider p to the signed-in user.
-func (d *Dashboard) connect(ctx app.Context, p shared.ProviderInfo) { d.startFlow(ctx, p, "connect") }
+func (d *Dashboard) connect(ctx app.Context, p shared.ProviderInfo) { d.rt.kit.Connect(ctx, p) }
+
+// cancelFlow is the Cancel button while a popup is open.
+func (d *Dashboard) cancelFlow(ctx app.Context, _ app.Event) { d.rt.kit.CancelFlow(ctx) }
 
 // waitingSlot keeps its place even when empty; with a provider it says a
 // popup is open for it and offers to cancel.

@@ -91,8 +91,8 @@ func TestDashboardPhases(t *testing.T) {
 }
 
 func TestWaitingWhileAPopupIsOpen(t *testing.T) {
-	d := &Dashboard{rt: newRuntime(Config{}, nil), v: View{Phase: PhaseSignedOut, Providers: []shared.ProviderInfo{{ID: "dev", Name: "Dev OIDC"}}}, lang: i18n.EN,
-		flow: &flow{provider: "dev", process: "login"}}
+	d := &Dashboard{rt: newRuntime(Config{}, nil), v: View{Phase: PhaseSignedOut, Providers: []shared.ProviderInfo{{ID: "dev", Name: "Dev OIDC"}},
+		Waiting: "dev"}, lang: i18n.EN}
 	html := render(t, d)
 	if !strings.Contains(html, `id="waiting"`) || !strings.Contains(html, "Finish signing in with Dev OIDC") || !strings.Contains(html, `id="cancel-flow"`) {
 		t.Fatalf("no waiting line:\n%s", html)

@@ -78,6 +78,7 @@ type View struct {
 	LoginsLoad     Load
 	Alert          Alert
 	Busy           string // the action running now ("" when idle), for disabled buttons
+	Waiting        string // the provider whose popup is open ("": none)
 }
 
 // LoadStatus is where a list's fetch is.
