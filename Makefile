@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
-PKGS  := ./shared/... ./backend/... ./frontend/... ./e2e/... ./bench/...
+PKGS  := ./shared/... ./backend/... ./frontend/... ./e2e/... ./bench/... ./verify/...
 
 .PHONY: run build web test fuzz bench compare fmt lint vet clean
 
@@ -39,11 +39,11 @@ compare:
 
 ## fmt: gofmt the tree
 fmt:
-	gofmt -w shared backend frontend e2e bench
+	gofmt -w shared backend frontend e2e bench verify
 
 ## lint: formatting and go vet (and govulncheck when it is installed)
 lint: vet
-	@out=$$(gofmt -l shared backend frontend e2e bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l shared backend frontend e2e bench verify); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@if command -v govulncheck >/dev/null; then govulncheck ./backend/... ./shared/...; else echo "govulncheck not installed; skipped"; fi
 
 vet:
