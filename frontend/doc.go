@@ -5,10 +5,11 @@
 //     host, to the generator of the static site (scripts/web.sh, make web);
 //   - ui: the components, the global actions and the one state they observe;
 //   - kit: what any go-app app imports to sign in with AuthBridge, the
-//     dashboard included: the token rules (memory-only access token,
-//     scheduled refresh, single flight, retry on 401, which popup messages
-//     to believe);
-//   - api: the API client over window.fetch (net/http on the host);
+//     dashboard included: the sign-in buttons and popup flows, the token
+//     rules (memory-only access token, scheduled refresh, single flight,
+//     retry on 401, which popup messages to believe), the transport over
+//     window.fetch (net/http on the host) and a client for an app's own API;
+//   - api: the dashboard's own calls (user, accounts, sessions, logins);
 //   - i18n: the words in English, 繁體中文 and 한국어;
 //   - site: the static site writer (pages, icons, service worker, .br/.gz).
 package frontend
