@@ -108,7 +108,11 @@ func (s *keySet) get(ctx context.Context, kid string) (publicKey, error) {
 	s.fetchMu.Lock()
 	// Another caller may have fetched while this one waited.
 	if _, _, due := s.lookup(kid, now); due {
-		_ = s.load(ctx)
+		// The fetch serves every caller and counts against the interval,
+		// so one client giving up must not cancel it.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		_ = s.load(fctx)
+		cancel()
 	}
 	s.fetchMu.Unlock()
 	s.mu.RLock()

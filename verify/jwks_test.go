@@ -117,3 +117,17 @@ func TestUnreachableIssuer(t *testing.T) {
 		{advance: 30 * time.Second, key: next, wantHits: 4},
 	})
 }
+
+func TestRefetchOutlivesTheRequest(t *testing.T) {
+	old, next := newECKey(t, "old"), newECKey(t, "next")
+	is := newTestIssuer(t, old)
+	clock := newFakeClock()
+	v := mustNew(t, is, WithClock(clock.Now))
+	is.set(func(is *testIssuer) { is.keys = append(is.keys, next) })
+	clock.Advance(30 * time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client went away
+	if _, err := v.Verify(ctx, sign(t, next, is.claimsAt(clock.Now()), nil)); err != nil {
+		t.Fatalf("Verify with a cancelled context: %v", err)
+	}
+}

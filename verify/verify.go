@@ -46,6 +46,7 @@ const (
 	defaultMaxAge  = 5 * time.Minute // a JWKS answered without max-age
 	maxMaxAge      = 24 * time.Hour
 	maxBody        = 64 << 10 // metadata and JWKS documents
+	fetchTimeout   = 10 * time.Second
 )
 
 // supportedAlgs are the algs this package verifies; the issuer's list is
