@@ -211,20 +211,27 @@ func (k *Kit) Register() {
 		id, _ := a.Value.(string)
 		k.connected(ctx, id)
 	})
-	app.Handle(actRemoteSignedOut, func(ctx app.Context, _ app.Action) {
-		if k.State().SignedIn {
-			k.session.Clear()
-			k.signedOut(ctx, SignOut{Reason: ReasonElsewhere})
-		}
-	})
-	app.Handle(actRemoteSignedIn, func(ctx app.Context, _ app.Action) {
-		k.mu.Lock()
-		out := k.known && !k.state.SignedIn
-		k.mu.Unlock()
-		if out {
-			k.restore(ctx)
-		}
-	})
+	app.Handle(actRemoteSignedOut, k.handleRemoteSignedOut)
+	app.Handle(actRemoteSignedIn, k.handleRemoteSignedIn)
+}
+
+// handleRemoteSignedOut follows another tab's sign-out.
+func (k *Kit) handleRemoteSignedOut(ctx app.Context, _ app.Action) {
+	if k.State().SignedIn {
+		k.session.Clear()
+		k.signedOut(ctx, SignOut{Reason: ReasonElsewhere})
+	}
+}
+
+// handleRemoteSignedIn follows another tab's sign-in: the refresh cookie
+// is shared, so this tab restores the session too.
+func (k *Kit) handleRemoteSignedIn(ctx app.Context, _ app.Action) {
+	k.mu.Lock()
+	out := k.known && !k.state.SignedIn
+	k.mu.Unlock()
+	if out {
+		k.restore(ctx)
+	}
 }
 
 // Events on the BroadcastChannel (never a token: only what happened).
