@@ -10,6 +10,7 @@ const (
 	CodeInvalidCredential     ErrorCode = "invalid_credential"
 	CodeInvalidState          ErrorCode = "invalid_state"
 	CodeAccessDenied          ErrorCode = "access_denied"
+	CodeAccountDisabled       ErrorCode = "account_disabled" // an operator disabled the account
 	CodeProviderError         ErrorCode = "provider_error"
 	CodeProviderUnavailable   ErrorCode = "provider_unavailable"
 	CodeDuplicateEmail        ErrorCode = "duplicate_email"
@@ -19,6 +20,7 @@ const (
 	CodeAlreadyConnectedOther ErrorCode = "already_connected_other"
 	CodeConnectRequiresLogin  ErrorCode = "connect_requires_login"
 	CodeLastLoginMethod       ErrorCode = "last_login_method"
+	CodeLastAdmin             ErrorCode = "last_admin" // the change would leave no enabled administrator
 	CodeInvalidToken          ErrorCode = "invalid_token"
 	CodeTokenExpired          ErrorCode = "token_expired"
 	CodeTokenReused           ErrorCode = "token_reused"
@@ -41,6 +43,7 @@ var AllErrorCodes = []ErrorCode{
 	CodeConnectRequiresLogin, CodeLastLoginMethod, CodeInvalidToken, CodeTokenExpired,
 	CodeTokenReused, CodeNotFound, CodeMethodNotAllowed, CodeUnsupportedMediaType,
 	CodeRequestTooLarge, CodeOriginNotAllowed, CodeRateLimited, CodeUnavailable, CodeInternal,
+	CodeAccountDisabled, CodeLastAdmin,
 }
 
 // ErrorBody is the inner object of an error response.

@@ -77,6 +77,8 @@ var errorText = map[shared.ErrorCode][3]string{
 	shared.CodeRateLimited:           {"Too many attempts. Wait a moment and try again.", "嘗試次數過多，請稍候再試。", "시도가 너무 많습니다. 잠시 후 다시 시도하세요."},
 	shared.CodeUnavailable:           {"The service is briefly unavailable. Try again shortly.", "服務暫時無法使用，請稍後再試。", "서비스를 잠시 사용할 수 없습니다. 곧 다시 시도하세요."},
 	shared.CodeInternal:              {"Something went wrong on our side. Try again.", "我們這邊發生錯誤，請再試一次。", "저희 쪽에서 문제가 생겼습니다. 다시 시도하세요."},
+	shared.CodeAccountDisabled:       {"This account has been disabled by an administrator.", "此帳號已被管理員停用。", "관리자가 이 계정을 비활성화했습니다."},
+	shared.CodeLastAdmin:             {"This would leave no administrator. Make someone else an administrator first.", "這樣會沒有任何管理員。請先將其他人設為管理員。", "관리자가 한 명도 남지 않게 됩니다. 먼저 다른 사람을 관리자로 지정하세요."},
 }
 
 func index(l Lang) int {

@@ -34,7 +34,7 @@ func RetryAfterRefresh(status int, code shared.ErrorCode) bool {
 // (as opposed to a network or server hiccup worth retrying later).
 func SignedOut(code shared.ErrorCode) bool {
 	switch code {
-	case shared.CodeInvalidToken, shared.CodeTokenExpired, shared.CodeTokenReused, shared.CodeAccessDenied:
+	case shared.CodeInvalidToken, shared.CodeTokenExpired, shared.CodeTokenReused, shared.CodeAccessDenied, shared.CodeAccountDisabled:
 		return true
 	}
 	return false

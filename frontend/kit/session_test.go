@@ -38,6 +38,7 @@ func TestRetryAndSignedOut(t *testing.T) {
 		{401, shared.CodeInvalidToken, true, true},
 		{401, shared.CodeTokenReused, false, true},
 		{403, shared.CodeAccessDenied, false, true},
+		{403, shared.CodeAccountDisabled, false, true},
 		{503, shared.CodeUnavailable, false, false},
 		{429, shared.CodeRateLimited, false, false},
 	}

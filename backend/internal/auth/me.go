@@ -39,9 +39,11 @@ func active(u store.User) error {
 	return nil
 }
 
-// errDisabled is how a disabled user is refused, whichever step found out.
+// errDisabled is how a disabled user is refused, whichever step found out
+// (sign-in, refresh, any authenticated route): 403 account_disabled, so a
+// client can tell the user why they were signed out.
 func errDisabled(cause error) error {
-	return apperr.Wrap(shared.CodeAccessDenied, "This account is disabled.", cause)
+	return apperr.Wrap(shared.CodeAccountDisabled, "This account has been disabled by an administrator.", cause)
 }
 
 // Logins answers the user's latest login events, newest first.

@@ -12,7 +12,7 @@ import (
 
 // TestActiveUser: the rule every authenticated route asks first. A user
 // answers as themself; an unknown (deleted) one is invalid_token; a
-// disabled one is access_denied, at once (the store's user cache drops it).
+// disabled one is account_disabled, at once (the store's user cache drops it).
 func TestActiveUser(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
@@ -29,8 +29,8 @@ func TestActiveUser(t *testing.T) {
 			if err := f.st.SetUserDisabled(ctx, f.ada.ID, &now); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.svc.ActiveUser(ctx, f.ada.ID); apperr.CodeOf(err) != shared.CodeAccessDenied {
-				t.Fatalf("disabled user: %v, want access_denied", err)
+			if _, err := f.svc.ActiveUser(ctx, f.ada.ID); apperr.CodeOf(err) != shared.CodeAccountDisabled {
+				t.Fatalf("disabled user: %v, want account_disabled", err)
 			}
 		})
 	}

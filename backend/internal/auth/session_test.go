@@ -230,7 +230,7 @@ func TestRefreshOfDisabledUser(t *testing.T) {
 			if err := f.st.SetUserDisabled(context.Background(), f.ada.ID, &now); err != nil {
 				t.Fatal(err)
 			}
-			f.refresh(t, f.first.RefreshToken, shared.CodeAccessDenied)
+			f.refresh(t, f.first.RefreshToken, shared.CodeAccountDisabled)
 			if got := f.family(t); got.Generation != 1 || got.RevokedAt != nil {
 				t.Fatalf("family = %+v", got)
 			}

@@ -268,7 +268,7 @@ func TestRefreshScenarios(t *testing.T) {
 				e.t.Fatal(err)
 			}
 			return req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody(p.RefreshToken)}
-		}, status: 403, code: shared.CodeAccessDenied},
+		}, status: 403, code: shared.CodeAccountDisabled},
 		{name: "rate limited", extra: map[string]string{"AUTHBRIDGE_RATE_LIMIT": "1"}, setup: func(e *env) req {
 			for i := 0; i < 10; i++ {
 				e.do(req{method: "POST", path: "/api/auth/token/refresh", body: refreshBody("x")})
@@ -369,7 +369,7 @@ func TestMeScenarios(t *testing.T) {
 				e.t.Fatal(err)
 			}
 			return req{method: "GET", path: "/api/me", bearer: p.AccessToken}
-		}, status: 403, code: shared.CodeAccessDenied},
+		}, status: 403, code: shared.CodeAccountDisabled},
 		{name: "sessions", setup: func(e *env) req {
 			u, p := signedIn(e)
 			e.signIn(u)

@@ -11,7 +11,7 @@ import (
 )
 
 // TestDisabledUserRefusedEverywhere: a disabled user's access token, still
-// unexpired, is refused with the code /api/me answers (403 access_denied)
+// unexpired, is refused with the code /api/me answers (403 account_disabled)
 // on every authenticated route, and the refused call changes nothing: the
 // session the token names stays live.
 func TestDisabledUserRefusedEverywhere(t *testing.T) {
@@ -43,7 +43,7 @@ func TestDisabledUserRefusedEverywhere(t *testing.T) {
 				}
 				path := strings.ReplaceAll(c.path, "{sid}", rt.FamilyID)
 				resp, body := e.do(req{method: c.method, path: path, body: c.body, bearer: p.AccessToken})
-				expect(t, resp, body, http.StatusForbidden, shared.CodeAccessDenied)
+				expect(t, resp, body, http.StatusForbidden, shared.CodeAccountDisabled)
 				fams, err := e.auth.Sessions(context.Background(), u.ID, "")
 				if err != nil || len(fams) != 1 || fams[0].ID != rt.FamilyID {
 					t.Fatalf("after a refused %s %s: sessions %+v, %v; want the one session, live", c.method, path, fams, err)

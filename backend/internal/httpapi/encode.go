@@ -47,6 +47,8 @@ var statusOf = map[shared.ErrorCode]int{
 	shared.CodeRateLimited:           http.StatusTooManyRequests,
 	shared.CodeUnavailable:           http.StatusServiceUnavailable,
 	shared.CodeInternal:              http.StatusInternalServerError,
+	shared.CodeAccountDisabled:       http.StatusForbidden,
+	shared.CodeLastAdmin:             http.StatusConflict,
 }
 
 // encode writes v as JSON with status.

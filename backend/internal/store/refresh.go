@@ -40,12 +40,14 @@ const (
 // refusals that change nothing.
 func judge(f Family, u User, presented uint64, p RotateParams) (verdict, error) {
 	switch {
+	case u.DisabledAt != nil:
+		// First: disabling revokes every session, and the holder of a
+		// real token (its MAC held) learns why, not only that it ended.
+		return 0, ErrUserDisabled
 	case f.RevokedAt != nil:
 		return 0, ErrFamilyRevoked
 	case !p.Now.Before(f.ExpiresAt), p.IdleTTL > 0 && !p.Now.Before(f.LastUsedAt.Add(p.IdleTTL)):
 		return 0, ErrFamilyExpired
-	case u.DisabledAt != nil:
-		return 0, ErrUserDisabled
 	case presented == f.Generation:
 		return rotate, nil
 	case presented > f.Generation:
@@ -64,8 +66,9 @@ func judge(f Family, u User, presented uint64, p RotateParams) (verdict, error) 
 //   - unknown family, or a MAC that does not verify (p.Verify): ErrNotFound,
 //     and nothing is written: nobody can revoke a family without one of
 //     its real tokens;
-//   - family revoked: ErrFamilyRevoked; past its absolute or idle
-//     lifetime: ErrFamilyExpired; its user disabled: ErrUserDisabled;
+//   - its user disabled: ErrUserDisabled (even when the family was
+//     revoked or expired: disabling revokes them all); family revoked:
+//     ErrFamilyRevoked; past its absolute or idle lifetime: ErrFamilyExpired;
 //   - the current generation: p.Sign, then one conditional UPDATE moves
 //     the family to the next generation. If another rotation (a second
 //     tab, another replica) moved it first, the family is read again and
