@@ -99,7 +99,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		return err
 	}
 	mux.Handle("/", root)
-	go housekeeping(ctx, log, st)
+	go housekeeping(ctx, log, st, store.Retention{LoginHistory: cfg.LoginHistoryRetention, SessionIdle: cfg.RefreshIdleTTL})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -247,8 +247,9 @@ func shutdown(ctx context.Context, cfg config.Config, log *slog.Logger, srv *htt
 	return nil
 }
 
-// housekeeping deletes expired single-use rows and ended sessions hourly.
-func housekeeping(ctx context.Context, log *slog.Logger, st *store.Store) {
+// housekeeping deletes expired single-use rows, ended and idle sessions and
+// login history past its retention, hourly.
+func housekeeping(ctx context.Context, log *slog.Logger, st *store.Store, r store.Retention) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -256,7 +257,13 @@ func housekeeping(ctx context.Context, log *slog.Logger, st *store.Store) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := st.DeleteExpired(ctx, time.Now()); err != nil {
+			n, err := st.DeleteExpired(ctx, time.Now())
+			if err == nil {
+				var m int64
+				m, err = st.DeleteRetained(ctx, time.Now(), r)
+				n += m
+			}
+			if err != nil {
 				log.Warn("housekeeping failed", "err", err)
 			} else if n > 0 {
 				log.Info("housekeeping", "deleted_rows", n)

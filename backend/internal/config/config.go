@@ -48,6 +48,10 @@ type Config struct {
 	RefreshTTL     time.Duration
 	RefreshIdleTTL time.Duration
 	RefreshGrace   time.Duration
+	// LoginHistoryRetention: login events older than this are deleted by
+	// the housekeeping (AUTHBRIDGE_LOGIN_HISTORY_RETENTION); the audit
+	// trail is kept.
+	LoginHistoryRetention time.Duration
 
 	SigningKeyPEM string
 	SigningAlg    string
@@ -198,6 +202,9 @@ var variables = []variable{
 	duration("AUTHBRIDGE_REFRESH_TTL", "720h", time.Minute, 0, func(c *Config) *time.Duration { return &c.RefreshTTL }),
 	duration("AUTHBRIDGE_REFRESH_IDLE_TTL", "168h", time.Minute, 0, func(c *Config) *time.Duration { return &c.RefreshIdleTTL }),
 	duration("AUTHBRIDGE_REFRESH_GRACE", "10s", 0, 10*time.Second, func(c *Config) *time.Duration { return &c.RefreshGrace }),
+	// 90 days, as the seed template kept it; at least a day, so the
+	// history a user looks at is never empty after an hour.
+	duration("AUTHBRIDGE_LOGIN_HISTORY_RETENTION", "2160h", 24*time.Hour, 0, func(c *Config) *time.Duration { return &c.LoginHistoryRetention }),
 	duration("AUTHBRIDGE_SHUTDOWN_TIMEOUT", "15s", 0, 5*time.Minute, func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 	duration("AUTHBRIDGE_SHUTDOWN_DELAY", "0s", 0, time.Minute, func(c *Config) *time.Duration { return &c.ShutdownDelay }),
 	{name: "AUTHBRIDGE_SIGNING_KEY", raw: true, set: func(l *loading, v string, bad problem) {

@@ -32,6 +32,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"refresh", c.RefreshTTL, 720 * time.Hour},
 		{"idle", c.RefreshIdleTTL, 168 * time.Hour},
 		{"grace", c.RefreshGrace, 10 * time.Second},
+		{"login history", c.LoginHistoryRetention, 90 * 24 * time.Hour},
 		{"alg", c.SigningAlg, "ES256"},
 		{"issuer", c.Issuer(), "http://localhost:8080"},
 		{"no dashboard", c.WebDir, ""},
@@ -71,18 +72,19 @@ func TestLoadValues(t *testing.T) {
 
 func TestLoadReportsEveryProblem(t *testing.T) {
 	_, err := Load(env(map[string]string{
-		"AUTHBRIDGE_PUBLIC_URL":            "ftp://x",
-		"AUTHBRIDGE_FRONTEND_ORIGIN":       "https://app.example.com/path",
-		"AUTHBRIDGE_DATABASE_URL":          "postgres://u:hunter2@h/db",
-		"AUTHBRIDGE_ACCESS_TTL":            "2h",
-		"AUTHBRIDGE_REFRESH_TTL":           "soon",
-		"AUTHBRIDGE_EMAIL_CONFLICT":        "merge",
-		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS": "exa mple.com",
-		"AUTHBRIDGE_SIGNING_ALG":           "HS256",
-		"AUTHBRIDGE_DEV":                   "maybe",
-		"AUTHBRIDGE_RATE_LIMIT":            "-1",
-		"AUTHBRIDGE_SECRET_KEY":            "short",
-		"AUTHBRIDGE_WEB_DIR":               "/nonexistent/authbridge/dist",
+		"AUTHBRIDGE_PUBLIC_URL":              "ftp://x",
+		"AUTHBRIDGE_FRONTEND_ORIGIN":         "https://app.example.com/path",
+		"AUTHBRIDGE_DATABASE_URL":            "postgres://u:hunter2@h/db",
+		"AUTHBRIDGE_ACCESS_TTL":              "2h",
+		"AUTHBRIDGE_REFRESH_TTL":             "soon",
+		"AUTHBRIDGE_EMAIL_CONFLICT":          "merge",
+		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS":   "exa mple.com",
+		"AUTHBRIDGE_SIGNING_ALG":             "HS256",
+		"AUTHBRIDGE_DEV":                     "maybe",
+		"AUTHBRIDGE_RATE_LIMIT":              "-1",
+		"AUTHBRIDGE_SECRET_KEY":              "short",
+		"AUTHBRIDGE_WEB_DIR":                 "/nonexistent/authbridge/dist",
+		"AUTHBRIDGE_LOGIN_HISTORY_RETENTION": "1h",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted a broken configuration")
@@ -93,6 +95,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"AUTHBRIDGE_ACCESS_TTL", "AUTHBRIDGE_REFRESH_TTL", "AUTHBRIDGE_EMAIL_CONFLICT",
 		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "AUTHBRIDGE_SIGNING_ALG", "AUTHBRIDGE_DEV",
 		"AUTHBRIDGE_RATE_LIMIT", "AUTHBRIDGE_SECRET_KEY", "AUTHBRIDGE_WEB_DIR",
+		"AUTHBRIDGE_LOGIN_HISTORY_RETENTION",
 	} {
 		if !strings.Contains(msg, name+":") {
 			t.Errorf("error does not name %s:\n%s", name, msg)
