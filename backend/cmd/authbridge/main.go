@@ -8,6 +8,11 @@
 //	                        JWKS cache has seen it (token.PrePublish later);
 //	                        the current key stays published until the tokens
 //	                        it signed expire
+//	authbridge users …      the operator's commands on the configured database,
+//	authbridge admin …      no server needed: users list|show|disable|enable|
+//	authbridge events …     delete|revoke-sessions, admin grant|revoke|list,
+//	authbridge providers …  events, providers orphans (operate.go; --json
+//	                        everywhere; exit 0 ok, 1 error, 2 usage, 3 not found)
 package main
 
 import (
@@ -25,7 +30,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintf(os.Stderr, "authbridge: %v\n", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 

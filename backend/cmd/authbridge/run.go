@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -30,8 +31,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 {
 		cmd = args[0]
 	}
+	if operatorCommands[cmd] {
+		return operate(ctx, args, getenv, os.Stdin, stdout, stderr)
+	}
 	if cmd != "serve" && cmd != "rotate-keys" {
-		return fmt.Errorf("unknown command %q (want serve or rotate-keys)", cmd)
+		return &exitError{code: exitUsage, err: fmt.Errorf("unknown command %q (want serve, rotate-keys, users, admin, events or providers)", cmd)}
 	}
 
 	cfg, err := config.Load(getenv)

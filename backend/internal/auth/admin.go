@@ -315,7 +315,11 @@ func (a *Admin) GrantAdmin(ctx context.Context, actor Actor, userID string) erro
 // RevokeAdmin takes the administrator grant away; the last enabled
 // administrator keeps it (last_admin). not_found: not an administrator.
 func (a *Admin) RevokeAdmin(ctx context.Context, actor Actor, userID string) error {
-	return storeErr("revoke admin", a.store.RevokeAdmin(ctx, userID, a.audit(actor, "")))
+	err := a.store.RevokeAdmin(ctx, userID, a.audit(actor, ""))
+	if errors.Is(err, store.ErrNotFound) {
+		return apperr.Wrap(shared.CodeNotFound, "This user is not an administrator.", err)
+	}
+	return storeErr("revoke admin", err)
 }
 
 // IsAdmin reports whether the user holds the administrator grant.

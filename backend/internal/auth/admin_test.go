@@ -35,6 +35,7 @@ func TestAdminDisable(t *testing.T) {
 			if err != nil || d.User.DisabledAt == nil || len(d.Sessions) != 0 || d.Admin {
 				t.Fatalf("UserDetail = %+v, %v", d, err)
 			}
+			f.clk.advance(time.Second) // the audit trail orders by time
 			if err := adm.Enable(ctx, cli, f.ada.ID, ""); err != nil {
 				t.Fatal(err)
 			}
