@@ -90,6 +90,8 @@ func TestOperatorCommands(t *testing.T) {
 						t.Fatalf("total = %v, want ada and bob", v["total"])
 					}
 				}},
+				{name: "list by a non-ASCII name", args: []string{"users", "list", "--query", "Bücher 名前"}, out: []string{"page 1: 0 of 0 user(s)"}},
+				{name: "show a non-ASCII id", args: []string{"users", "show", "名前"}, code: exitNotFound},
 				{name: "show by email", args: []string{"users", "show", "ADA@example.com"}, out: []string{ada.ID, "identities (1)", "active sessions (1)", "last sign-ins (1)", "198.51.100.1"}},
 				{name: "show unknown", args: []string{"users", "show", "nobody@example.com"}, code: exitNotFound},
 				{name: "show unknown, json", args: []string{"users", "show", store.NewID(), "--json"}, code: exitNotFound, json: func(t *testing.T, v map[string]any) {
@@ -147,6 +149,11 @@ func TestOperatorCommands(t *testing.T) {
 					}
 				}},
 				{name: "events since the future", args: []string{"events", "--since", "2999-01-01T00:00:00Z", "--json"}, json: func(t *testing.T, v map[string]any) {
+					if evs := v["events"].([]any); len(evs) != 0 {
+						t.Fatalf("events = %v", evs)
+					}
+				}},
+				{name: "events of a non-ASCII name", args: []string{"events", "--user", "名前", "--json"}, json: func(t *testing.T, v map[string]any) {
 					if evs := v["events"].([]any); len(evs) != 0 {
 						t.Fatalf("events = %v", evs)
 					}

@@ -299,9 +299,13 @@ func (s *Store) ListAdmins(ctx context.Context) ([]Admin, error) {
 func (s *Store) ListAuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
 	q := "SELECT " + auditColumns + " FROM audit_events WHERE created_at >= ?"
 	args := []any{ts(f.Since)}
-	if f.UserID != "" {
+	switch {
+	case f.UserID != "" && isASCII(f.UserID):
 		q += " AND (target_user_id = ? OR actor = ?)"
 		args = append(args, f.UserID, f.UserID)
+	case f.UserID != "":
+		q += " AND actor = ?" // target_user_id is ASCII (see ListUsers)
+		args = append(args, f.UserID)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
@@ -320,8 +324,15 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int, error
 	var args []any
 	if q := strings.TrimSpace(f.Query); q != "" {
 		like := "%" + likeEscaper.Replace(q) + "%"
-		where += " AND (u.id = ? OR u.name LIKE ? ESCAPE '!' OR u.email LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id AND (i.provider = ? OR i.email LIKE ? ESCAPE '!')))"
-		args = append(args, q, like, like, q, like)
+		// Ids are ASCII columns: MySQL refuses to compare one with other
+		// characters (illegal mix of collations), and no id has them.
+		idCond := "1 = 0"
+		if isASCII(q) {
+			idCond = "u.id = ?"
+			args = append(args, q)
+		}
+		where += " AND (" + idCond + " OR u.name LIKE ? ESCAPE '!' OR u.email LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id AND (i.provider = ? OR i.email LIKE ? ESCAPE '!')))"
+		args = append(args, like, like, q, like)
 	}
 	if f.DisabledOnly {
 		where += " AND u.disabled_at IS NOT NULL"
@@ -378,6 +389,15 @@ func (s *Store) ProviderOrphans(ctx context.Context, providerID string) ([]User,
 		return nil, fmt.Errorf("store: provider orphans: %w", err)
 	}
 	return users, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // prefixed qualifies each of a comma-separated column list with alias.

@@ -224,6 +224,7 @@ var adminCases = []conformanceCase{
 			{store.UserFilter{Query: "name of c"}, []string{cy.ID}},
 			{store.UserFilter{Query: "_"}, []string{cy.ID}}, // a wildcard matches itself only
 			{store.UserFilter{Query: "%"}, []string{}},
+			{store.UserFilter{Query: "Bücher 名前"}, []string{}}, // never compared with the ASCII id column (MySQL would refuse)
 			{store.UserFilter{Query: bob.ID}, []string{bob.ID}},
 			{store.UserFilter{DisabledOnly: true}, []string{cy.ID}},
 			{store.UserFilter{Limit: 2, Offset: 1}, []string{bob.ID, ada.ID}},
@@ -237,6 +238,12 @@ var adminCases = []conformanceCase{
 					t.Fatalf("ListUsers(%+v) = %v; want %v", c.f, ids(got), c.want)
 				}
 			}
+		}
+		if _, err := s.GetUser(ctx, "名前"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("GetUser of a non-ASCII id: %v", err)
+		}
+		if evs, err := s.ListAuditEvents(ctx, store.AuditFilter{UserID: "名前"}); err != nil || len(evs) != 0 {
+			t.Fatalf("audit of a non-ASCII actor = %v, %v", evs, err)
 		}
 		if got, err := s.ProviderOrphans(ctx, "github"); err != nil || len(got) != 1 || got[0].ID != ada.ID {
 			t.Fatalf("orphans of github = %v, %v; want ada only (bob also has gitlab)", ids(got), err)

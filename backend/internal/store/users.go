@@ -33,6 +33,11 @@ func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
 	if u, ok := s.users.get(id); ok {
 		return u, nil
 	}
+	if !isASCII(id) {
+		// Ids are ASCII columns, which MySQL refuses to compare with
+		// other characters: no such user.
+		return User{}, ErrNotFound
+	}
 	var u User
 	err := s.rdb.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id).Scan(
 		&u.ID, &u.Name, &u.Email, &u.EmailCanonical, &u.EmailVerified, &u.AvatarURL, &u.DisabledAt, &u.CreatedAt, &u.UpdatedAt)
