@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -193,6 +195,40 @@ var adminCases = []conformanceCase{
 		}
 		if err := s.GrantAdmin(ctx, store.NewID(), audit("cli:root", t0)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("granting an unknown user: %v", err)
+		}
+	}},
+	{"two administrators removing each other at once: one of them stays", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for round := 0; round < 5; round++ {
+			a, _ := signedIn(t, s, ident("github", fmt.Sprintf("ra%d", round), ""), t0)
+			b, _ := signedIn(t, s, ident("github", fmt.Sprintf("rb%d", round), ""), t0)
+			for _, u := range []store.User{a, b} {
+				if err := s.GrantAdmin(ctx, u.ID, audit("cli:root", t0)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i, op := range []func() error{
+				func() error { return s.RevokeAdmin(ctx, a.ID, audit(b.ID, t0)) },
+				func() error { _, err := s.DisableUser(ctx, b.ID, audit(a.ID, t0)); return err },
+			} {
+				wg.Add(1)
+				go func() { defer wg.Done(); errs[i] = op() }()
+			}
+			wg.Wait()
+			if (errs[0] == nil) == (errs[1] == nil) || !errors.Is(errors.Join(errs...), store.ErrLastAdmin) {
+				t.Fatalf("round %d: revoke a = %v, disable b = %v; want exactly one refused with ErrLastAdmin", round, errs[0], errs[1])
+			}
+			// Clean up for the next round: b enabled, nobody admin.
+			if err := s.EnableUser(ctx, b.ID, audit("cli:root", t0)); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{a.ID, b.ID} {
+				if _, err := s.DB().ExecContext(ctx, "DELETE FROM admins WHERE user_id = ?", id); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	}},
 	{"users are listed by name, email, provider and state; orphans of a provider", func(t *testing.T, s *store.Store) {
