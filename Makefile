@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
-PKGS  := ./shared/... ./backend/... ./frontend/... ./e2e/... ./bench/... ./verify/...
+PKGS  := ./shared/... ./backend/... ./frontend/... ./e2e/... ./bench/... ./verify/... ./examples/notes/...
 
 .PHONY: run build web test fuzz bench compare fmt lint vet clean
 
@@ -19,7 +19,7 @@ web:
 ## build: compile the server and check the shared contract builds for js/wasm
 build:
 	$(GO) build -trimpath -o $(BIN)/authbridge ./backend/cmd/authbridge
-	GOOS=js GOARCH=wasm $(GO) build ./shared/... ./frontend/...
+	GOOS=js GOARCH=wasm $(GO) build ./shared/... ./frontend/... ./examples/notes/cmd/notes-web
 
 ## test: every test, against a real MariaDB this target starts and stops
 test:
@@ -39,16 +39,16 @@ compare:
 
 ## fmt: gofmt the tree
 fmt:
-	gofmt -w shared backend frontend e2e bench verify
+	gofmt -w shared backend frontend e2e bench verify examples
 
 ## lint: formatting and go vet (and govulncheck when it is installed)
 lint: vet
-	@out=$$(gofmt -l shared backend frontend e2e bench verify); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l shared backend frontend e2e bench verify examples); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@if command -v govulncheck >/dev/null; then govulncheck ./backend/... ./shared/...; else echo "govulncheck not installed; skipped"; fi
 
 vet:
 	$(GO) vet $(PKGS)
-	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./frontend/...
+	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./frontend/... ./examples/notes/...
 
 clean:
 	rm -rf $(BIN) frontend/dist

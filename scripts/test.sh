@@ -12,12 +12,12 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== gofmt"
-unformatted=$(gofmt -l shared backend frontend e2e bench verify)
+unformatted=$(gofmt -l shared backend frontend e2e bench verify examples)
 if [ -n "$unformatted" ]; then echo "gofmt needed:"; echo "$unformatted"; exit 1; fi
 
 echo "== go vet"
-go vet ./shared/... ./backend/... ./frontend/... ./e2e/... ./bench/... ./verify/...
-GOOS=js GOARCH=wasm go vet ./shared/... ./frontend/...
+go vet ./shared/... ./backend/... ./frontend/... ./e2e/... ./bench/... ./verify/... ./examples/notes/...
+GOOS=js GOARCH=wasm go vet ./shared/... ./frontend/... ./examples/notes/...
 
 echo "== nginx"
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || [ ! -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]; then
@@ -56,7 +56,7 @@ while IFS= read -r line; do export "$line"; done <"$work/mariadb/env"
 echo "MariaDB is up on a loopback port and its socket"
 
 echo "== go test"
-go test -count=1 ./shared/... ./backend/... ./frontend/... ./e2e/... ./bench/... ./verify/... 2>&1 | tee "$work/go-test.log"
+go test -count=1 ./shared/... ./backend/... ./frontend/... ./e2e/... ./bench/... ./verify/... ./examples/notes/... 2>&1 | tee "$work/go-test.log"
 status=${PIPESTATUS[0]}
 passed=$(grep -c '^ok ' "$work/go-test.log" || true)
 failed=$(grep -Ec '^(FAIL|---  FAIL)' "$work/go-test.log" || true)

@@ -4,11 +4,16 @@
 # GIS_SRC overrides the Google Identity Services script URL (tests and
 # offline development point it at the development identity provider's
 # stand-in); API_BASE sets a cross-origin API (default: same origin).
+# APP and ASSETS build another go-app main with the same generator flags
+# (examples/notes: APP=./examples/notes/cmd/notes-web
+# ASSETS=examples/notes/web).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-frontend/dist}
 gis_src=${GIS_SRC:-https://accounts.google.com/gsi/client}
 api_base=${API_BASE:-}
+app=${APP:-./frontend/cmd/dashboard}
+assets=${ASSETS:-frontend/web}
 # Inlining off for the wasm: the raw file grows (~8 MiB) but its code repeats
 # more, so brotli, what is sent, shrinks from 1.46 to 1.37 MiB. WASM_GCFLAGS=
 # (empty) builds with inlining.
@@ -16,13 +21,13 @@ WASM_GCFLAGS=${WASM_GCFLAGS-all=-l}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-GOOS=js GOARCH=wasm go build -trimpath ${WASM_GCFLAGS:+-gcflags="$WASM_GCFLAGS"} -ldflags="-s -w" -o "$tmp/app.wasm" ./frontend/cmd/dashboard
-go build -trimpath -o "$tmp/dashboard" ./frontend/cmd/dashboard
+GOOS=js GOARCH=wasm go build -trimpath ${WASM_GCFLAGS:+-gcflags="$WASM_GCFLAGS"} -ldflags="-s -w" -o "$tmp/app.wasm" "$app"
+go build -trimpath -o "$tmp/gen" "$app"
 
 rm -rf "$out.new"
 wasm_exec="$(go env GOROOT)/lib/wasm/wasm_exec.js"
-"$tmp/dashboard" -out "$out.new" -wasm "$tmp/app.wasm" -wasm-exec "$wasm_exec" \
-  -assets frontend/web -gis-src "$gis_src" -api-base "$api_base"
+"$tmp/gen" -out "$out.new" -wasm "$tmp/app.wasm" -wasm-exec "$wasm_exec" \
+  -assets "$assets" -gis-src "$gis_src" -api-base "$api_base"
 # The loader must match the toolchain that built app.wasm.
 cmp -s "$wasm_exec" "$out.new/wasm_exec.js" || { echo "wasm_exec.js does not match $wasm_exec" >&2; exit 1; }
 chmod -R a+rX "$out.new"

@@ -61,6 +61,9 @@ type harness struct {
 	origin    string // the nginx origin the browser uses
 	idpURL    string // the devidp's own origin
 	dist      string
+	// notes is examples/notes in the topology: nginx has its locations
+	// from the start, its site and API are built on first use (notes_test.go).
+	notes notesApp
 
 	// dashboardErr says why the dashboard could not be built (nil: built).
 	dashboardErr error
@@ -119,11 +122,12 @@ func startHarness(logf func(string, ...any)) (_ *harness, err error) {
 	}
 	h.rec = newRecorder()
 
-	ports, err := freePorts(5)
+	ports, err := freePorts(6)
 	if err != nil {
 		return nil, err
 	}
 	nginxAddr, idpAddr := ports[0], ports[1]
+	h.notes.apiAddr = ports[5]
 	replicaAddrs := map[string]string{"a": ports[2], "b": ports[3], "c": ports[4]}
 	h.origin = "http://" + nginxAddr
 	// The devidp lives on its own origin, and on another site (localhost
@@ -636,6 +640,9 @@ func (h *harness) startNginx(listen string, upstreams []string) error {
 		GISOrigin: h.idpURL,
 	})
 	if err != nil {
+		return err
+	}
+	if err := h.writeNotesConf(runDir); err != nil {
 		return err
 	}
 	if err := readableTree(h.dist); err != nil {

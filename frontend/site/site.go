@@ -8,6 +8,7 @@ package site
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -33,6 +34,12 @@ type Options struct {
 	WasmExec string            // the toolchain's lib/wasm/wasm_exec.js ("" keeps go-app's copy)
 	Assets   string            // folder copied into web/ (style.css, icon.svg)
 	Env      map[string]string // public settings baked into app.js
+
+	// Another app built the same way (examples/notes) names itself and
+	// the path it is served under; "" keeps the dashboard's.
+	Name        string // "": AuthBridge
+	Description string // "": the dashboard's
+	Prefix      string // e.g. "/notes": every URL the pages emit starts with it ("": served at the root)
 }
 
 // ServiceWorker replaces go-app's caching worker: no offline cache, so a
@@ -61,11 +68,12 @@ func Build(o Options) (version string, err error) {
 		return "", fmt.Errorf("site: %w", err)
 	}
 	version = Version(wasm, o.Env)
+	name := cmp.Or(o.Name, "AuthBridge")
 	h := &app.Handler{
-		Name:        "AuthBridge",
-		ShortName:   "AuthBridge",
-		Title:       "AuthBridge",
-		Description: "Sign in with Google and other providers, and manage your linked accounts and sessions.",
+		Name:        name,
+		ShortName:   name,
+		Title:       name,
+		Description: cmp.Or(o.Description, "Sign in with Google and other providers, and manage your linked accounts and sessions."),
 		Lang:        "en",
 		Author:      "AuthBridge",
 		Icon: app.Icon{
@@ -76,12 +84,17 @@ func Build(o Options) (version string, err error) {
 		},
 		BackgroundColor:       "#f6f7fb",
 		ThemeColor:            "#3553d6",
-		LoadingLabel:          "Loading AuthBridge… {progress}%",
+		LoadingLabel:          "Loading " + name + "… {progress}%",
 		Styles:                []string{"/web/style.css"},
 		Env:                   maps.Clone(o.Env), // go-app adds its own keys to it
 		Version:               version,
 		WasmContentLength:     strconv.Itoa(len(wasm)),
 		ServiceWorkerTemplate: ServiceWorker,
+	}
+	if o.Prefix != "" {
+		// The files are still written at the root of Out: the server
+		// maps Prefix onto it.
+		h.Resources = app.PrefixedLocation(o.Prefix)
 	}
 	if err := app.GenerateStaticWebsite(o.Out, h); err != nil {
 		return "", fmt.Errorf("site: generate: %w", err)

@@ -105,3 +105,36 @@ func TestIcons(t *testing.T) {
 		t.Errorf("icon body = %v", c)
 	}
 }
+
+// TestBuildPrefixed is another app's site (examples/notes): its name, and
+// the URLs its loader and manifest emit under its path, with the files
+// still at the root of Out. (The pages need the app's routes; the e2e
+// suite loads examples/notes' own.)
+func TestBuildPrefixed(t *testing.T) {
+	dir := t.TempDir()
+	wasm := filepath.Join(dir, "app.wasm")
+	if err := os.WriteFile(wasm, []byte("\x00asm"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "dist")
+	if _, err := Build(Options{Out: out, Wasm: wasm, Name: "Notes", Description: "An example.", Prefix: "/notes"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]string{
+		"app.js":               {"/notes/web/app.wasm", "/notes/app-worker.js"},
+		"manifest.webmanifest": {`"name":"Notes"`, `"description":"An example."`, "/notes/web/icon-512.png"},
+	} {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s lacks %s", name, w)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "web", "app.wasm")); err != nil {
+		t.Errorf("web/app.wasm is not at the root of Out: %v", err)
+	}
+}
