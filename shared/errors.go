@@ -20,7 +20,10 @@ const (
 	CodeAlreadyConnectedOther ErrorCode = "already_connected_other"
 	CodeConnectRequiresLogin  ErrorCode = "connect_requires_login"
 	CodeLastLoginMethod       ErrorCode = "last_login_method"
-	CodeLastAdmin             ErrorCode = "last_admin" // the change would leave no enabled administrator
+	CodeLastAdmin             ErrorCode = "last_admin"          // the change would leave no enabled administrator
+	CodeForbidden             ErrorCode = "forbidden"           // signed in, but not allowed (not an administrator)
+	CodeReauthRequired        ErrorCode = "reauth_required"     // the call needs a more recent sign-in
+	CodeCannotDisableSelf     ErrorCode = "cannot_disable_self" // an administrator may not disable their own account
 	CodeInvalidToken          ErrorCode = "invalid_token"
 	CodeTokenExpired          ErrorCode = "token_expired"
 	CodeTokenReused           ErrorCode = "token_reused"
@@ -43,7 +46,7 @@ var AllErrorCodes = []ErrorCode{
 	CodeConnectRequiresLogin, CodeLastLoginMethod, CodeInvalidToken, CodeTokenExpired,
 	CodeTokenReused, CodeNotFound, CodeMethodNotAllowed, CodeUnsupportedMediaType,
 	CodeRequestTooLarge, CodeOriginNotAllowed, CodeRateLimited, CodeUnavailable, CodeInternal,
-	CodeAccountDisabled, CodeLastAdmin,
+	CodeAccountDisabled, CodeLastAdmin, CodeForbidden, CodeReauthRequired, CodeCannotDisableSelf,
 }
 
 // ErrorBody is the inner object of an error response.

@@ -79,6 +79,9 @@ var errorText = map[shared.ErrorCode][3]string{
 	shared.CodeInternal:              {"Something went wrong on our side. Try again.", "我們這邊發生錯誤，請再試一次。", "저희 쪽에서 문제가 생겼습니다. 다시 시도하세요."},
 	shared.CodeAccountDisabled:       {"This account has been disabled by an administrator.", "此帳號已被管理員停用。", "관리자가 이 계정을 비활성화했습니다."},
 	shared.CodeLastAdmin:             {"This would leave no administrator. Make someone else an administrator first.", "這樣會沒有任何管理員。請先將其他人設為管理員。", "관리자가 한 명도 남지 않게 됩니다. 먼저 다른 사람을 관리자로 지정하세요."},
+	shared.CodeForbidden:             {"Only administrators may do this.", "只有管理員可以執行此操作。", "관리자만 할 수 있는 작업입니다."},
+	shared.CodeReauthRequired:        {"For your safety, sign in again to continue.", "為了安全起見，請重新登入後再繼續。", "보안을 위해 다시 로그인한 후 계속하세요."},
+	shared.CodeCannotDisableSelf:     {"You cannot disable your own account.", "您無法停用自己的帳號。", "자신의 계정은 비활성화할 수 없습니다."},
 }
 
 func index(l Lang) int {

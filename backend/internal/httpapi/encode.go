@@ -49,6 +49,9 @@ var statusOf = map[shared.ErrorCode]int{
 	shared.CodeInternal:              http.StatusInternalServerError,
 	shared.CodeAccountDisabled:       http.StatusForbidden,
 	shared.CodeLastAdmin:             http.StatusConflict,
+	shared.CodeForbidden:             http.StatusForbidden,
+	shared.CodeReauthRequired:        http.StatusForbidden,
+	shared.CodeCannotDisableSelf:     http.StatusConflict,
 }
 
 // encode writes v as JSON with status.
