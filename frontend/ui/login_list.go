@@ -22,8 +22,10 @@ func (c *loginList) t(k i18n.Key, arg ...string) string { return i18n.T(c.Lang, 
 func (c *loginList) Render() app.UI {
 	logins := c.v.Logins
 	return app.Div().Class("card card-wide").DataSet("load", loadState(c.v.LoginsLoad)).Body(
-		app.H2().Text(c.t(i18n.Logins)),
-		app.Div().Class("table-wrap").Body(
+		app.H2().ID("logins-heading").Text(c.t(i18n.Logins)),
+		// On a phone the table scrolls inside its card; a scroller must be
+		// reachable by keyboard, so it is a named, focusable region.
+		app.Div().Class("table-wrap").Role("region").Aria("labelledby", "logins-heading").TabIndex(0).Body(
 			app.Table().ID("logins").Body(
 				app.Tr().Body(
 					app.Th().Text(c.t(i18n.ColTime)), app.Th().Text(c.t(i18n.ColProvider)),
