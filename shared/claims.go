@@ -57,4 +57,15 @@ type AccessClaims struct {
 	SessionID string   `json:"sid"` // the refresh-token family
 	Name      string   `json:"name,omitempty"`
 	Email     string   `json:"email,omitempty"`
+	// AuthTime is when the user signed in to this session (OIDC auth_time):
+	// the creation of the refresh-token family, carried across refreshes.
+	// Calls that need a recent sign-in compare it with their window.
+	AuthTime int64 `json:"auth_time,omitempty"`
+	// Roles the user holds when the token was signed: "admin" for an
+	// administrator (RoleAdmin). For display and for other services; the
+	// server itself checks the current grant on every admin call.
+	Roles []string `json:"roles,omitempty"`
 }
+
+// RoleAdmin is the administrator's role in AccessClaims.Roles.
+const RoleAdmin = "admin"

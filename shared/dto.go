@@ -21,6 +21,9 @@ type User struct {
 	EmailVerified bool      `json:"email_verified"`
 	AvatarURL     string    `json:"avatar_url,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
+	// Roles: GET /api/me answers the roles of the caller's access token
+	// ("admin" for an administrator); other answers leave it out.
+	Roles []string `json:"roles,omitempty"`
 }
 
 // SignInResponse is answered by the calls that sign a user in: a token pair,

@@ -23,8 +23,11 @@ import (
 // AdminOptions configure an Admin.
 type AdminOptions struct {
 	IdleTTL time.Duration // the sessions' idle lifetime, to tell which are active
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// AdminEmails: canonical emails whose verified owners are
+	// administrators (AUTHBRIDGE_ADMIN_EMAILS).
+	AdminEmails []string
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Admin runs the operator's use cases.
@@ -47,7 +50,7 @@ func NewAdmin(st *store.Store, opts AdminOptions) *Admin {
 // Admin answers the operator's use cases on the service's store, with its
 // clock and idle lifetime.
 func (s *Service) Admin() *Admin {
-	return NewAdmin(s.store, AdminOptions{IdleTTL: s.opts.IdleTTL, Now: s.opts.Now, Logger: s.log})
+	return NewAdmin(s.store, AdminOptions{IdleTTL: s.opts.IdleTTL, AdminEmails: s.opts.AdminEmails, Now: s.opts.Now, Logger: s.log})
 }
 
 // Actor is who does an administrative action: a user id, or
@@ -228,7 +231,7 @@ func (a *Admin) UserDetail(ctx context.Context, userID string) (UserDetail, erro
 		return UserDetail{}, storeErr("user detail", err)
 	}
 	d := UserDetail{User: toRecord(u)}
-	if d.Admin, err = a.store.IsAdmin(ctx, userID); err != nil {
+	if d.Admin, err = administrator(ctx, a.store, a.opts.AdminEmails, u); err != nil {
 		return UserDetail{}, fmt.Errorf("auth: user detail: %w", err)
 	}
 	ids, err := a.store.ListIdentities(ctx, userID)
@@ -322,13 +325,14 @@ func (a *Admin) RevokeAdmin(ctx context.Context, actor Actor, userID string) err
 	return storeErr("revoke admin", err)
 }
 
-// IsAdmin reports whether the user holds the administrator grant.
+// IsAdmin reports whether the user is an administrator: granted, or
+// listed by verified email in AUTHBRIDGE_ADMIN_EMAILS.
 func (a *Admin) IsAdmin(ctx context.Context, userID string) (bool, error) {
-	ok, err := a.store.IsAdmin(ctx, userID)
+	u, err := a.store.GetUser(ctx, userID)
 	if err != nil {
-		return false, fmt.Errorf("auth: is admin: %w", err)
+		return false, storeErr("is admin", err)
 	}
-	return ok, nil
+	return administrator(ctx, a.store, a.opts.AdminEmails, u)
 }
 
 // ListAdmins answers the administrators, earliest grant first.

@@ -54,8 +54,14 @@ type Options struct {
 	// claim (still once each). Off by default: such a credential was not
 	// bound to a page of ours (AUTHBRIDGE_GOOGLE_REQUIRE_NONCE).
 	CredentialNonceOptional bool
-	Now                     func() time.Time
-	Logger                  *slog.Logger // default discards
+	// AdminEmails are canonical emails whose verified owners are
+	// administrators (AUTHBRIDGE_ADMIN_EMAILS), besides the CLI's grants.
+	AdminEmails []string
+	// AdminReauth is how recent a sign-in the admin API and self-deletion
+	// need (AUTHBRIDGE_ADMIN_REAUTH); 0: DefaultAdminReauth.
+	AdminReauth time.Duration
+	Now         func() time.Time
+	Logger      *slog.Logger // default discards
 }
 
 // Service runs the use cases: sign-in, sessions, accounts.

@@ -72,7 +72,7 @@ func (s *Service) complete(ctx context.Context, p pending, u store.User) (TokenP
 	if p.Row == nil || p.plain == "" {
 		return TokenPair{}, errors.New("auth: complete: not prepared")
 	}
-	access, exp, err := s.sign(ctx, u, p.Row.Family.ID)
+	access, exp, err := s.sign(ctx, u, p.Row.Family)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -103,7 +103,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 		IP:         store.Clip(m.IP, 64),
 		Sign: func(f store.Family, u store.User) error {
 			var err error
-			access, exp, err = s.sign(ctx, u, f.ID)
+			access, exp, err = s.sign(ctx, u, f)
 			return err
 		},
 		Reuse: store.LoginEvent{
@@ -198,12 +198,20 @@ func toSession(f store.Family, currentID string) Session {
 	}
 }
 
-func (s *Service) sign(ctx context.Context, u store.User, familyID string) (string, time.Time, error) {
+// sign signs the access token of u's session f: its sign-in time is the
+// family's creation, its roles those u holds now.
+func (s *Service) sign(ctx context.Context, u store.User, f store.Family) (string, time.Time, error) {
+	roles, err := s.roles(ctx, u)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("auth: sign access token: %w", err)
+	}
 	access, exp, err := s.tokens.Sign(ctx, shared.AccessClaims{
 		Subject:   u.ID,
-		SessionID: familyID,
+		SessionID: f.ID,
 		Name:      u.Name,
 		Email:     u.Email,
+		AuthTime:  f.CreatedAt.Unix(),
+		Roles:     roles,
 	})
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("auth: sign access token: %w", err)

@@ -11,10 +11,12 @@ import (
 )
 
 // handleMe answers the caller, whom requireBearer has already loaded (and
-// refused if deleted or disabled).
+// refused if deleted or disabled), with the roles of their access token.
 func handleMe() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		encode(w, http.StatusOK, wireUser(userFrom(r)))
+		u := wireUser(userFrom(r))
+		u.Roles = claimsFrom(r).Roles
+		encode(w, http.StatusOK, u)
 	})
 }
 
