@@ -20,7 +20,6 @@ const (
 	ConnectedOn        Key = "connected_on"
 	Sessions           Key = "sessions"
 	ThisDevice         Key = "this_device"
-	RevokeSession      Key = "revoke_session"
 	LastUsed           Key = "last_used"
 	Logins             Key = "logins"
 	ColTime            Key = "col_time"
@@ -51,6 +50,8 @@ const (
 	Dismiss            Key = "dismiss"
 	Empty              Key = "empty"
 	Unverified         Key = "unverified"
+	DisconnectNamed    Key = "disconnect_named"
+	RevokeSessionNamed Key = "revoke_session_named"
 )
 
 // text is every key's words in en, zh-TW, ko (the order of Langs).
@@ -68,7 +69,6 @@ var text = map[Key][3]string{
 	ConnectedOn:        {"connected %s", "連結於 %s", "%s 연결됨"},
 	Sessions:           {"Active sessions", "使用中的工作階段", "활성 세션"},
 	ThisDevice:         {"This device", "此裝置", "이 기기"},
-	RevokeSession:      {"Sign out this session", "登出此工作階段", "이 세션 로그아웃"},
 	LastUsed:           {"last used %s", "上次使用 %s", "마지막 사용 %s"},
 	Logins:             {"Login history", "登入紀錄", "로그인 기록"},
 	ColTime:            {"Time", "時間", "시간"},
@@ -99,6 +99,10 @@ var text = map[Key][3]string{
 	Dismiss:            {"Dismiss", "關閉", "닫기"},
 	Empty:              {"Nothing yet.", "目前沒有資料。", "아직 없습니다."},
 	Unverified:         {"unverified", "未驗證", "미인증"},
+	// The accessible names of buttons whose visible text is short; each
+	// starts with (or holds) the visible text, so speech input finds it.
+	DisconnectNamed:    {"Disconnect %s", "中斷連結 %s", "%s 연결 끊기"},
+	RevokeSessionNamed: {"Sign out the session on %s", "登出 %s 上的工作階段", "%s 세션 로그아웃"},
 }
 
 // Keys lists every key, for tests.

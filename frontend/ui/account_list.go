@@ -44,6 +44,7 @@ func (c *accountList) Render() app.UI {
 					),
 					app.Button().ID("disconnect-"+a.Provider).Class("btn btn-small btn-ghost").
 						Disabled(c.v.Busy == "disconnect-"+a.ID).Text(c.t(i18n.Disconnect)).
+						Aria("label", c.t(i18n.DisconnectNamed, orDash(a.ProviderName))).
 						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actDisconnect, a.ID) }, app.EventScope(a.ID)),
 				)
 			}),

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/authbridge/authbridge/frontend/i18n"
 	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
@@ -19,6 +21,10 @@ type Dashboard struct {
 
 	v    View
 	lang i18n.Lang
+	// langKeyed is set while the language select was changed by arrow
+	// keys: the choice applies on Enter or when the select loses focus,
+	// not on every key press (browsers fire change for each one).
+	langKeyed bool
 }
 
 func (d *Dashboard) OnMount(ctx app.Context) {
@@ -29,7 +35,13 @@ func (d *Dashboard) OnMount(ctx app.Context) {
 	}
 	d.setDocumentLang()
 	d.v = d.rt.m.get()
-	ctx.ObserveState(viewKey, &d.v)
+	prev := d.v
+	ctx.ObserveState(viewKey, &d.v).OnChange(func() {
+		if id := focusAfter(prev, d.v); id != "" {
+			ctx.Defer(func(ctx app.Context) { focusID(ctx, id, 5) })
+		}
+		prev = d.v
+	})
 
 	d.rt.kit.Mount(ctx) // the sign-in starts: providers, then the session
 }
@@ -44,10 +56,78 @@ func (d *Dashboard) setDocumentLang() {
 
 func (d *Dashboard) t(k i18n.Key, arg ...string) string { return i18n.T(d.lang, k, arg...) }
 
-func (d *Dashboard) onLang(ctx app.Context, e app.Event) {
+// onLangChange applies a choice made with the mouse or the picker; one
+// made with the arrow keys on the closed select waits for Enter or blur.
+func (d *Dashboard) onLangChange(ctx app.Context, e app.Event) {
+	if d.langKeyed {
+		ctx.PreventUpdate()
+		return
+	}
+	d.applyLang(ctx)
+}
+
+func (d *Dashboard) onLangKey(ctx app.Context, e app.Event) {
+	switch e.Get("key").String() {
+	case "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown":
+		d.langKeyed = true
+		ctx.PreventUpdate()
+	case "Enter", " ":
+		if d.langKeyed {
+			d.applyLang(ctx)
+		}
+	default:
+		ctx.PreventUpdate()
+	}
+}
+
+func (d *Dashboard) onLangBlur(ctx app.Context, e app.Event) {
+	if !d.langKeyed {
+		ctx.PreventUpdate()
+		return
+	}
+	d.applyLang(ctx)
+}
+
+func (d *Dashboard) applyLang(ctx app.Context) {
+	d.langKeyed = false
 	d.lang = i18n.Detect([]string{ctx.JSSrc().Get("value").String()})
 	ctx.LocalStorage().Set(langKey, string(d.lang))
 	d.setDocumentLang()
+}
+
+// focusAfter is the element that takes the focus after the view changed
+// from prev to v ("": leave it): the user's name after a sign-in, the
+// message (or the sign-in heading) after a sign-out, an error message when
+// one appears. Without it the focus falls to <body> when the buttons the
+// user pressed go away, and a screen reader user is lost.
+func focusAfter(prev, v View) string {
+	switch {
+	case prev.Phase == PhaseSignedOut && v.Phase == PhaseSignedIn:
+		return "user-name"
+	case prev.Phase == PhaseSignedIn && v.Phase == PhaseSignedOut:
+		if v.Alert.Kind != "" {
+			return "alert"
+		}
+		return "signin-heading"
+	case v.Alert.Kind == KindError && v.Alert.Seq != prev.Alert.Seq:
+		return "alert"
+	}
+	return ""
+}
+
+// focusID focuses the element with id once it is rendered (a few tries:
+// a card may render a cycle later).
+func focusID(ctx app.Context, id string, tries int) {
+	if !app.IsClient {
+		return
+	}
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Call("focus")
+		return
+	}
+	if tries > 0 {
+		ctx.After(50*time.Millisecond, func(ctx app.Context) { focusID(ctx, id, tries-1) })
+	}
 }
 
 func (d *Dashboard) phase() Phase {
@@ -78,15 +158,16 @@ func (d *Dashboard) Render() app.UI {
 func (d *Dashboard) renderHeader() app.UI {
 	return app.Div().Class("topbar").Body(
 		app.Div().Class("brand").Body(
-			app.Img().Src("/web/icon.svg").Alt("").Width(28).Height(28),
+			// Decorative: go-app drops an empty alt, so the role says it.
+			app.Img().Src("/web/icon.svg").Role("presentation").Aria("hidden", "true").Width(28).Height(28),
 			app.Span().Text("AuthBridge"),
 		),
 		app.Div().Class("lang").Body(
-			app.Span().Class("sr-only").Text(d.t(i18n.Language)),
-			app.Select().ID("lang").Aria("label", d.t(i18n.Language)).OnChange(d.onLang).Body(
+			app.Label().For("lang").Class("sr-only").Text(d.t(i18n.Language)),
+			app.Select().ID("lang").OnChange(d.onLangChange).OnKeyDown(d.onLangKey).OnBlur(d.onLangBlur).Body(
 				app.Range(i18n.Langs).Slice(func(i int) app.UI {
 					l := i18n.Langs[i]
-					return app.Option().Value(string(l)).Selected(l == d.lang).Text(l.Name())
+					return app.Option().Value(string(l)).Lang(string(l)).Selected(l == d.lang).Text(l.Name())
 				}),
 			),
 		),
@@ -97,12 +178,15 @@ func (d *Dashboard) renderHeader() app.UI {
 // page around.
 func (d *Dashboard) renderAlert() app.UI {
 	a := d.v.Alert
-	slot := app.Div().Class("alert-slot").Aria("live", "polite")
+	// The slot is the live region (it exists before any message, so
+	// screen readers announce what appears in it); errors also take the
+	// focus (focusAfter), hence tabindex -1.
+	slot := app.Div().Class("alert-slot").Role("status").Aria("live", "polite").Aria("atomic", "true")
 	if a.Kind == "" {
 		return slot
 	}
 	return slot.Body(
-		app.Div().ID("alert").Class("alert alert-"+a.Kind).Role("status").
+		app.Div().ID("alert").Class("alert alert-"+a.Kind).TabIndex(-1).
 			DataSet("kind", a.Kind).DataSet("code", a.Code).Body(
 			app.Span().Class("alert-text").Text(a.Text(d.lang)),
 			app.Button().Class("alert-close").Aria("label", d.t(i18n.Dismiss)).Text("×").
@@ -112,7 +196,7 @@ func (d *Dashboard) renderAlert() app.UI {
 }
 
 func (d *Dashboard) renderLoading() app.UI {
-	return app.Div().Class("card card-center skeleton").Body(
+	return app.Div().Class("card card-center skeleton").Role("status").Body(
 		app.Div().Class("spinner").Aria("hidden", "true"),
 		app.Div().Class("muted").Text(d.t(i18n.Loading)),
 	)
@@ -121,7 +205,7 @@ func (d *Dashboard) renderLoading() app.UI {
 func (d *Dashboard) renderSignedOut() app.UI {
 	providers := d.v.RedirectProviders()
 	return app.Div().Class("card card-center signin").Body(
-		app.H1().Text(d.t(i18n.SignInHeading)),
+		app.H1().ID("signin-heading").TabIndex(-1).Text(d.t(i18n.SignInHeading)),
 		app.Div().Class("muted").Text(d.t(i18n.Tagline)),
 		app.If(d.v.GoogleClientID != "", func() app.UI {
 			return &kit.GoogleButton{Kit: d.rt.kit, ClientID: d.v.GoogleClientID, Locale: string(d.lang), Unavailable: d.t(i18n.GoogleUnavailable)}
@@ -178,10 +262,13 @@ func (d *Dashboard) cancelFlow(ctx app.Context, _ app.Event) { d.rt.kit.CancelFl
 // waitingSlot keeps its place even when empty; with a provider it says a
 // popup is open for it and offers to cancel.
 func waitingSlot(l i18n.Lang, provider string, onCancel app.EventHandler) app.UI {
+	// A live region that is always there, so "finish signing in" is read
+	// out when it appears.
+	slot := app.Div().Class("waiting-slot").Role("status").Aria("live", "polite")
 	if provider == "" {
-		return app.Div().Class("waiting-slot")
+		return slot
 	}
-	return app.Div().Class("waiting-slot").Body(
+	return slot.Body(
 		app.Div().ID("waiting").Class("waiting").Body(
 			app.Div().Class("spinner spinner-small").Aria("hidden", "true"),
 			app.Span().Text(i18n.T(l, i18n.Waiting, provider)),

@@ -98,3 +98,26 @@ func TestWaitingWhileAPopupIsOpen(t *testing.T) {
 		t.Fatalf("no waiting line:\n%s", html)
 	}
 }
+
+func TestFocusAfter(t *testing.T) {
+	in, out := View{Phase: PhaseSignedIn}, View{Phase: PhaseSignedOut}
+	errAlert := Alert{Kind: KindError, Code: "internal", Seq: 3}
+	tests := []struct {
+		name       string
+		prev, next View
+		want       string
+	}{
+		{"sign-in goes to the user's name", out, in, "user-name"},
+		{"a restored session on load leaves the focus", View{Phase: PhaseLoading}, in, ""},
+		{"sign-out with a message goes to it", in, View{Phase: PhaseSignedOut, Alert: Alert{Kind: KindInfo, Seq: 1}}, "alert"},
+		{"sign-out without one goes to the heading", in, out, "signin-heading"},
+		{"a new error goes to it", in, View{Phase: PhaseSignedIn, Alert: errAlert}, "alert"},
+		{"the same error again does not move it", View{Phase: PhaseSignedIn, Alert: errAlert}, View{Phase: PhaseSignedIn, Alert: errAlert}, ""},
+		{"news that is no error stays polite", in, View{Phase: PhaseSignedIn, Alert: Alert{Kind: KindSuccess, Seq: 4}}, ""},
+	}
+	for _, tt := range tests {
+		if got := focusAfter(tt.prev, tt.next); got != tt.want {
+			t.Errorf("%s: focusAfter = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

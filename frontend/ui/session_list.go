@@ -40,7 +40,8 @@ func (c *sessionList) Render() app.UI {
 						app.If(s.Current, func() app.UI { return app.Span().Class("badge").Text(c.t(i18n.ThisDevice)) }),
 						app.Div().Class("muted small").Text(joinNonEmpty(" · ", s.IP, c.t(i18n.LastUsed, When(s.LastUsed)))),
 					),
-					app.Button().Class("btn btn-small btn-ghost revoke-session").Text(c.t(i18n.RevokeSession)).
+					app.Button().Class("btn btn-small btn-ghost revoke-session").Text(c.t(i18n.SignOut)).
+						Aria("label", c.t(i18n.RevokeSessionNamed, joinNonEmpty(", ", device, s.IP))).
 						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actRevoke, s.ID) }, app.EventScope(s.ID)),
 				)
 			}),

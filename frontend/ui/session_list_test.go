@@ -35,6 +35,10 @@ func TestSessionList(t *testing.T) {
 				if strings.Count(html, "revoke-session") != 2 {
 					t.Errorf("want a Revoke button per session:\n%s", html)
 				}
+				// Each button says which session it ends.
+				if named := i18n.T(i18n.KO, i18n.RevokeSessionNamed, "Headless Chrome · Linux, 127.0.0.1"); !strings.Contains(html, `aria-label="`+named+`"`) {
+					t.Errorf("no button named %q:\n%s", named, html)
+				}
 			}},
 		{"a failed fetch says why", View{SessionsLoad: loaded(&kit.Error{Status: 500, Code: shared.CodeInternal, Message: "boom"})}, "error",
 			func(t *testing.T, c *sessionList, html string) {

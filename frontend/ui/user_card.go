@@ -27,7 +27,7 @@ func (c *userCard) Render() app.UI {
 		avatar(u),
 		app.Div().Class("who").Body(
 			app.Div().Class("muted small").Text(c.t(i18n.SignedInAs)),
-			app.H1().ID("user-name").Text(orDash(u.Name)),
+			app.H1().ID("user-name").TabIndex(-1).Text(orDash(u.Name)),
 			app.Div().Class("email").Body(
 				app.Span().ID("user-email").Text(u.Email),
 				app.If(u.Email != "" && !u.EmailVerified, func() app.UI {
@@ -50,7 +50,8 @@ func (c *userCard) Render() app.UI {
 // avatar is the user's picture when it may be loaded, else initials.
 func avatar(u shared.User) app.UI {
 	if u.AvatarURL != "" && SafeAvatar(u.AvatarURL, windowOrigin()) {
-		return app.Img().ID("user-avatar").Class("avatar").Src(u.AvatarURL).Alt("").Width(64).Height(64).
+		// Decorative (the name is beside it); go-app drops an empty alt.
+		return app.Img().ID("user-avatar").Class("avatar").Src(u.AvatarURL).Role("presentation").Aria("hidden", "true").Width(64).Height(64).
 			Attr("referrerpolicy", "no-referrer")
 	}
 	return app.Div().ID("user-initials").Class("avatar avatar-initials").Aria("hidden", "true").Text(Initials(u.Name, u.Email))
