@@ -133,7 +133,7 @@ func operate(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer st.Close()
 	o := &operator{
-		adm:    auth.NewAdmin(st, auth.AdminOptions{IdleTTL: cfg.RefreshIdleTTL}),
+		adm:    auth.NewAdmin(st, auth.AdminOptions{IdleTTL: cfg.RefreshIdleTTL, AdminEmails: cfg.AdminEmails}),
 		actor:  auth.CLIActor(osUser(getenv)),
 		op:     op,
 		stdin:  stdin,

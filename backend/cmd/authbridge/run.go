@@ -167,6 +167,8 @@ func newAuthService(ctx context.Context, cfg config.Config, log *slog.Logger, st
 		Allowlist:     account.Allowlist(cfg.AllowedEmailDomains),
 		EmailConflict: cfg.EmailConflict,
 		CodeRedirects: cfg.CodeRedirectURIs,
+		AdminEmails:   cfg.AdminEmails,
+		AdminReauth:   cfg.AdminReauth,
 		// Flipped so that the zero value fails closed.
 		CredentialNonceOptional: !cfg.GoogleRequireNonce,
 		Logger:                  log,

@@ -52,6 +52,13 @@ type Config struct {
 	// the housekeeping (AUTHBRIDGE_LOGIN_HISTORY_RETENTION); the audit
 	// trail is kept.
 	LoginHistoryRetention time.Duration
+	// AdminEmails are canonical emails (account.CanonicalEmail) whose
+	// verified owners are administrators, besides the CLI's grants
+	// (AUTHBRIDGE_ADMIN_EMAILS).
+	AdminEmails []string
+	// AdminReauth is how recent a sign-in the admin API and deleting one's
+	// own account need (AUTHBRIDGE_ADMIN_REAUTH).
+	AdminReauth time.Duration
 
 	SigningKeyPEM string
 	SigningAlg    string
@@ -186,6 +193,16 @@ var variables = []variable{
 			l.AllowedEmailDomains = appendUnique(l.AllowedEmailDomains, cd)
 		}
 	}},
+	{name: "AUTHBRIDGE_ADMIN_EMAILS", raw: true, set: func(l *loading, v string, bad problem) {
+		for _, e := range splitList(v) {
+			ce, err := account.CanonicalEmail(e)
+			if err != nil {
+				bad("%q is not an email address", e)
+				continue
+			}
+			l.AdminEmails = appendUnique(l.AdminEmails, ce)
+		}
+	}},
 	oneOf("AUTHBRIDGE_EMAIL_CONFLICT", ConflictReject, func(c *Config) *string { return &c.EmailConflict }, ConflictReject, ConflictLinkVerified),
 	{name: "AUTHBRIDGE_GOOGLE_REQUIRE_NONCE", def: "true", set: func(l *loading, v string, bad problem) {
 		switch v {
@@ -205,6 +222,9 @@ var variables = []variable{
 	// 90 days, as the seed template kept it; at least a day, so the
 	// history a user looks at is never empty after an hour.
 	duration("AUTHBRIDGE_LOGIN_HISTORY_RETENTION", "2160h", 24*time.Hour, 0, func(c *Config) *time.Duration { return &c.LoginHistoryRetention }),
+	// At least a minute: a shorter window would send an administrator
+	// back to the sign-in popup between two clicks.
+	duration("AUTHBRIDGE_ADMIN_REAUTH", "15m", time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.AdminReauth }),
 	duration("AUTHBRIDGE_SHUTDOWN_TIMEOUT", "15s", 0, 5*time.Minute, func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 	duration("AUTHBRIDGE_SHUTDOWN_DELAY", "0s", 0, time.Minute, func(c *Config) *time.Duration { return &c.ShutdownDelay }),
 	{name: "AUTHBRIDGE_SIGNING_KEY", raw: true, set: func(l *loading, v string, bad problem) {

@@ -52,6 +52,8 @@ func TestLoadValues(t *testing.T) {
 		"AUTHBRIDGE_GITHUB_CLIENT_ID":      "x",
 		"AUTHBRIDGE_GITHUB_CLIENT_SECRET":  "y",
 		"AUTHBRIDGE_EMAIL_CONFLICT":        "link_verified",
+		"AUTHBRIDGE_ADMIN_EMAILS":          " Boss@Example.COM, ops@example.org,boss@example.com ",
+		"AUTHBRIDGE_ADMIN_REAUTH":          "5m",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -61,6 +63,12 @@ func TestLoadValues(t *testing.T) {
 	}
 	if got := strings.Join(c.AllowedEmailDomains, ","); got != "example.com,corp.example.org" {
 		t.Errorf("domains = %q", got)
+	}
+	if got := strings.Join(c.AdminEmails, ","); got != "boss@example.com,ops@example.org" {
+		t.Errorf("admin emails = %q, want canonical and once each", got)
+	}
+	if c.AdminReauth != 5*time.Minute {
+		t.Errorf("admin reauth = %v", c.AdminReauth)
 	}
 	if c.Dev {
 		t.Error("a configured provider turns dev mode off by default")
@@ -85,6 +93,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"AUTHBRIDGE_SECRET_KEY":              "short",
 		"AUTHBRIDGE_WEB_DIR":                 "/nonexistent/authbridge/dist",
 		"AUTHBRIDGE_LOGIN_HISTORY_RETENTION": "1h",
+		"AUTHBRIDGE_ADMIN_EMAILS":            "ops@example.org, not-an-email",
+		"AUTHBRIDGE_ADMIN_REAUTH":            "0s",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted a broken configuration")
@@ -95,7 +105,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"AUTHBRIDGE_ACCESS_TTL", "AUTHBRIDGE_REFRESH_TTL", "AUTHBRIDGE_EMAIL_CONFLICT",
 		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "AUTHBRIDGE_SIGNING_ALG", "AUTHBRIDGE_DEV",
 		"AUTHBRIDGE_RATE_LIMIT", "AUTHBRIDGE_SECRET_KEY", "AUTHBRIDGE_WEB_DIR",
-		"AUTHBRIDGE_LOGIN_HISTORY_RETENTION",
+		"AUTHBRIDGE_LOGIN_HISTORY_RETENTION", "AUTHBRIDGE_ADMIN_EMAILS", "AUTHBRIDGE_ADMIN_REAUTH",
 	} {
 		if !strings.Contains(msg, name+":") {
 			t.Errorf("error does not name %s:\n%s", name, msg)
