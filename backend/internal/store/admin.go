@@ -189,7 +189,7 @@ func (s *Store) AdminRevokeSessions(ctx context.Context, id string, audit AuditE
 }
 
 // DeleteUser deletes the user and everything that names them: identities,
-// sessions, pending sign-in values, the administrator grant. Their login
+// passkeys, sessions, pending sign-in values, the administrator grant. Their login
 // history stays, anonymised: provider, outcome, error code and time are
 // kept; the user id, IP and user agent are cleared. The audit row (audit.
 // Action is set here) keeps the target's id only. A later sign-in with one
@@ -210,6 +210,8 @@ func (s *Store) DeleteUser(ctx context.Context, id string, audit AuditEvent) err
 			"DELETE FROM handoff_codes WHERE user_id = ?",
 			"DELETE FROM connect_tickets WHERE user_id = ?",
 			"DELETE FROM admins WHERE user_id = ?",
+			"DELETE FROM passkey_ceremonies WHERE user_id = ?",
+			"DELETE FROM passkeys WHERE user_id = ?",
 			// The foreign keys cascade these; said here so the rule does
 			// not rest on them alone. refresh_tokens go with their family.
 			"DELETE FROM identities WHERE user_id = ?",

@@ -323,7 +323,7 @@ func (s *Store) ListIdentities(ctx context.Context, userID string) ([]Identity, 
 
 // DeleteIdentity unlinks one of the user's identities. The user row is
 // locked first, so two parallel deletes cannot both pass the last-method
-// check.
+// check (guardLastMethod: a passkey counts as a method too).
 func (s *Store) DeleteIdentity(ctx context.Context, userID, identityID string) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var id string
@@ -332,19 +332,14 @@ func (s *Store) DeleteIdentity(ctx context.Context, userID, identityID string) e
 		} else if err != nil {
 			return err
 		}
-		var ids []string
-		if err := tx.SelectContext(ctx, &ids, "SELECT id FROM identities WHERE user_id = ?", userID); err != nil {
+		var one int
+		if err := tx.GetContext(ctx, &one, "SELECT 1 FROM identities WHERE id = ? AND user_id = ?", identityID, userID); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
 			return err
 		}
-		mine := false
-		for _, i := range ids {
-			mine = mine || i == identityID
-		}
-		if !mine {
-			return ErrNotFound
-		}
-		if len(ids) <= 1 {
-			return ErrLastLoginMethod
+		if err := guardLastMethod(ctx, tx, userID); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM identities WHERE id = ? AND user_id = ?", identityID, userID)
 		return err
