@@ -40,9 +40,17 @@ type RefreshResponse struct {
 	User User `json:"user"`
 }
 
-// LinkedAccount is one provider identity linked to the user.
+// Kinds of sign-in method in LinkedAccount.Kind.
+const (
+	AccountKindProvider = "provider"
+	AccountKindPasskey  = "passkey" // Provider is "passkey", DisplayName its name, LastLoginAt its last use
+)
+
+// LinkedAccount is one of the user's sign-in methods: a provider identity
+// linked to the user, or a passkey.
 type LinkedAccount struct {
 	ID            string    `json:"id"`
+	Kind          string    `json:"kind"`
 	Provider      string    `json:"provider"`
 	ProviderName  string    `json:"provider_name"`
 	Subject       string    `json:"subject"`
@@ -51,6 +59,7 @@ type LinkedAccount struct {
 	DisplayName   string    `json:"display_name,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	LastLoginAt   time.Time `json:"last_login_at"`
+	CloneWarning  bool      `json:"clone_warning,omitempty"` // a passkey whose signature counter once went backwards
 }
 
 // Session is one refresh-token family: a signed-in browser or client.

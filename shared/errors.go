@@ -35,6 +35,11 @@ const (
 	CodeRateLimited           ErrorCode = "rate_limited"
 	CodeUnavailable           ErrorCode = "unavailable"
 	CodeInternal              ErrorCode = "internal_error"
+	// Passkeys (WebAuthn).
+	CodePasskeyNotRecognised   ErrorCode = "passkey_not_recognised"   // no passkey here has this credential id
+	CodePasskeyCeremonyExpired ErrorCode = "passkey_ceremony_expired" // the challenge is unknown, expired or spent
+	CodePasskeyInvalid         ErrorCode = "passkey_invalid"          // the response did not verify (origin, rp id, user verification, signature)
+	CodePasskeyCloned          ErrorCode = "passkey_cloned"           // the signature counter did not move forward: refused
 )
 
 // AllErrorCodes lists every code, in the order of the contract. The dashboard
@@ -47,6 +52,7 @@ var AllErrorCodes = []ErrorCode{
 	CodeTokenReused, CodeNotFound, CodeMethodNotAllowed, CodeUnsupportedMediaType,
 	CodeRequestTooLarge, CodeOriginNotAllowed, CodeRateLimited, CodeUnavailable, CodeInternal,
 	CodeAccountDisabled, CodeLastAdmin, CodeForbidden, CodeReauthRequired, CodeCannotDisableSelf,
+	CodePasskeyNotRecognised, CodePasskeyCeremonyExpired, CodePasskeyInvalid, CodePasskeyCloned,
 }
 
 // ErrorBody is the inner object of an error response.

@@ -82,6 +82,12 @@ var errorText = map[shared.ErrorCode][3]string{
 	shared.CodeForbidden:             {"Only administrators may do this.", "只有管理員可以執行此操作。", "관리자만 할 수 있는 작업입니다."},
 	shared.CodeReauthRequired:        {"For your safety, sign in again to continue.", "為了安全起見，請重新登入後再繼續。", "보안을 위해 다시 로그인한 후 계속하세요."},
 	shared.CodeCannotDisableSelf:     {"You cannot disable your own account.", "您無法停用自己的帳號。", "자신의 계정은 비활성화할 수 없습니다."},
+
+	// Passkeys.
+	shared.CodePasskeyNotRecognised:   {"This passkey is not registered here. Sign in another way, then add it from your account page.", "這個密碼金鑰未在此註冊。請改用其他方式登入，再從帳號頁面新增它。", "이 패스키는 여기에 등록되어 있지 않습니다. 다른 방법으로 로그인한 뒤 계정 페이지에서 추가하세요."},
+	shared.CodePasskeyCeremonyExpired: {"This passkey request has expired or was already used. Try again.", "這個密碼金鑰請求已過期或已使用，請再試一次。", "이 패스키 요청이 만료되었거나 이미 사용되었습니다. 다시 시도하세요."},
+	shared.CodePasskeyInvalid:         {"The passkey could not be verified. Try again.", "無法驗證這個密碼金鑰，請再試一次。", "패스키를 확인할 수 없습니다. 다시 시도하세요."},
+	shared.CodePasskeyCloned:          {"This passkey was refused because it may have been copied. Sign in another way and check your passkeys.", "這個密碼金鑰可能已被複製，因此遭到拒絕。請改用其他方式登入並檢查你的密碼金鑰。", "이 패스키는 복제되었을 수 있어 거부되었습니다. 다른 방법으로 로그인한 뒤 패스키를 확인하세요."},
 }
 
 func index(l Lang) int {

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"golang.org/x/oauth2"
 
 	"github.com/authbridge/authbridge/backend/internal/account"
@@ -60,8 +61,12 @@ type Options struct {
 	// AdminReauth is how recent a sign-in the admin API and self-deletion
 	// need (AUTHBRIDGE_ADMIN_REAUTH); 0: DefaultAdminReauth.
 	AdminReauth time.Duration
-	Now         func() time.Time
-	Logger      *slog.Logger // default discards
+	// FrontendOrigin (AUTHBRIDGE_FRONTEND_ORIGIN) is the passkeys' one
+	// origin, its host their relying-party id (NewRelyingParty). Empty:
+	// passkeys off.
+	FrontendOrigin string
+	Now            func() time.Time
+	Logger         *slog.Logger // default discards
 }
 
 // Service runs the use cases: sign-in, sessions, accounts.
@@ -72,6 +77,7 @@ type Service struct {
 	refresh   *token.RefreshKey
 	providers *provider.Set
 	metrics   *metrics.Metrics
+	rp        *webauthn.WebAuthn // nil: passkeys off
 	opts      Options
 }
 
@@ -88,7 +94,16 @@ func New(st *store.Store, tm *token.Manager, providers *provider.Set, m *metrics
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	return &Service{log: opts.Logger, store: st, tokens: tm, refresh: rk, providers: providers, metrics: m, opts: opts}, nil
+	var rp *webauthn.WebAuthn
+	if opts.FrontendOrigin != "" {
+		if rp, err = NewRelyingParty(opts.FrontendOrigin); err != nil {
+			return nil, err
+		}
+		if rp == nil {
+			opts.Logger.Warn("passkeys off: the frontend origin's host is an IP address, which browsers refuse as a relying-party id (use http://localhost in development)")
+		}
+	}
+	return &Service{log: opts.Logger, store: st, tokens: tm, refresh: rk, providers: providers, metrics: m, rp: rp, opts: opts}, nil
 }
 
 // Meta describes the browser or client behind a request.

@@ -488,19 +488,27 @@ func (s *Service) connect(ctx context.Context, userID string, id provider.Identi
 	}
 }
 
-// Accounts lists the identities linked to userID.
+// Accounts lists the user's sign-in methods: the identities linked to
+// userID, then their passkeys.
 func (s *Service) Accounts(ctx context.Context, userID string) ([]Account, error) {
 	ids, err := s.store.ListIdentities(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: accounts: %w", err)
 	}
-	out := make([]Account, 0, len(ids))
+	keys, err := s.store.ListPasskeys(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: accounts: %w", err)
+	}
+	out := make([]Account, 0, len(ids)+len(keys))
 	for _, i := range ids {
 		out = append(out, Account{
-			ID: i.ID, Provider: i.Provider, ProviderName: s.providerName(i.Provider), Subject: i.Subject,
+			ID: i.ID, Kind: shared.AccountKindProvider, Provider: i.Provider, ProviderName: s.providerName(i.Provider), Subject: i.Subject,
 			Email: i.Email, EmailVerified: i.EmailVerified, DisplayName: i.DisplayName,
 			CreatedAt: i.CreatedAt, LastLoginAt: i.LastLoginAt,
 		})
+	}
+	for _, k := range keys {
+		out = append(out, passkeyAccount(k))
 	}
 	return out, nil
 }
@@ -514,7 +522,7 @@ func (s *Service) Disconnect(ctx context.Context, userID, identityID string) err
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.Wrap(shared.CodeNotFound, "No such linked account.", err)
 	case errors.Is(err, store.ErrLastLoginMethod):
-		return apperr.Wrap(shared.CodeLastLoginMethod, "This is the only way you can sign in, so it can't be disconnected. Connect another provider first.", err)
+		return errLastMethod(err)
 	default:
 		return fmt.Errorf("auth: disconnect: %w", err)
 	}

@@ -49,9 +49,11 @@ type Session struct {
 	ExpiresAt time.Time // absolute expiry, fixed at sign-in
 }
 
-// Account is an identity at a provider linked to the user.
+// Account is one of the user's sign-in methods: an identity at a provider
+// linked to the user, or a passkey (Kind says which).
 type Account struct {
 	ID            string
+	Kind          string // shared.AccountKindProvider or AccountKindPasskey
 	Provider      string
 	ProviderName  string
 	Subject       string
@@ -59,7 +61,8 @@ type Account struct {
 	EmailVerified bool
 	DisplayName   string
 	CreatedAt     time.Time
-	LastLoginAt   time.Time
+	LastLoginAt   time.Time // a passkey never used since it was added: CreatedAt
+	CloneWarning  bool      // a passkey whose signature counter once went backwards
 }
 
 // LoginEvent is one sign-in attempt or session event of the user's history.

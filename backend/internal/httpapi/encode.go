@@ -52,6 +52,12 @@ var statusOf = map[shared.ErrorCode]int{
 	shared.CodeForbidden:             http.StatusForbidden,
 	shared.CodeReauthRequired:        http.StatusForbidden,
 	shared.CodeCannotDisableSelf:     http.StatusConflict,
+
+	// Passkeys.
+	shared.CodePasskeyNotRecognised:   http.StatusUnauthorized,
+	shared.CodePasskeyCeremonyExpired: http.StatusBadRequest,
+	shared.CodePasskeyInvalid:         http.StatusBadRequest,
+	shared.CodePasskeyCloned:          http.StatusForbidden,
 }
 
 // encode writes v as JSON with status.
