@@ -166,6 +166,18 @@ func (a *Admin) audit(actor Actor, reason string) store.AuditEvent {
 	return store.AuditEvent{Actor: actor.ID, IP: actor.IP, Reason: strings.TrimSpace(reason), CreatedAt: a.now()}
 }
 
+// MaxReason bounds an action's reason: the contract's limit, within the
+// 512 bytes the audit row keeps.
+const MaxReason = shared.MaxReasonBytes
+
+// checkReason refuses a reason the audit trail could not keep whole.
+func checkReason(reason string) error {
+	if len(strings.TrimSpace(reason)) > MaxReason {
+		return apperr.New(shared.CodeInvalidRequest, fmt.Sprintf("The reason is at most %d bytes.", MaxReason))
+	}
+	return nil
+}
+
 // Find answers the user a reference names: a user id, or an email (the
 // verified one first, else an exact unverified one). not_found when none;
 // invalid_request when an unverified email names several users.
@@ -272,6 +284,14 @@ func toLoginEvents(evs []store.LoginEvent) []LoginEvent {
 // answers how many sessions it ended. Their access tokens are refused
 // from then on (ActiveUser), their refresh with account_disabled.
 func (a *Admin) Disable(ctx context.Context, actor Actor, userID, reason string) (int, error) {
+	if err := checkReason(reason); err != nil {
+		return 0, err
+	}
+	// Not even with another administrator left: an operator who locks
+	// themself out needs someone else to let them back in.
+	if actor.ID == userID {
+		return 0, apperr.New(shared.CodeCannotDisableSelf, "You cannot disable your own account. Ask another administrator, or use the command line.")
+	}
 	n, err := a.store.DisableUser(ctx, userID, a.audit(actor, reason))
 	if err != nil {
 		return 0, storeErr("disable user", err)
@@ -282,6 +302,9 @@ func (a *Admin) Disable(ctx context.Context, actor Actor, userID, reason string)
 
 // Enable lets a disabled user sign in again.
 func (a *Admin) Enable(ctx context.Context, actor Actor, userID, reason string) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
 	if err := a.store.EnableUser(ctx, userID, a.audit(actor, reason)); err != nil {
 		return storeErr("enable user", err)
 	}
@@ -291,6 +314,9 @@ func (a *Admin) Enable(ctx context.Context, actor Actor, userID, reason string) 
 
 // RevokeSessions ends every session of the user; it answers how many.
 func (a *Admin) RevokeSessions(ctx context.Context, actor Actor, userID, reason string) (int, error) {
+	if err := checkReason(reason); err != nil {
+		return 0, err
+	}
 	n, err := a.store.AdminRevokeSessions(ctx, userID, a.audit(actor, reason))
 	if err != nil {
 		return 0, storeErr("revoke sessions", err)
@@ -303,6 +329,9 @@ func (a *Admin) RevokeSessions(ctx context.Context, actor Actor, userID, reason 
 // login history stays anonymised, the audit row keeps the id only. Signing
 // in again later makes a new user.
 func (a *Admin) Delete(ctx context.Context, actor Actor, userID, reason string) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
 	if err := a.store.DeleteUser(ctx, userID, a.audit(actor, reason)); err != nil {
 		return storeErr("delete user", err)
 	}
@@ -381,6 +410,42 @@ func (a *Admin) ProviderOrphans(ctx context.Context, providerID string) ([]UserR
 	out := make([]UserRecord, 0, len(us))
 	for _, u := range us {
 		out = append(out, toRecord(u))
+	}
+	return out, nil
+}
+
+// Logins answers one user's latest sign-ins, newest first; not_found for
+// an unknown user.
+func (a *Admin) Logins(ctx context.Context, userID string, limit int) ([]LoginEvent, error) {
+	if _, err := a.store.GetUser(ctx, userID); err != nil {
+		return nil, storeErr("logins", err)
+	}
+	evs, err := a.store.ListLoginEvents(ctx, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("auth: logins: %w", err)
+	}
+	return toLoginEvents(evs), nil
+}
+
+// ProviderStatus is a configured provider and how many users could sign
+// in with it alone (ProviderOrphans).
+type ProviderStatus struct {
+	ProviderInfo
+	Orphans int
+}
+
+// ProviderStatus answers the configured providers with their orphan
+// counts, in the configured order.
+func (s *Service) ProviderStatus(ctx context.Context) ([]ProviderStatus, error) {
+	list, _ := s.Providers()
+	adm := s.Admin()
+	out := make([]ProviderStatus, 0, len(list))
+	for _, p := range list {
+		us, err := adm.ProviderOrphans(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ProviderStatus{ProviderInfo: p, Orphans: len(us)})
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,7 +82,9 @@ func TestAdminErrors(t *testing.T) {
 				{"find unknown email", func() error { _, err := adm.Find(ctx, "nobody@example.com"); return err }, shared.CodeNotFound},
 				{"find unknown id", func() error { _, err := adm.Find(ctx, nobody); return err }, shared.CodeNotFound},
 				{"revoke the last admin", func() error { return adm.RevokeAdmin(ctx, auth.Actor{ID: f.ada.ID}, f.ada.ID) }, shared.CodeLastAdmin},
-				{"disable the last admin", func() error { _, err := adm.Disable(ctx, auth.Actor{ID: f.ada.ID}, f.ada.ID, ""); return err }, shared.CodeLastAdmin},
+				{"disable the last admin", func() error { _, err := adm.Disable(ctx, cli, f.ada.ID, ""); return err }, shared.CodeLastAdmin},
+				{"disable oneself", func() error { _, err := adm.Disable(ctx, auth.Actor{ID: f.ada.ID}, f.ada.ID, ""); return err }, shared.CodeCannotDisableSelf},
+				{"reason too long", func() error { return adm.Enable(ctx, cli, f.ada.ID, strings.Repeat("r", auth.MaxReason+1)) }, shared.CodeInvalidRequest},
 				{"delete the last admin", func() error { return adm.Delete(ctx, auth.Actor{ID: f.ada.ID}, f.ada.ID, "") }, shared.CodeLastAdmin},
 				{"page 0 of -1", func() error { _, err := adm.ListUsers(ctx, auth.UserQuery{Page: -1}); return err }, shared.CodeInvalidRequest},
 				{"limit too large", func() error { _, err := adm.ListUsers(ctx, auth.UserQuery{Limit: 201}); return err }, shared.CodeInvalidRequest},

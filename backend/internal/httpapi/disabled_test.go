@@ -27,6 +27,8 @@ func TestDisabledUserRefusedEverywhere(t *testing.T) {
 		{"DELETE", "/api/me/accounts/" + strings.Repeat("a", 32), ""},
 		{"POST", "/api/auth/connect-ticket", `{"provider":"google","challenge":"` + challenge + `"}`},
 		{"POST", "/api/auth/logout", `{"all":true}`},
+		{"DELETE", "/api/me", ""},
+		{"GET", "/api/me/export", ""},
 	}
 	forEngine(t, func(t *testing.T, engine string) {
 		for _, c := range cases {

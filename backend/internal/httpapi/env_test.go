@@ -146,13 +146,20 @@ func (e *env) user(name, email string) store.User {
 // signIn opens a session for u, as a provider sign-in would.
 func (e *env) signIn(u store.User) shared.TokenPair {
 	e.t.Helper()
+	return e.signInAt(u, e.clock.Now())
+}
+
+// signInAt opens a session for u that signed in at signedIn (its family's
+// creation and the token's auth_time); the access token is fresh.
+func (e *env) signInAt(u store.User, signedIn time.Time) shared.TokenPair {
+	e.t.Helper()
 	now := e.clock.Now()
 	secret, err := token.NewRefreshSecret()
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	fam := store.Family{ID: store.NewID(), UserID: u.ID, Provider: "test", UserAgent: "test-agent", IP: "192.0.2.1",
-		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(e.cfg.RefreshTTL), Generation: 1, Secret: secret}
+		CreatedAt: signedIn, LastUsedAt: now, ExpiresAt: now.Add(e.cfg.RefreshTTL), Generation: 1, Secret: secret}
 	storetest.CreateFamily(e.t, e.store, fam)
 	key, err := token.NewRefreshKey(e.cfg.SecretKey)
 	if err != nil {
@@ -162,7 +169,7 @@ func (e *env) signIn(u store.User) shared.TokenPair {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	access, exp, err := e.tokens.Sign(context.Background(), shared.AccessClaims{Subject: u.ID, SessionID: fam.ID, Name: u.Name, Email: u.Email})
+	access, exp, err := e.tokens.Sign(context.Background(), shared.AccessClaims{Subject: u.ID, SessionID: fam.ID, Name: u.Name, Email: u.Email, AuthTime: signedIn.Unix()})
 	if err != nil {
 		e.t.Fatalf("start session: %v", err)
 	}

@@ -18,6 +18,11 @@ type route struct {
 func routes(d Deps, lim limiters) []route {
 	bearer := requireBearer(d.Log, d.Tokens, d.Auth)
 	ip := d.IPs
+	// The admin API: a bearer token of an administrator with a recent
+	// sign-in (requireAdmin).
+	adminOnly := requireAdmin(d.Log, d.Auth)
+	admin := func(h http.Handler) http.Handler { return bearer(adminOnly(h)) }
+	adm := d.Auth.Admin()
 	rs := []route{
 		{"GET /healthz", handleHealthz()},
 		{"GET /readyz", handleReadyz(d.Log, d.Auth, d.Draining)},
@@ -44,6 +49,18 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /api/me/logins", bearer(handleLogins(d.Log, d.Auth))},
 		{"GET /api/me/accounts", bearer(handleAccounts(d.Log, d.Auth))},
 		{"DELETE /api/me/accounts/{id}", bearer(handleDisconnect(d.Log, d.Auth))},
+		{"DELETE /api/me", bearer(handleDeleteMe(d.Log, d.Auth, ip))},
+		{"GET /api/me/export", bearer(handleExport(d.Log, d.Auth))},
+
+		{"GET /api/admin/users", admin(handleAdminUsers(d.Log, adm))},
+		{"GET /api/admin/users/{id}", admin(handleAdminUser(d.Log, adm))},
+		{"DELETE /api/admin/users/{id}", admin(handleAdminDelete(d.Log, adm, ip))},
+		{"POST /api/admin/users/{id}/disable", admin(handleAdminDisable(d.Log, adm, ip))},
+		{"POST /api/admin/users/{id}/enable", admin(handleAdminEnable(d.Log, adm, ip))},
+		{"POST /api/admin/users/{id}/revoke-sessions", admin(handleAdminRevokeSessions(d.Log, adm, ip))},
+		{"GET /api/admin/users/{id}/logins", admin(handleAdminLogins(d.Log, adm))},
+		{"GET /api/admin/events", admin(handleAdminEvents(d.Log, adm))},
+		{"GET /api/admin/providers", admin(handleAdminProviders(d.Log, d.Auth))},
 	}
 	// With AUTHBRIDGE_METRICS_ADDR, /metrics has a listener of its own
 	// (MetricsHandler) and this one answers 404.

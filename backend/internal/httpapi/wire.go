@@ -74,3 +74,11 @@ func wireList[T, W any](items []T, f func(T) W) shared.ListResponse[W] {
 	}
 	return out
 }
+
+func wireAdminUser(u auth.UserRecord) shared.AdminUser {
+	return shared.AdminUser{User: wireUser(u.User), DisabledAt: u.DisabledAt}
+}
+
+func wireAuditEvent(e auth.AuditEvent) shared.AuditEvent {
+	return shared.AuditEvent{ID: e.ID, Time: e.Time, Actor: e.Actor, Action: e.Action, Target: e.Target, Reason: e.Reason, IP: e.IP}
+}
