@@ -169,6 +169,8 @@ func newAuthService(ctx context.Context, cfg config.Config, log *slog.Logger, st
 		CodeRedirects: cfg.CodeRedirectURIs,
 		AdminEmails:   cfg.AdminEmails,
 		AdminReauth:   cfg.AdminReauth,
+		// Passkeys: the relying party is the frontend origin's host.
+		FrontendOrigin: cfg.FrontendOrigin,
 		// Flipped so that the zero value fails closed.
 		CredentialNonceOptional: !cfg.GoogleRequireNonce,
 		Logger:                  log,

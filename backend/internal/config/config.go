@@ -213,6 +213,19 @@ var variables = []variable{
 			bad("%q must be 1, 0, true or false", v)
 		}
 	}},
+	// Sign-up with a passkey alone would create an account from a
+	// registration nobody signed in for; only false is accepted until that
+	// ceremony exists: a passkey is added to an account that signed in
+	// with a provider first.
+	{name: "AUTHBRIDGE_PASSKEY_SIGNUP", def: "false", set: func(_ *loading, v string, bad problem) {
+		switch v {
+		case "0", "false":
+		case "1", "true":
+			bad("%q: sign-up with a passkey alone is not available yet; a passkey is added to an account that signed in with a provider first", v)
+		default:
+			bad("%q must be 0 or false", v)
+		}
+	}},
 	// Production access tokens live 5–15 minutes; shorter values exist so
 	// tests can watch a silent refresh happen.
 	duration("AUTHBRIDGE_ACCESS_TTL", "10m", 10*time.Second, 15*time.Minute, func(c *Config) *time.Duration { return &c.AccessTTL }),
@@ -343,8 +356,15 @@ func setPublicURL(l *loading, v string, bad problem) {
 }
 
 // checkFrontendOrigin answers o as an origin, or o itself after reporting it.
+// Its host is the passkeys' relying-party id, which browsers refuse as an
+// IP address: a loopback address is let through (the server runs with
+// passkeys off, for local runs), any other IP address is refused.
 func checkFrontendOrigin(o string, bad problem) string {
 	if po, ok := parseOrigin(o); ok {
+		u, _ := url.Parse(po)
+		if ip := net.ParseIP(u.Hostname()); ip != nil && !ip.IsLoopback() {
+			bad("%q: the host is an IP address, which cannot be the passkeys' relying-party id; use a domain name", o)
+		}
 		return po
 	}
 	bad("%q must be an origin like https://app.example.com (scheme, host, optional port, nothing else)", o)

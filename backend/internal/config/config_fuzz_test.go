@@ -2,6 +2,7 @@ package config
 
 import (
 	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,9 @@ func FuzzConfig(f *testing.F) {
 		}
 		if o, ok := parseOrigin(c.FrontendOrigin); !ok || o != c.FrontendOrigin {
 			t.Fatalf("frontend origin %q", c.FrontendOrigin)
+		}
+		if u, _ := url.Parse(c.FrontendOrigin); net.ParseIP(u.Hostname()) != nil && !net.ParseIP(u.Hostname()).IsLoopback() {
+			t.Fatalf("frontend origin %q: a relying-party id cannot be an IP address", c.FrontendOrigin)
 		}
 		if m := strings.TrimSpace(metrics); m == "" {
 			if c.MetricsAddr != "" {

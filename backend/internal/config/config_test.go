@@ -402,3 +402,32 @@ func TestDevModeEveryKind(t *testing.T) {
 		})
 	}
 }
+
+// TestPasskeySettings: AUTHBRIDGE_PASSKEY_SIGNUP takes false only (sign-up
+// with a passkey alone is not built), and the frontend origin's host, the
+// passkeys' relying-party id, is a name or a loopback address.
+func TestPasskeySettings(t *testing.T) {
+	tests := []struct {
+		name, variable, value string
+		wantErr               bool
+	}{
+		{"sign-up off by default", "AUTHBRIDGE_PASSKEY_SIGNUP", "", false},
+		{"sign-up false", "AUTHBRIDGE_PASSKEY_SIGNUP", "false", false},
+		{"sign-up 0", "AUTHBRIDGE_PASSKEY_SIGNUP", "0", false},
+		{"sign-up true is not available", "AUTHBRIDGE_PASSKEY_SIGNUP", "true", true},
+		{"sign-up odd", "AUTHBRIDGE_PASSKEY_SIGNUP", "yes", true},
+		{"a domain name", "AUTHBRIDGE_FRONTEND_ORIGIN", "https://app.example.com", false},
+		{"localhost", "AUTHBRIDGE_FRONTEND_ORIGIN", "http://localhost:3000", false},
+		{"a loopback address (passkeys off)", "AUTHBRIDGE_FRONTEND_ORIGIN", "http://127.0.0.1:3000", false},
+		{"an IPv4 address", "AUTHBRIDGE_FRONTEND_ORIGIN", "https://203.0.113.7", true},
+		{"an IPv6 address", "AUTHBRIDGE_FRONTEND_ORIGIN", "https://[2001:db8::1]:8443", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{tt.variable: tt.value}))
+			if tt.wantErr != (err != nil) || (err != nil && !strings.Contains(err.Error(), tt.variable)) {
+				t.Fatalf("Load = %v, want error %v naming %s", err, tt.wantErr, tt.variable)
+			}
+		})
+	}
+}

@@ -114,7 +114,8 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 	svc, err := auth.New(st, tm, providers, m, auth.Options{
 		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, SecretKey: cfg.SecretKey,
 		PublicURL: cfg.Issuer(), Allowlist: account.Allowlist(cfg.AllowedEmailDomains), EmailConflict: cfg.EmailConflict,
-		CodeRedirects: cfg.CodeRedirectURIs, CredentialNonceOptional: !cfg.GoogleRequireNonce, Now: clk.Now, Logger: log,
+		CodeRedirects: cfg.CodeRedirectURIs, CredentialNonceOptional: !cfg.GoogleRequireNonce, FrontendOrigin: cfg.FrontendOrigin,
+		Now: clk.Now, Logger: log,
 	})
 	if err != nil {
 		tb.Fatalf("auth: %v", err)
