@@ -45,6 +45,21 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${AUTHBRIDGE_E2E_CHROME:-}" ];
     echo "chromium is missing and we are not root to install it"
   fi
 fi
+# axe-core checks every dashboard state in the e2e suite. npm installs it
+# into a cache folder once; offline with no copy, those checks are skipped
+# (and fail under CI=true).
+axe_dir=${XDG_CACHE_HOME:-$HOME/.cache}/authbridge/axe
+if [ -z "${AUTHBRIDGE_E2E_AXE:-}" ] && [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "installing axe-core 4.14 (npm) into $axe_dir"
+    mkdir -p "$axe_dir"
+    npm install --prefix "$axe_dir" --no-audit --no-fund --silent axe-core@4.14 >/dev/null 2>&1 ||
+      echo "could not install axe-core (offline?): the accessibility checks will be skipped"
+  else
+    echo "npm is missing: the accessibility checks of the e2e suite will be skipped"
+  fi
+fi
+export AUTHBRIDGE_E2E_AXE=${AUTHBRIDGE_E2E_AXE:-$axe_dir/node_modules/axe-core/axe.min.js}
 # Screenshots, network log and process logs of the e2e run outlive $work.
 export AUTHBRIDGE_E2E_ARTIFACTS=${AUTHBRIDGE_E2E_ARTIFACTS:-$(mktemp -d /tmp/authbridge-e2e-artifacts.XXXXXX)}
 echo "e2e artifacts: $AUTHBRIDGE_E2E_ARTIFACTS"

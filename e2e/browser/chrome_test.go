@@ -202,13 +202,17 @@ func (tb *tab) fail(t *testing.T, format string, args ...any) {
 	t.Fatalf("%s: %s\n  page: %s\n  screenshot: %s", tb.label, msg, state, shot)
 }
 
-// shot saves a screenshot of a key state.
+// shot saves a screenshot of a key state and, on the dashboard, checks
+// the state with axe-core and for sideways scrolling (checkA11y).
 func (tb *tab) shot(t *testing.T, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, waitShort)
 	defer cancel()
 	if p := tb.h.chrome.screenshot(ctx, name); strings.HasPrefix(p, "(") {
 		t.Logf("screenshot %s: %s", name, p)
+	}
+	if tb.isDashboard() {
+		tb.checkA11y(t, name)
 	}
 }
 

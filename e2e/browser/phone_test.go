@@ -1,0 +1,138 @@
+package browser
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/authbridge/authbridge/shared"
+)
+
+// TestPhonesAndAccessibility walks the dashboard's states at a phone's
+// width and a desktop's (issue #18): signed out, waiting for a popup, a
+// denial at the provider, signed in with the lists loaded, the same in dark
+// mode, signed out again. Each state must pass axe-core (no serious or
+// critical violation) and fit its viewport; after sign-in, sign-out and an
+// error the focus is on the heading or the message, not <body>. On the
+// phone the language select is driven by keyboard: an arrow key changes
+// the choice but not the interface, Enter applies it.
+func TestPhonesAndAccessibility(t *testing.T) {
+	h := start(t)
+	h.dashboard(t)
+	if _, err := axeSource(); err != nil {
+		require(t, err)
+	}
+	for _, width := range []int64{375, 1280} {
+		t.Run(fmt.Sprintf("%dpx", width), func(t *testing.T) {
+			tb := h.newBrowserContext(t, fmt.Sprintf("a11y-%d", width))
+			tb.run(t, waitShort, "set the viewport", chromedp.EmulateViewport(width, 800))
+			state := func(name string) { t.Helper(); tb.shot(t, fmt.Sprintf("a11y-%d-%s", width, name)) }
+
+			tb.navigate(t, "/")
+			tb.waitState(t, "signed-out")
+			state("signed-out")
+
+			p := tb.openConsent(t, "button#login-"+oidcID)
+			tb.run(t, waitShort, "wait for the waiting line", chromedp.WaitVisible("#waiting", chromedp.ByQuery))
+			state("waiting")
+			p.answer(t, "deny")
+			p.waitClosed(t)
+			tb.waitAlert(t, "error", string(shared.CodeAccessDenied), waitShort)
+			tb.expectFocus(t, "alert")
+			state("denied")
+
+			tb.signInGoogle(t, "bob")
+			tb.expectUser(t, "bob")
+			tb.expectFocus(t, "user-name")
+			for _, sel := range []string{`#accounts li[data-provider="google"]`, `#sessions li[data-current="true"]`, `#logins tr[data-provider="google"]`} {
+				tb.run(t, waitShort, "wait for "+sel, chromedp.WaitReady(sel, chromedp.ByQuery))
+			}
+			state("signed-in")
+
+			tb.run(t, waitShort, "emulate dark mode", emulation.SetEmulatedMedia().
+				WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}, {Name: "prefers-reduced-motion", Value: "reduce"}}))
+			state("signed-in-dark")
+			tb.run(t, waitShort, "end the emulated media", emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{}))
+
+			if width < 400 {
+				tb.keyboardLanguage(t)
+			}
+
+			tb.signOut(t)
+			tb.expectFocus(t, "signin-heading", "alert")
+			state("signed-out-again")
+		})
+	}
+}
+
+// TestAxeSeesProblems checks that the accessibility checks can fail: on
+// the harness's fixture page, an image without alt, grey on grey text and
+// a box wider than the viewport are all reported.
+func TestAxeSeesProblems(t *testing.T) {
+	h := start(t)
+	if _, err := axeSource(); err != nil {
+		require(t, err)
+	}
+	tb := h.newBrowserContext(t, "axe-probe")
+	tb.run(t, waitShort, "set the viewport", chromedp.EmulateViewport(375, 800))
+	tb.run(t, waitLong, "load the fixture page", chromedp.Navigate(h.origin+fixturePath))
+	tb.waitReady(t)
+	tb.eval(t, `(function () {
+		var img = document.createElement("img"); img.src = "/web/icon.svg"; document.body.appendChild(img);
+		var p = document.createElement("p"); p.textContent = "faint"; p.style.color = "#bbb"; p.style.background = "#ccc"; document.body.appendChild(p);
+		var wide = document.createElement("div"); wide.style.width = "600px"; wide.textContent = "wide"; document.body.appendChild(wide);
+		return true; })()`, nil)
+	found := strings.Join(tb.axeViolations(t), "\n")
+	for _, rule := range []string{"image-alt (critical)", "color-contrast (serious)"} {
+		if !strings.Contains(found, rule) {
+			t.Errorf("axe-core did not report %s; it reported:\n%s", rule, found)
+		}
+	}
+	if scroll, inner := tb.widths(t); scroll <= inner {
+		t.Errorf("a 600 px box in a 375 px viewport: scroll width %d, viewport %d", scroll, inner)
+	}
+}
+
+// expectFocus fails t unless an element with one of ids has the focus.
+func (tb *tab) expectFocus(t *testing.T, ids ...string) {
+	t.Helper()
+	list, _ := json.Marshal(ids)
+	tb.run(t, waitShort, fmt.Sprintf("wait for the focus on one of %v", ids),
+		chromedp.Poll(fmt.Sprintf(`!!document.activeElement && %s.indexOf(document.activeElement.id) >= 0`, list), nil))
+}
+
+// keyboardLanguage picks Korean on select#lang with the keyboard: the
+// arrow key moves the choice without switching the interface; Enter
+// switches it. It ends in English again.
+func (tb *tab) keyboardLanguage(t *testing.T) {
+	t.Helper()
+	english := tb.text(t, "button#sign-out")
+	tb.run(t, waitShort, "focus select#lang", chromedp.Focus("select#lang", chromedp.ByQuery))
+	var before, after string
+	tb.eval(t, `document.querySelector("select#lang").value`, &before)
+	tb.run(t, waitShort, "press ArrowDown", chromedp.KeyEvent(kb.ArrowDown))
+	tb.eval(t, `document.querySelector("select#lang").value`, &after)
+	if before == after {
+		tb.fail(t, "ArrowDown on select#lang left it at %q: the key did not reach it", before)
+	}
+	if got := tb.text(t, "button#sign-out"); got != english {
+		tb.fail(t, "ArrowDown on select#lang switched the interface (button#sign-out reads %q)", got)
+	}
+	tb.run(t, waitShort, "press Enter", chromedp.KeyEvent(kb.Enter))
+	tb.run(t, waitShort, "wait for the interface to switch",
+		chromedp.Poll(fmt.Sprintf(`document.querySelector("button#sign-out").textContent.trim() !== %q`, english), nil))
+	var lang string
+	tb.eval(t, `document.documentElement.lang`, &lang)
+	if lang != after {
+		tb.fail(t, "after Enter the document's lang is %q, want %q", lang, after)
+	}
+	tb.eval(t, `(function(){ var s = document.querySelector("select#lang"); s.value = "en";
+		s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
+	tb.run(t, waitShort, "wait for English again",
+		chromedp.Poll(fmt.Sprintf(`document.querySelector("button#sign-out").textContent.trim() === %q`, english), nil))
+}
