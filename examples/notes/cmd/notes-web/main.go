@@ -21,6 +21,10 @@ const (
 	envAPIBase = "AB_API_BASE"
 )
 
+// errorKey is the app state the kit's sign-in failures are put in; the
+// page shows it in #error.
+const errorKey = "notes.error"
+
 // Prefix is the path the app is served under; APIPath its API's.
 const (
 	Prefix  = "/notes"
@@ -31,6 +35,9 @@ func main() {
 	auth := kit.New(kit.Config{
 		APIBase: app.Getenv(envAPIBase), // "": AuthBridge is behind the same nginx
 		GISSrc:  app.Getenv(envGISSrc),
+		// A sign-in that fails (the user closed nothing: the server or
+		// the provider refused) is shown, with the contract's code.
+		OnError: func(ctx app.Context, err error) { ctx.SetState(errorKey, message(err)) },
 	})
 	register(auth, auth.Client(APIPath))
 	app.RunWhenOnBrowser() // never returns in the browser

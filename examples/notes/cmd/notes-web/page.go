@@ -22,8 +22,10 @@ type page struct {
 
 func (p *page) OnMount(ctx app.Context) {
 	p.auth.Mount(ctx)
+	ctx.ObserveState(errorKey, &p.err)
 	ctx.ObserveState(kit.StateKey, &p.s).OnChange(func() {
 		if p.s.SignedIn {
+			p.err = "" // a failed attempt before this sign-in is over
 			p.load(ctx)
 			return
 		}
