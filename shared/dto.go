@@ -191,3 +191,8 @@ type CodeExchangeRequest struct {
 	CodeVerifier string `json:"code_verifier"`
 	Nonce        string `json:"nonce,omitempty"`
 }
+
+// PasskeyRenameRequest is the body of PATCH /api/me/passkeys/{id}.
+type PasskeyRenameRequest struct {
+	Name string `json:"name"`
+}

@@ -41,6 +41,8 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /api/auth/{provider}/callback", handleCallback(d.Log, d.Config, d.Auth, ip)},
 		{"POST /api/auth/{provider}/code", rateLimit(lim.signin, byIP(ip, "code"), handleCodeExchange(d.Log, d.Config, d.Auth, ip))},
 		{"POST /api/auth/exchange", rateLimit(lim.signin, byIP(ip, "exchange"), handleExchange(d.Log, d.Config, d.Auth, ip))},
+		{"POST /api/auth/passkey/login/options", rateLimit(lim.signin, byIP(ip, "passkey-options"), handlePasskeyLoginOptions(d.Log, d.Auth))},
+		{"POST /api/auth/passkey/login", rateLimit(lim.signin, byIP(ip, "passkey"), handlePasskeyLogin(d.Log, d.Config, d.Auth, ip))},
 		{"POST /api/auth/connect-ticket", bearer(rateLimit(lim.signin, byIP(ip, "ticket"), rateLimit(lim.perUser, byUser("ticket"), handleConnectTicket(d.Log, d.Auth))))},
 
 		{"GET /api/me", bearer(handleMe())},
@@ -49,6 +51,10 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /api/me/logins", bearer(handleLogins(d.Log, d.Auth))},
 		{"GET /api/me/accounts", bearer(handleAccounts(d.Log, d.Auth))},
 		{"DELETE /api/me/accounts/{id}", bearer(handleDisconnect(d.Log, d.Auth))},
+		{"POST /api/me/passkeys/options", bearer(rateLimit(lim.perUser, byUser("passkey-options"), handlePasskeyOptions(d.Log, d.Auth)))},
+		{"POST /api/me/passkeys", bearer(rateLimit(lim.perUser, byUser("passkey-add"), handleAddPasskey(d.Log, d.Auth)))},
+		{"PATCH /api/me/passkeys/{id}", bearer(handleRenamePasskey(d.Log, d.Auth))},
+		{"DELETE /api/me/passkeys/{id}", bearer(handleRemovePasskey(d.Log, d.Auth))},
 		{"DELETE /api/me", bearer(handleDeleteMe(d.Log, d.Auth, ip))},
 		{"GET /api/me/export", bearer(handleExport(d.Log, d.Auth))},
 

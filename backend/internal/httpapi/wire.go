@@ -47,7 +47,7 @@ func wireSession(s auth.Session) shared.Session {
 
 func wireAccount(a auth.Account) shared.LinkedAccount {
 	return shared.LinkedAccount{
-		ID: a.ID, Provider: a.Provider, ProviderName: a.ProviderName, Subject: a.Subject,
+		ID: a.ID, Kind: a.Kind, CloneWarning: a.CloneWarning, Provider: a.Provider, ProviderName: a.ProviderName, Subject: a.Subject,
 		Email: a.Email, EmailVerified: a.EmailVerified, DisplayName: a.DisplayName,
 		CreatedAt: a.CreatedAt, LastLoginAt: a.LastLoginAt,
 	}

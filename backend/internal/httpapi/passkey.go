@@ -1,0 +1,144 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/auth"
+	"github.com/authbridge/authbridge/backend/internal/clientip"
+	"github.com/authbridge/authbridge/backend/internal/config"
+	"github.com/authbridge/authbridge/shared"
+)
+
+// PasskeyCookie binds a passkey sign-in to the browser that asked for its
+// options, as FlowCookie binds a redirect flow. Strict: the answer is a
+// same-site fetch.
+const PasskeyCookie = "__Host-authbridge_passkey"
+
+// maxWebAuthnBody bounds a WebAuthn response body (credential ids, keys,
+// attestation and client data, base64url).
+const maxWebAuthnBody = 64 << 10
+
+// readWebAuthn reads a WebAuthn response object for the library's parser:
+// application/json, bounded, valid UTF-8 without duplicate keys (two
+// parsers must not disagree on what it says).
+func readWebAuthn(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if err := requireJSON(r); err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebAuthnBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, apperr.Wrap(shared.CodeRequestTooLarge, "The request body is too large.", err)
+		}
+		return nil, apperr.Wrap(shared.CodeInvalidRequest, "The request body could not be read.", err)
+	}
+	if err := checkStrict(body, nil); err != nil {
+		return nil, apperr.Wrap(shared.CodeInvalidRequest, "The request body is not valid JSON for this endpoint: "+jsonProblem(err), err)
+	}
+	return body, nil
+}
+
+// writeOptions answers a ceremony's options exactly as
+// navigator.credentials.create or .get takes them (a publicKey member).
+func writeOptions(w http.ResponseWriter, opts []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(opts)
+}
+
+func handlePasskeyLoginOptions(log *slog.Logger, svc *auth.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		browser := ""
+		if c, err := r.Cookie(PasskeyCookie); err == nil {
+			browser = c.Value
+		}
+		st, err := svc.BeginLogin(r.Context(), browser)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{
+			Name: PasskeyCookie, Value: st.Browser, Path: "/", MaxAge: int(auth.PasskeyTTL / time.Second),
+			Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		})
+		writeOptions(w, st.Options)
+	})
+}
+
+func handlePasskeyLogin(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := readWebAuthn(w, r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		browser := ""
+		if c, err := r.Cookie(PasskeyCookie); err == nil {
+			browser = c.Value
+		}
+		res, err := svc.FinishLogin(r.Context(), body, browser, meta(r, ips))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		answerSignIn(w, r, cfg, res)
+	})
+}
+
+func handlePasskeyOptions(log *slog.Logger, svc *auth.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, err := svc.BeginRegistration(r.Context(), claimsFrom(r).Subject)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		writeOptions(w, st.Options)
+	})
+}
+
+func handleAddPasskey(log *slog.Logger, svc *auth.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := readWebAuthn(w, r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		a, err := svc.FinishRegistration(r.Context(), claimsFrom(r).Subject, body)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusCreated, wireAccount(a))
+	})
+}
+
+func handleRenamePasskey(log *slog.Logger, svc *auth.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decode[shared.PasskeyRenameRequest](w, r, false)
+		if err == nil {
+			err = svc.RenamePasskey(r.Context(), claimsFrom(r).Subject, r.PathValue("id"), req.Name)
+		}
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func handleRemovePasskey(log *slog.Logger, svc *auth.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := svc.RemovePasskey(r.Context(), claimsFrom(r).Subject, r.PathValue("id")); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
