@@ -300,16 +300,29 @@ func testConnectDisconnect(t *testing.T, h *harness) {
 	tb.waitState(t, "signed-in")
 	tb.shot(t, "connected-discord")
 
+	// Disconnect asks first; Cancel keeps the account.
 	tb.click(t, "button#disconnect-discord")
+	tb.run(t, waitShort, "wait for the confirmation", chromedp.WaitVisible("dialog#confirm-dialog[open] #confirm-ok", chromedp.ByQuery))
+	tb.shot(t, "confirm-disconnect")
+	tb.click(t, "#confirm-cancel")
+	tb.run(t, waitShort, "wait for the dialog to close", chromedp.WaitNotPresent("dialog#confirm-dialog[open]", chromedp.ByQuery))
+	if tb.count(t, discord) != 1 {
+		tb.fail(t, "Cancel in the confirmation disconnected Discord")
+	}
+	tb.click(t, "button#disconnect-discord")
+	tb.click(t, "dialog#confirm-dialog[open] #confirm-ok")
 	tb.run(t, waitShort, "wait until Discord is disconnected", chromedp.WaitNotPresent(discord, chromedp.ByQuery))
 	tb.run(t, waitShort, "wait for button#connect-discord again", chromedp.WaitVisible("button#connect-discord", chromedp.ByQuery))
 
-	tb.click(t, "button#disconnect-github")
-	tb.waitAlert(t, "error", string(shared.CodeLastLoginMethod), waitShort)
-	if tb.count(t, github) != 1 {
-		tb.fail(t, "the last login method disappeared from #accounts after the refusal")
+	// The last way to sign in cannot be disconnected, and the row says
+	// why (the server's refusal, last_login_method, is tested in httpapi).
+	tb.run(t, waitShort, "wait for the last method's reason", chromedp.WaitVisible(github+" #last-method", chromedp.ByQuery))
+	var disabled bool
+	tb.eval(t, `document.querySelector("button#disconnect-github").disabled`, &disabled)
+	if !disabled {
+		tb.fail(t, "button#disconnect-github is enabled on the last login method")
 	}
-	tb.shot(t, "last-login-method-refused")
+	tb.shot(t, "last-login-method")
 }
 
 func testErrorPaths(t *testing.T, h *harness) {

@@ -52,6 +52,9 @@ func TestPhonesAndAccessibility(t *testing.T) {
 			for _, sel := range []string{`#accounts li[data-provider="google"]`, `#sessions li[data-current="true"]`, `#logins tr[data-provider="google"]`} {
 				tb.run(t, waitShort, "wait for "+sel, chromedp.WaitReady(sel, chromedp.ByQuery))
 			}
+			if got := tb.text(t, `#sessions li[data-current="true"] .signed-in-with`); got != "Signed in with Google" {
+				tb.fail(t, "the current session reads %q, want \"Signed in with Google\"", got)
+			}
 			state("signed-in")
 
 			tb.run(t, waitShort, "emulate dark mode", emulation.SetEmulatedMedia().
@@ -65,6 +68,8 @@ func TestPhonesAndAccessibility(t *testing.T) {
 
 			tb.signOut(t)
 			tb.expectFocus(t, "signin-heading", "alert")
+			// This browser signed in with Google last, and says so.
+			tb.run(t, waitShort, "wait for the last-used hint", chromedp.WaitVisible("#last-used-google", chromedp.ByQuery))
 			state("signed-out-again")
 		})
 	}

@@ -7,51 +7,57 @@ type Key string
 
 // The dashboard's words. A "%s" is filled by T's argument.
 const (
-	Tagline            Key = "tagline"
-	SignInHeading      Key = "signin_heading"
-	SignInWith         Key = "signin_with"
-	Or                 Key = "or"
-	Loading            Key = "loading"
-	Welcome            Key = "welcome"
-	SignedInAs         Key = "signed_in_as"
-	Accounts           Key = "accounts"
-	Connect            Key = "connect"
-	Disconnect         Key = "disconnect"
-	ConnectedOn        Key = "connected_on"
-	Sessions           Key = "sessions"
-	ThisDevice         Key = "this_device"
-	LastUsed           Key = "last_used"
-	Logins             Key = "logins"
-	ColTime            Key = "col_time"
-	ColProvider        Key = "col_provider"
-	ColOutcome         Key = "col_outcome"
-	ColIP              Key = "col_ip"
-	ColDevice          Key = "col_device"
-	OutcomeSuccess     Key = "outcome_success"
-	OutcomeFailure     Key = "outcome_failure"
-	OutcomeTokenReused Key = "outcome_token_reused"
-	SignOut            Key = "sign_out"
-	SignOutAll         Key = "sign_out_all"
-	Cancelled          Key = "cancelled"
-	PopupBlocked       Key = "popup_blocked"
-	Waiting            Key = "waiting"
-	Cancel             Key = "cancel"
-	Connected          Key = "connected"
-	Disconnected       Key = "disconnected"
-	SessionRevoked     Key = "session_revoked"
-	SignedOutMsg       Key = "signed_out"
-	SignedOutAllMsg    Key = "signed_out_all"
-	SignedOutElsewhere Key = "signed_out_elsewhere"
-	Network            Key = "network"
-	NoProviders        Key = "no_providers"
-	GoogleUnavailable  Key = "google_unavailable"
-	Language           Key = "language"
-	UnknownDevice      Key = "unknown_device"
-	Dismiss            Key = "dismiss"
-	Empty              Key = "empty"
-	Unverified         Key = "unverified"
-	DisconnectNamed    Key = "disconnect_named"
-	RevokeSessionNamed Key = "revoke_session_named"
+	Tagline                Key = "tagline"
+	SignInHeading          Key = "signin_heading"
+	SignInWith             Key = "signin_with"
+	Or                     Key = "or"
+	Loading                Key = "loading"
+	Welcome                Key = "welcome"
+	SignedInAs             Key = "signed_in_as"
+	Accounts               Key = "accounts"
+	Connect                Key = "connect"
+	Disconnect             Key = "disconnect"
+	ConnectedOn            Key = "connected_on"
+	Sessions               Key = "sessions"
+	ThisDevice             Key = "this_device"
+	LastUsed               Key = "last_used"
+	Logins                 Key = "logins"
+	ColTime                Key = "col_time"
+	ColProvider            Key = "col_provider"
+	ColOutcome             Key = "col_outcome"
+	ColIP                  Key = "col_ip"
+	ColDevice              Key = "col_device"
+	OutcomeSuccess         Key = "outcome_success"
+	OutcomeFailure         Key = "outcome_failure"
+	OutcomeTokenReused     Key = "outcome_token_reused"
+	SignOut                Key = "sign_out"
+	SignOutAll             Key = "sign_out_all"
+	Cancelled              Key = "cancelled"
+	PopupBlocked           Key = "popup_blocked"
+	Waiting                Key = "waiting"
+	Cancel                 Key = "cancel"
+	Connected              Key = "connected"
+	Disconnected           Key = "disconnected"
+	SessionRevoked         Key = "session_revoked"
+	SignedOutMsg           Key = "signed_out"
+	SignedOutAllMsg        Key = "signed_out_all"
+	SignedOutElsewhere     Key = "signed_out_elsewhere"
+	Network                Key = "network"
+	NoProviders            Key = "no_providers"
+	GoogleUnavailable      Key = "google_unavailable"
+	Language               Key = "language"
+	UnknownDevice          Key = "unknown_device"
+	Dismiss                Key = "dismiss"
+	Empty                  Key = "empty"
+	Unverified             Key = "unverified"
+	DisconnectNamed        Key = "disconnect_named"
+	RevokeSessionNamed     Key = "revoke_session_named"
+	LastUsedHint           Key = "last_used_hint"
+	LastUsedWith           Key = "last_used_with"
+	SignedInWithProvider   Key = "signed_in_with_provider"
+	LastMethodReason       Key = "last_method_reason"
+	ConfirmDisconnectTitle Key = "confirm_disconnect_title"
+	ConfirmDisconnectBody  Key = "confirm_disconnect_body"
 )
 
 // text is every key's words in en, zh-TW, ko (the order of Langs).
@@ -101,8 +107,14 @@ var text = map[Key][3]string{
 	Unverified:         {"unverified", "未驗證", "미인증"},
 	// The accessible names of buttons whose visible text is short; each
 	// starts with (or holds) the visible text, so speech input finds it.
-	DisconnectNamed:    {"Disconnect %s", "中斷連結 %s", "%s 연결 끊기"},
-	RevokeSessionNamed: {"Sign out the session on %s", "登出 %s 上的工作階段", "%s 세션 로그아웃"},
+	DisconnectNamed:        {"Disconnect %s", "中斷連結 %s", "%s 연결 끊기"},
+	RevokeSessionNamed:     {"Sign out the session on %s", "登出 %s 上的工作階段", "%s 세션 로그아웃"},
+	LastUsedHint:           {"Last used", "上次使用", "최근 사용"},
+	LastUsedWith:           {"You last signed in with %s.", "你上次使用 %s 登入。", "지난번에 %s(으)로 로그인했습니다."},
+	SignedInWithProvider:   {"Signed in with %s", "以 %s 登入", "%s(으)로 로그인함"},
+	LastMethodReason:       {"Your only way to sign in: connect another provider before disconnecting this one.", "這是你唯一的登入方式：請先連結其他登入方式，再中斷這個。", "유일한 로그인 방법입니다: 다른 제공자를 먼저 연결한 뒤 연결을 끊으세요."},
+	ConfirmDisconnectTitle: {"Disconnect %s?", "要中斷與 %s 的連結嗎？", "%s 연결을 끊을까요?"},
+	ConfirmDisconnectBody:  {"You will no longer be able to sign in with %s. You can connect it again later.", "之後將無法使用 %s 登入。你可以稍後再連結。", "더 이상 %s(으)로 로그인할 수 없습니다. 나중에 다시 연결할 수 있습니다."},
 }
 
 // Keys lists every key, for tests.

@@ -18,7 +18,12 @@ type ProviderButton struct {
 	Connect bool
 	Label   string // "": "Sign in with <name>" or "Connect <name>"
 	Mark    string // a short mark shown before the label ("": none)
-	Class   string // "": "btn btn-provider"
+	// Icon is the URL of the provider's mark, an image shown before the
+	// label in place of Mark ("": Mark). It is decorative: the label
+	// names the provider.
+	Icon  string
+	Hint  string // a short note after the label, e.g. "Last used" ("": none)
+	Class string // "": "btn btn-provider"
 }
 
 func (b *ProviderButton) onClick(ctx app.Context, _ app.Event) {
@@ -41,10 +46,16 @@ func (b *ProviderButton) Render() app.UI {
 		class = b.Class
 	}
 	return app.Button().ID(id+b.Provider.ID).Class(class).DataSet("provider", b.Provider.ID).OnClick(b.onClick).Body(
-		app.If(b.Mark != "", func() app.UI {
+		app.If(b.Icon != "", func() app.UI {
+			// go-app drops an empty alt: the role marks it decorative.
+			return app.Img().Class("provider-icon").Src(b.Icon).Role("presentation").Aria("hidden", "true").Width(20).Height(20)
+		}).ElseIf(b.Mark != "", func() app.UI {
 			return app.Span().Class("provider-mark provider-"+b.Provider.ID).Aria("hidden", "true").Text(b.Mark)
 		}),
-		app.Span().Text(label),
+		app.Span().Class("provider-label").Text(label),
+		app.If(b.Hint != "", func() app.UI {
+			return app.Span().Class("provider-hint").Text(b.Hint)
+		}),
 	)
 }
 

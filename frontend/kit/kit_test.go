@@ -56,6 +56,8 @@ func TestProviderButton(t *testing.T) {
 		{"connect", &ProviderButton{Provider: gh, Connect: true}, []string{`id="connect-github"`, "Connect GitHub"}, []string{"login-github"}},
 		{"the app's words and mark", &ProviderButton{Provider: gh, Label: "GitHub 로그인", Mark: "G", Class: "btn"},
 			[]string{`id="login-github"`, `class="btn"`, "GitHub 로그인", `class="provider-mark provider-github"`, ">G<"}, []string{"Sign in with"}},
+		{"an icon in place of the mark, and a hint", &ProviderButton{Provider: gh, Icon: "/web/marks/github.svg", Mark: "G", Hint: "Last used"},
+			[]string{`src="/web/marks/github.svg"`, `role="presentation"`, `class="provider-hint"`, ">Last used<"}, []string{"provider-mark"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,6 +17,7 @@ type accountList struct {
 	Waiting   string                                       // the provider whose popup is open ("": none)
 	OnConnect func(ctx app.Context, p shared.ProviderInfo) // a Connect button was clicked
 	OnCancel  app.EventHandler                             // the waiting line's Cancel
+	OnAsk     func(ctx app.Context, q Question)            // confirm before a Disconnect
 
 	v View
 }
@@ -27,6 +28,9 @@ func (c *accountList) t(k i18n.Key, arg ...string) string { return i18n.T(c.Lang
 
 func (c *accountList) Render() app.UI {
 	accounts, unlinked := c.v.Accounts, c.v.Unlinked()
+	// The last way to sign in cannot be disconnected (the server refuses
+	// with last_login_method): the button is off and the row says why.
+	last := len(accounts) == 1
 	return app.Div().Class("card").DataSet("load", loadState(c.v.AccountsLoad)).Body(
 		app.H2().Text(c.t(i18n.Accounts)),
 		app.Ul().ID("accounts").Class("list").Body(
@@ -37,15 +41,19 @@ func (c *accountList) Render() app.UI {
 					label = a.DisplayName
 				}
 				return app.Li().DataSet("provider", a.Provider).DataSet("account", a.ID).Body(
-					app.Span().Class("provider-mark provider-"+a.Provider).Aria("hidden", "true").Text(firstRune(Initials(a.ProviderName, a.Provider))),
+					// Decorative (the name follows); go-app drops an empty alt.
+					app.Img().Class("provider-icon").Src(MarkURL(a.Provider)).Role("presentation").Aria("hidden", "true").Width(20).Height(20),
 					app.Div().Class("grow").Body(
 						app.Span().Class("strong").Text(orDash(a.ProviderName)),
 						app.Div().Class("muted small").Text(label+" · "+c.t(i18n.ConnectedOn, When(a.CreatedAt))),
+						app.If(last, func() app.UI {
+							return app.Div().ID("last-method").Class("small hint").Text(c.t(i18n.LastMethodReason))
+						}),
 					),
 					app.Button().ID("disconnect-"+a.Provider).Class("btn btn-small btn-ghost").
-						Disabled(c.v.Busy == "disconnect-"+a.ID).Text(c.t(i18n.Disconnect)).
+						Disabled(last || c.v.Busy == "disconnect-"+a.ID).Text(c.t(i18n.Disconnect)).
 						Aria("label", c.t(i18n.DisconnectNamed, orDash(a.ProviderName))).
-						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actDisconnect, a.ID) }, app.EventScope(a.ID)),
+						OnClick(func(ctx app.Context, _ app.Event) { c.askDisconnect(ctx, a) }, app.EventScope(a.ID)),
 				)
 			}),
 		),
@@ -66,4 +74,21 @@ func (c *accountList) Render() app.UI {
 		}),
 		waitingSlot(c.Lang, c.Waiting, c.OnCancel),
 	)
+}
+
+// askDisconnect confirms before disconnecting a (actDisconnect); without
+// a dialog to ask in, it disconnects.
+func (c *accountList) askDisconnect(ctx app.Context, a shared.LinkedAccount) {
+	do := func(ctx app.Context) { ctx.NewActionWithValue(actDisconnect, a.ID) }
+	if c.OnAsk == nil {
+		do(ctx)
+		return
+	}
+	name := orDash(a.ProviderName)
+	c.OnAsk(ctx, Question{
+		Title:   c.t(i18n.ConfirmDisconnectTitle, name),
+		Body:    c.t(i18n.ConfirmDisconnectBody, name),
+		Confirm: c.t(i18n.DisconnectNamed, name),
+		Do:      do,
+	})
 }

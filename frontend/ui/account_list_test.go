@@ -31,7 +31,7 @@ func TestAccountList(t *testing.T) {
 			func(t *testing.T, c *accountList, html string) {
 				match(t, app.Li().DataSet("provider", "github").DataSet("account", "a1"), c, 0, 1, 0)
 				match(t, app.Text("GitHub"), c, 0, 1, 0, 1, 0, 0)
-				for _, w := range []string{`id="disconnect-github"`, `aria-label="Disconnect GitHub"`, "disabled", `id="connect-google"`, "bob · "} {
+				for _, w := range []string{`id="disconnect-github"`, `aria-label="Disconnect GitHub"`, "disabled", `id="last-method"`, `src="/web/marks/github.svg"`, `id="connect-google"`, "bob · "} {
 					if !strings.Contains(html, w) {
 						t.Errorf("missing %q in\n%s", w, html)
 					}

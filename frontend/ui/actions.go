@@ -194,11 +194,23 @@ func (r *runtime) loadAccounts(ctx app.Context) {
 func (r *runtime) loadSessions(ctx app.Context) {
 	r.m.update(ctx, func(v *View) { v.SessionsLoad.Status = LoadLoading })
 	items, err := r.signed.Sessions(ctx)
+	last := ""
+	for _, s := range items {
+		if s.Current {
+			last = s.Provider
+		}
+	}
 	r.m.update(ctx, func(v *View) {
 		if v.SessionsLoad = loaded(err); err == nil {
 			v.Sessions = items
 		}
+		if last != "" {
+			v.LastProvider = last
+		}
 	})
+	if last != "" {
+		ctx.LocalStorage().Set(lastProviderKey, last)
+	}
 	if err != nil {
 		r.failed(ctx, err)
 	}

@@ -12,6 +12,10 @@ import (
 // langKey keeps the chosen language (a preference, not a secret).
 const langKey = "authbridge.lang"
 
+// lastProviderKey keeps the id of the provider this browser signed in
+// with last (no token, no name).
+const lastProviderKey = "authbridge.last_provider"
+
 // Dashboard is the whole app: signed out, it offers the sign-in buttons;
 // signed in, the user, linked accounts, sessions and login history.
 type Dashboard struct {
@@ -21,6 +25,11 @@ type Dashboard struct {
 
 	v    View
 	lang i18n.Lang
+	// ask is the confirmation shown in the dialog (nil: none).
+	ask *Question
+	// ctx is the Dashboard's own context: a card asks for a confirmation
+	// from its context, and the dialog is the Dashboard's to render.
+	ctx app.Context
 	// langKeyed is set while the language select was changed by arrow
 	// keys: the choice applies on Enter or when the select loses focus,
 	// not on every key press (browsers fire change for each one).
@@ -28,12 +37,21 @@ type Dashboard struct {
 }
 
 func (d *Dashboard) OnMount(ctx app.Context) {
+	d.ctx = ctx
 	d.lang = i18n.Detect(navigatorLanguages())
 	var saved string
 	if ctx.LocalStorage().Get(langKey, &saved) == nil && saved != "" {
 		d.lang = i18n.Detect([]string{saved})
 	}
 	d.setDocumentLang()
+	var last string
+	if ctx.LocalStorage().Get(lastProviderKey, &last) == nil && last != "" {
+		d.rt.m.update(ctx, func(v *View) {
+			if v.LastProvider == "" {
+				v.LastProvider = last
+			}
+		})
+	}
 	d.v = d.rt.m.get()
 	prev := d.v
 	ctx.ObserveState(viewKey, &d.v).OnChange(func() {
@@ -152,7 +170,53 @@ func (d *Dashboard) Render() app.UI {
 		app.Div().Class("footer").Body(
 			app.Text("AuthBridge · self-hosted sign-in"),
 		),
+		d.renderConfirm(),
 	)
+}
+
+// askConfirm opens the confirmation dialog for q (asked from any
+// component's context).
+func (d *Dashboard) askConfirm(_ app.Context, q Question) {
+	d.ctx.Dispatch(func(ctx app.Context) {
+		d.ask = &q
+		ctx.Defer(func(ctx app.Context) {
+			if el := app.Window().GetElementByID("confirm-dialog"); el.Truthy() && !el.Get("open").Bool() {
+				el.Call("showModal") // modal: the focus moves in and stays there; Escape cancels
+			}
+		})
+	})
+}
+
+// closeConfirm closes the dialog; the browser gives the focus back to
+// the button that opened it.
+func (d *Dashboard) closeConfirm(ctx app.Context) {
+	if el := app.Window().GetElementByID("confirm-dialog"); el.Truthy() && el.Get("open").Bool() {
+		el.Call("close")
+	}
+	d.ask = nil
+}
+
+func (d *Dashboard) renderConfirm() app.UI {
+	if d.ask == nil {
+		return app.Dialog().ID("confirm-dialog").Class("confirm")
+	}
+	q := *d.ask
+	return app.Dialog().ID("confirm-dialog").Class("confirm").
+		Aria("labelledby", "confirm-title").Aria("describedby", "confirm-body").
+		On("cancel", func(ctx app.Context, e app.Event) { d.ask = nil }). // Escape
+		Body(
+			app.H2().ID("confirm-title").Text(q.Title),
+			app.P().ID("confirm-body").Text(q.Body),
+			app.Div().Class("confirm-actions").Body(
+				app.Button().ID("confirm-cancel").Class("btn").Text(d.t(i18n.Cancel)).
+					OnClick(func(ctx app.Context, _ app.Event) { d.closeConfirm(ctx) }),
+				app.Button().ID("confirm-ok").Class("btn btn-danger").Text(q.Confirm).
+					OnClick(func(ctx app.Context, _ app.Event) {
+						d.closeConfirm(ctx)
+						q.Do(ctx)
+					}),
+			),
+		)
 }
 
 func (d *Dashboard) renderHeader() app.UI {
@@ -210,14 +274,21 @@ func (d *Dashboard) renderSignedOut() app.UI {
 		app.If(d.v.GoogleClientID != "", func() app.UI {
 			return &kit.GoogleButton{Kit: d.rt.kit, ClientID: d.v.GoogleClientID, Locale: string(d.lang), Unavailable: d.t(i18n.GoogleUnavailable)}
 		}),
+		app.If(d.v.GoogleClientID != "" && d.v.LastProvider == "google", func() app.UI {
+			return app.Div().ID("last-used-google").Class("small muted").Text(d.t(i18n.LastUsedWith, d.v.ProviderName("google")))
+		}),
 		app.If(d.v.GoogleClientID != "" && len(providers) > 0, func() app.UI {
 			return app.Div().Class("divider").Body(app.Span().Text(d.t(i18n.Or)))
 		}),
 		app.Div().Class("providers").Body(
 			app.Range(providers).Slice(func(i int) app.UI {
 				p := providers[i]
-				return &kit.ProviderButton{Kit: d.rt.kit, Provider: p,
-					Label: d.t(i18n.SignInWith, p.Name), Mark: firstRune(Initials(p.Name, ""))}
+				hint := ""
+				if p.ID == d.v.LastProvider {
+					hint = d.t(i18n.LastUsedHint)
+				}
+				return &kit.ProviderButton{Kit: d.rt.kit, Provider: p, Label: d.t(i18n.SignInWith, p.Name),
+					Icon: MarkURL(p.ID), Hint: hint}
 			}),
 		),
 		app.If(len(d.v.Providers) == 0, func() app.UI {
@@ -247,7 +318,7 @@ func (d *Dashboard) waitingFor() string {
 func (d *Dashboard) renderSignedIn() app.UI {
 	return app.Div().Class("grid").Body(
 		&userCard{Lang: d.lang, v: d.v},
-		&accountList{Lang: d.lang, Waiting: d.waitingFor(), OnConnect: d.connect, OnCancel: d.cancelFlow, v: d.v},
+		&accountList{Lang: d.lang, Waiting: d.waitingFor(), OnConnect: d.connect, OnCancel: d.cancelFlow, OnAsk: d.askConfirm, v: d.v},
 		&sessionList{Lang: d.lang, v: d.v},
 		&loginList{Lang: d.lang, v: d.v},
 	)
@@ -320,11 +391,4 @@ func joinNonEmpty(sep string, parts ...string) string {
 		out += p
 	}
 	return out
-}
-
-func firstRune(s string) string {
-	for _, r := range s {
-		return string(r)
-	}
-	return ""
 }

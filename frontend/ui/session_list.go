@@ -38,6 +38,9 @@ func (c *sessionList) Render() app.UI {
 					app.Div().Class("grow").Body(
 						app.Strong().Text(device),
 						app.If(s.Current, func() app.UI { return app.Span().Class("badge").Text(c.t(i18n.ThisDevice)) }),
+						app.If(s.Provider != "", func() app.UI {
+							return app.Div().Class("small signed-in-with").Text(c.t(i18n.SignedInWithProvider, c.v.ProviderName(s.Provider)))
+						}),
 						app.Div().Class("muted small").Text(joinNonEmpty(" · ", s.IP, c.t(i18n.LastUsed, When(s.LastUsed)))),
 					),
 					app.Button().Class("btn btn-small btn-ghost revoke-session").Text(c.t(i18n.SignOut)).

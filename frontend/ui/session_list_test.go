@@ -11,7 +11,7 @@ import (
 )
 
 func TestSessionList(t *testing.T) {
-	sessions := []shared.Session{{ID: "s1", Current: true, UserAgent: "HeadlessChrome/1 Linux", IP: "127.0.0.1"}, {ID: "s2"}}
+	sessions := []shared.Session{{ID: "s1", Current: true, UserAgent: "HeadlessChrome/1 Linux", IP: "127.0.0.1", Provider: "github"}, {ID: "s2"}}
 	tests := []struct {
 		name  string
 		v     View
@@ -34,6 +34,9 @@ func TestSessionList(t *testing.T) {
 				match(t, app.Text(i18n.T(i18n.KO, i18n.UnknownDevice)), c, 0, 1, 1, 0, 0, 0)
 				if strings.Count(html, "revoke-session") != 2 {
 					t.Errorf("want a Revoke button per session:\n%s", html)
+				}
+				if named := i18n.T(i18n.KO, i18n.SignedInWithProvider, "github"); strings.Count(html, named) != 1 {
+					t.Errorf("want %q once (the session with a provider):\n%s", named, html)
 				}
 				// Each button says which session it ends.
 				if named := i18n.T(i18n.KO, i18n.RevokeSessionNamed, "Headless Chrome · Linux, 127.0.0.1"); !strings.Contains(html, `aria-label="`+named+`"`) {

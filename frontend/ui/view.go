@@ -79,6 +79,29 @@ type View struct {
 	Alert          Alert
 	Busy           string // the action running now ("" when idle), for disabled buttons
 	Waiting        string // the provider whose popup is open ("": none)
+	// LastProvider is the provider this browser signed in with last
+	// (kept in localStorage: an id, nothing secret), for "Last used".
+	LastProvider string
+}
+
+// marks are the providers with a brand mark in web/marks; any other (a
+// generic OIDC provider) gets the neutral one.
+var marks = map[string]bool{"google": true, "microsoft": true, "line": true, "discord": true, "github": true}
+
+// MarkURL is the path of provider id's mark.
+func MarkURL(id string) string {
+	if marks[id] {
+		return "/web/marks/" + id + ".svg"
+	}
+	return "/web/marks/oidc.svg"
+}
+
+// Question is a confirmation asked before a destructive action.
+type Question struct {
+	Title   string
+	Body    string
+	Confirm string                // the confirming button's words
+	Do      func(ctx app.Context) // runs when confirmed
 }
 
 // LoadStatus is where a list's fetch is.

@@ -2,6 +2,9 @@ package ui
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/authbridge/authbridge/frontend/i18n"
@@ -47,6 +50,22 @@ func TestInitialsAndAvatar(t *testing.T) {
 	} {
 		if got := SafeAvatar(tt.url, tt.origin); got != tt.want {
 			t.Errorf("SafeAvatar(%q, %q) = %v", tt.url, tt.origin, got)
+		}
+	}
+}
+
+func TestMarkURL(t *testing.T) {
+	for id, want := range map[string]string{
+		"google": "/web/marks/google.svg", "github": "/web/marks/github.svg", "line": "/web/marks/line.svg",
+		"microsoft": "/web/marks/microsoft.svg", "discord": "/web/marks/discord.svg",
+		"dev": "/web/marks/oidc.svg", "../x": "/web/marks/oidc.svg",
+	} {
+		if got := MarkURL(id); got != want {
+			t.Errorf("MarkURL(%q) = %q, want %q", id, got, want)
+		}
+		// The generator copies frontend/web to /web: the mark must be there.
+		if _, err := os.Stat(filepath.Join("..", "web", strings.TrimPrefix(want, "/web/"))); err != nil {
+			t.Errorf("MarkURL(%q): %v", id, err)
 		}
 	}
 }
