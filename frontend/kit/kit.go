@@ -356,12 +356,13 @@ func (k *Kit) handleInit(ctx app.Context, a app.Action) {
 }
 
 // restore signs the tab in with the refresh cookie, if there is one. Only
-// a failure that is no plain "no session" is reported as an error.
+// a failure that is no plain "no session" is reported as an error: the
+// network, the server, or a disabled user (who should learn why).
 func (k *Kit) restore(ctx app.Context) {
 	res, err := k.session.Refresh(ctx)
 	if err != nil {
 		k.signedOut(ctx, SignOut{Reason: ReasonNone})
-		if e := AsError(err); e.Code == CodeNetwork || e.Status >= 500 {
+		if e := AsError(err); e.Code == CodeNetwork || e.Status >= 500 || e.Code == shared.CodeAccountDisabled {
 			k.failed(ctx, err)
 		}
 		return

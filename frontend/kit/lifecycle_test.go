@@ -118,6 +118,8 @@ func TestKitStart(t *testing.T) {
 			[]string{"providers google,github cid", "out none "}, "", ""},
 		{"the network down: signed out, and said", []string{"github"}, &Error{Code: CodeNetwork}, nil, initParams{},
 			[]string{"providers github ", "out none ", "error network"}, "", ""},
+		{"a disabled user: signed out, and why", nil, &Error{Status: 403, Code: shared.CodeAccountDisabled}, nil, initParams{},
+			[]string{"providers google,github cid", "out none ", "error account_disabled"}, "", ""},
 		{"a failed redirect: the provider's error is said", nil, noSession, nil, initParams{Handoff: denied},
 			[]string{"providers google,github cid", "out none ", "error access_denied"}, "", ""},
 		{"a redirect's code is exchanged with the stored verifier", nil, nil,

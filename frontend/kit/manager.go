@@ -31,7 +31,10 @@ type Manager struct {
 	Lock func(ctx context.Context, fn func())
 	// OnRefreshed is told about every scheduled refresh that succeeded.
 	OnRefreshed func(shared.RefreshResponse)
-	// OnSignedOut is told when a scheduled refresh finds the session gone.
+	// OnSignedOut is told when a scheduled refresh finds the session gone,
+	// and when a call finds its user disabled (account_disabled): that
+	// session is over for good, however long its token would still live.
+	// It is told once per session.
 	OnSignedOut func(code shared.ErrorCode)
 
 	flight Flight[shared.RefreshResponse]
@@ -40,6 +43,7 @@ type Manager struct {
 	access string
 	epoch  int // bumped by Clear: results of older refreshes are dropped
 	stop   func() bool
+	told   int // 1 + the epoch whose end OnSignedOut was told (0: none)
 }
 
 // Token is the access token held now ("" when signed out).
@@ -93,9 +97,7 @@ func (m *Manager) scheduled(epoch int) {
 			m.OnRefreshed(res)
 		}
 	case SignedOut(AsError(err).Code):
-		if m.OnSignedOut != nil {
-			m.OnSignedOut(AsError(err).Code)
-		}
+		m.ended(epoch, AsError(err).Code)
 	default:
 		m.mu.Lock()
 		if epoch == m.epoch {
@@ -105,11 +107,36 @@ func (m *Manager) scheduled(epoch int) {
 	}
 }
 
+// ended forgets the session held at epoch, if this tab still holds it
+// or a refusal just ended it (and no other began), and tells OnSignedOut
+// once.
+func (m *Manager) ended(epoch int, code shared.ErrorCode) {
+	m.mu.Lock()
+	switch {
+	case m.epoch == epoch:
+		m.clearLocked()
+	case m.epoch != epoch+1 || m.access != "":
+		m.mu.Unlock()
+		return // a later session is held, or was: not this one's news
+	}
+	tell := m.told != epoch+1
+	m.told = epoch + 1
+	m.mu.Unlock()
+	if tell && m.OnSignedOut != nil {
+		m.OnSignedOut(code)
+	}
+}
+
 // Clear forgets the session in this tab: the token, the pending refresh,
 // and the result of any refresh still running.
 func (m *Manager) Clear() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.clearLocked()
+}
+
+// clearLocked is Clear with m.mu held.
+func (m *Manager) clearLocked() {
 	m.epoch++
 	m.access = ""
 	if m.stop != nil {
@@ -145,12 +172,7 @@ func (m *Manager) Refresh(ctx context.Context) (shared.RefreshResponse, error) {
 			if SignedOut(AsError(err).Code) {
 				m.mu.Lock()
 				if epoch == m.epoch {
-					m.epoch++
-					m.access = ""
-					if m.stop != nil {
-						m.stop()
-						m.stop = nil
-					}
+					m.clearLocked()
 				}
 				m.mu.Unlock()
 			}
@@ -177,11 +199,24 @@ func (m *Manager) Call(ctx context.Context, method, path string, in, out any) er
 // CallVia is Call sent through d: an app's own API (see Client), which
 // takes the same access token. A 401 about the token refreshes once and
 // sends the call again, as Call does.
+//
+// A call (or its refresh) answered account_disabled ends the session
+// (OnSignedOut), as the scheduled refresh would have a little later.
 func (m *Manager) CallVia(ctx context.Context, d Doer, method, path string, in, out any) error {
-	tok := m.Token()
+	m.mu.Lock()
+	tok, epoch := m.access, m.epoch
+	m.mu.Unlock()
 	if tok == "" {
 		return ErrSignedOut
 	}
+	err := m.callVia(ctx, d, tok, method, path, in, out)
+	if e, ok := err.(*Error); ok && e.Code == shared.CodeAccountDisabled {
+		m.ended(epoch, e.Code)
+	}
+	return err
+}
+
+func (m *Manager) callVia(ctx context.Context, d Doer, tok, method, path string, in, out any) error {
 	err := d.Do(ctx, method, path, tok, in, out)
 	e, ok := err.(*Error)
 	if !ok || !RetryAfterRefresh(e.Status, e.Code) {

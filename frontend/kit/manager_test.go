@@ -265,3 +265,81 @@ func TestSignOut(t *testing.T) {
 		}
 	}
 }
+
+// disabledAPI refuses every call and refresh: its user was disabled.
+type disabledAPI struct {
+	mu    sync.Mutex
+	calls []string
+	// expired: calls answer 401 token_expired first (the refresh then
+	// meets the disabled user), else 403 account_disabled at once.
+	expired bool
+}
+
+func (d *disabledAPI) Do(_ context.Context, method, path, bearer string, _, _ any) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.calls = append(d.calls, method+" "+path)
+	if path != "/api/auth/token/refresh" && d.expired {
+		return &Error{Status: 401, Code: shared.CodeTokenExpired}
+	}
+	return &Error{Status: 403, Code: shared.CodeAccountDisabled}
+}
+
+// TestDisabledUserEndsTheSession: a call answered account_disabled ends
+// the session at once, by the call itself or by its refresh, and the
+// observer hears of it once however many calls (or the timer) find out.
+func TestDisabledUserEndsTheSession(t *testing.T) {
+	for _, expired := range []bool{false, true} {
+		name := map[bool]string{false: "the call is refused", true: "the call's refresh is refused"}[expired]
+		t.Run(name, func(t *testing.T) {
+			d, tm := &disabledAPI{expired: expired}, &timers{}
+			m := &Manager{API: d, AfterFunc: tm.after}
+			var told []shared.ErrorCode
+			m.OnSignedOut = func(c shared.ErrorCode) { told = append(told, c) }
+			m.Start(shared.TokenPair{AccessToken: "tok0", ExpiresIn: 600})
+			for range 2 {
+				if err := m.Call(context.Background(), "GET", "/api/me/sessions", nil, nil); AsError(err).Code != shared.CodeAccountDisabled && !errors.Is(err, ErrSignedOut) {
+					t.Fatalf("Call: %v", err)
+				}
+			}
+			tm.fire(0) // the refresh scheduled at Start: stopped
+			if m.Token() != "" || len(told) != 1 || told[0] != shared.CodeAccountDisabled {
+				t.Fatalf("token %q, told %v; want none, once account_disabled", m.Token(), told)
+			}
+		})
+	}
+}
+
+// TestOtherRefusalsKeepTheSession: a refusal about the call (not the
+// user) leaves the session as it was.
+func TestOtherRefusalsKeepTheSession(t *testing.T) {
+	f, tm := &fakeAPI{current: "tok0"}, &timers{}
+	m := newManager(f, tm)
+	told := 0
+	m.OnSignedOut = func(shared.ErrorCode) { told++ }
+	m.Start(shared.TokenPair{AccessToken: "tok0", ExpiresIn: 600})
+	if err := m.Call(context.Background(), "GET", "/api/nope", nil, nil); AsError(err).Code != shared.CodeNotFound {
+		t.Fatalf("Call: %v", err)
+	}
+	if m.Token() != "tok0" || told != 0 {
+		t.Fatalf("token %q, told %d", m.Token(), told)
+	}
+}
+
+// TestALaterSessionIsNotEnded: an account_disabled answer for a session
+// this tab has since left (signed out, then in again) ends nothing.
+func TestALaterSessionIsNotEnded(t *testing.T) {
+	m := &Manager{AfterFunc: (&timers{}).after}
+	told := 0
+	m.OnSignedOut = func(shared.ErrorCode) { told++ }
+	m.Start(shared.TokenPair{AccessToken: "old", ExpiresIn: 600})
+	m.mu.Lock()
+	epoch := m.epoch
+	m.mu.Unlock()
+	m.Clear()
+	m.Start(shared.TokenPair{AccessToken: "new", ExpiresIn: 600})
+	m.ended(epoch, shared.CodeAccountDisabled)
+	if m.Token() != "new" || told != 0 {
+		t.Fatalf("token %q, told %d", m.Token(), told)
+	}
+}
