@@ -330,9 +330,16 @@ func testErrorPaths(t *testing.T, h *harness) {
 		tb := h.newBrowserContext(t, "deny")
 		tb.navigate(t, "/")
 		tb.popupFlow(t, "button#login-"+oidcID, "deny")
-		tb.waitAlert(t, "error", string(shared.CodeAccessDenied), waitShort)
+		// A denial is the user's choice: neutral, with Try again.
+		tb.waitAlert(t, "info", string(shared.CodeAccessDenied), waitShort)
+		tb.run(t, waitShort, "wait for Try again", chromedp.WaitVisible("#alert #alert-retry", chromedp.ByQuery))
 		tb.waitState(t, "signed-out")
 		tb.shot(t, "access-denied")
+		// Try again opens the same provider's popup.
+		p := tb.openConsent(t, "#alert-retry")
+		p.answer(t, "erin")
+		p.waitClosed(t)
+		tb.expectUser(t, "erin")
 	})
 
 	t.Run("duplicate email", func(t *testing.T) {
@@ -346,6 +353,15 @@ func testErrorPaths(t *testing.T, h *harness) {
 		tb.waitAlert(t, "error", string(shared.CodeDuplicateEmail), waitShort)
 		tb.waitState(t, "signed-out")
 		tb.shot(t, "duplicate-email")
+		// Every language names the providers (the server's words are
+		// English); Korean here.
+		tb.eval(t, `(function(){ var s = document.querySelector("select#lang"); s.value = "ko";
+			s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
+		tb.run(t, waitShort, "wait for the Korean message naming Google",
+			chromedp.Poll(`document.documentElement.lang === "ko" && /Google/.test(document.getElementById("alert").textContent)`, nil))
+		tb.shot(t, "duplicate-email-ko")
+		tb.eval(t, `(function(){ var s = document.querySelector("select#lang"); s.value = "en";
+			s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
 	})
 
 	t.Run("domain not allowed", func(t *testing.T) {

@@ -42,7 +42,7 @@ func TestPhonesAndAccessibility(t *testing.T) {
 			state("waiting")
 			p.answer(t, "deny")
 			p.waitClosed(t)
-			tb.waitAlert(t, "error", string(shared.CodeAccessDenied), waitShort)
+			tb.waitAlert(t, "info", string(shared.CodeAccessDenied), waitShort)
 			tb.expectFocus(t, "alert")
 			state("denied")
 

@@ -58,6 +58,10 @@ const (
 	LastMethodReason       Key = "last_method_reason"
 	ConfirmDisconnectTitle Key = "confirm_disconnect_title"
 	ConfirmDisconnectBody  Key = "confirm_disconnect_body"
+	DuplicateEmailNamed    Key = "duplicate_email_named"
+	DeniedAtProvider       Key = "denied_at_provider"
+	TryAgain               Key = "try_again"
+	UnverifiedNote         Key = "unverified_note"
 )
 
 // text is every key's words in en, zh-TW, ko (the order of Langs).
@@ -114,7 +118,19 @@ var text = map[Key][3]string{
 	SignedInWithProvider:   {"Signed in with %s", "以 %s 登入", "%s(으)로 로그인함"},
 	LastMethodReason:       {"Your only way to sign in: connect another provider before disconnecting this one.", "這是你唯一的登入方式：請先連結其他登入方式，再中斷這個。", "유일한 로그인 방법입니다: 다른 제공자를 먼저 연결한 뒤 연결을 끊으세요."},
 	ConfirmDisconnectTitle: {"Disconnect %s?", "要中斷與 %s 的連結嗎？", "%s 연결을 끊을까요?"},
-	ConfirmDisconnectBody:  {"You will no longer be able to sign in with %s. You can connect it again later.", "之後將無法使用 %s 登入。你可以稍後再連結。", "더 이상 %s(으)로 로그인할 수 없습니다. 나중에 다시 연결할 수 있습니다."},
+	// duplicate_email with the providers that own the address (first %s,
+	// joined with Or) and the refused one (second %s).
+	DuplicateEmailNamed: {"An account with this email already exists. Sign in with %s, then connect %s from your account page.",
+		"已有使用此電子郵件的帳號。請先使用 %s 登入，再從帳號頁面連結 %s。",
+		"이 이메일을 쓰는 계정이 이미 있습니다. %s(으)로 로그인한 뒤 계정 페이지에서 %s을(를) 연결하세요."},
+	DeniedAtProvider: {"Sign-in with %s was not completed: access was not allowed there. You can try again.",
+		"未完成 %s 登入：該服務未允許存取。你可以再試一次。",
+		"%s 로그인이 완료되지 않았습니다: 그곳에서 접근이 허용되지 않았습니다. 다시 시도할 수 있습니다."},
+	TryAgain: {"Try again", "再試一次", "다시 시도"},
+	UnverifiedNote: {"Your sign-in provider has not confirmed this address, so it is never used to match or link accounts.",
+		"你的登入服務尚未確認這個地址，因此不會用它來比對或連結帳號。",
+		"로그인 제공자가 이 주소를 확인하지 않았으므로 계정을 찾거나 연결하는 데 쓰이지 않습니다."},
+	ConfirmDisconnectBody: {"You will no longer be able to sign in with %s. You can connect it again later.", "之後將無法使用 %s 登入。你可以稍後再連結。", "더 이상 %s(으)로 로그인할 수 없습니다. 나중에 다시 연결할 수 있습니다."},
 }
 
 // Keys lists every key, for tests.

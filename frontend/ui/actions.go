@@ -122,7 +122,7 @@ func (r *runtime) onFlow(ctx app.Context, f kit.FlowEvent) {
 	r.m.update(ctx, func(v *View) {
 		v.Waiting = ""
 		if f.State == kit.FlowWaiting {
-			v.Waiting, v.Alert = f.Provider, Alert{}
+			v.Waiting, v.Alert, v.FlowProvider = f.Provider, Alert{}, f.Provider
 		}
 	})
 	switch f.State {
@@ -161,11 +161,22 @@ func (r *runtime) clearView(ctx app.Context, a Alert) {
 
 // failed shows a failed call; a session that is gone signs the tab out.
 func (r *runtime) failed(ctx app.Context, err error) {
-	if e := kit.AsError(err); e.Status == http.StatusUnauthorized && kit.SignedOut(e.Code) {
+	e := kit.AsError(err)
+	if e.Status == http.StatusUnauthorized && kit.SignedOut(e.Code) {
 		r.signedOut(ctx, errorAlert(err), false)
 		return
 	}
+	if v := r.m.get(); e.Code == shared.CodeAccessDenied && v.FlowProvider != "" {
+		r.m.alert(ctx, deniedAlert(v.FlowProvider, v.ProviderName(v.FlowProvider)))
+		return
+	}
 	r.m.alert(ctx, errorAlert(err))
+}
+
+// deniedAlert is a denial at the provider: the user's choice there (or
+// the provider's), so no error; it offers to try again.
+func deniedAlert(provider, name string) Alert {
+	return Alert{Kind: KindInfo, Code: string(shared.CodeAccessDenied), Key: i18n.DeniedAtProvider, Arg: name, Retry: provider}
 }
 
 // loadAll fetches the signed-in lists side by side.

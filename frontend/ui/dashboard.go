@@ -127,7 +127,7 @@ func focusAfter(prev, v View) string {
 			return "alert"
 		}
 		return "signin-heading"
-	case v.Alert.Kind == KindError && v.Alert.Seq != prev.Alert.Seq:
+	case (v.Alert.Kind == KindError || v.Alert.Retry != "") && v.Alert.Seq != prev.Alert.Seq:
 		return "alert"
 	}
 	return ""
@@ -172,6 +172,23 @@ func (d *Dashboard) Render() app.UI {
 		),
 		d.renderConfirm(),
 	)
+}
+
+// retry starts the flow of the alert's provider again (on the click, so
+// the popup may open).
+func (d *Dashboard) retry(ctx app.Context, _ app.Event) {
+	id := d.v.Alert.Retry
+	for _, p := range d.v.Providers {
+		if p.ID != id {
+			continue
+		}
+		if d.v.Phase == PhaseSignedIn {
+			d.rt.kit.Connect(ctx, p)
+		} else {
+			d.rt.kit.SignIn(ctx, p)
+		}
+		return
+	}
 }
 
 // askConfirm opens the confirmation dialog for q (asked from any
@@ -253,6 +270,9 @@ func (d *Dashboard) renderAlert() app.UI {
 		app.Div().ID("alert").Class("alert alert-"+a.Kind).TabIndex(-1).
 			DataSet("kind", a.Kind).DataSet("code", a.Code).Body(
 			app.Span().Class("alert-text").Text(a.Text(d.lang)),
+			app.If(a.Retry != "", func() app.UI {
+				return app.Button().ID("alert-retry").Class("btn btn-small").Text(d.t(i18n.TryAgain)).OnClick(d.retry)
+			}),
 			app.Button().Class("alert-close").Aria("label", d.t(i18n.Dismiss)).Text("×").
 				OnClick(func(ctx app.Context, _ app.Event) { d.rt.m.alert(ctx, Alert{}) }),
 		),

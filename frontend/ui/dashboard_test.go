@@ -102,6 +102,8 @@ func TestWaitingWhileAPopupIsOpen(t *testing.T) {
 func TestFocusAfter(t *testing.T) {
 	in, out := View{Phase: PhaseSignedIn}, View{Phase: PhaseSignedOut}
 	errAlert := Alert{Kind: KindError, Code: "internal", Seq: 3}
+	denied := deniedAlert("github", "GitHub")
+	denied.Seq = 5
 	tests := []struct {
 		name       string
 		prev, next View
@@ -114,6 +116,7 @@ func TestFocusAfter(t *testing.T) {
 		{"a new error goes to it", in, View{Phase: PhaseSignedIn, Alert: errAlert}, "alert"},
 		{"the same error again does not move it", View{Phase: PhaseSignedIn, Alert: errAlert}, View{Phase: PhaseSignedIn, Alert: errAlert}, ""},
 		{"news that is no error stays polite", in, View{Phase: PhaseSignedIn, Alert: Alert{Kind: KindSuccess, Seq: 4}}, ""},
+		{"a denial with Try again goes to it", out, View{Phase: PhaseSignedOut, Alert: denied}, "alert"},
 	}
 	for _, tt := range tests {
 		if got := focusAfter(tt.prev, tt.next); got != tt.want {

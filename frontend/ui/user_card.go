@@ -31,9 +31,12 @@ func (c *userCard) Render() app.UI {
 			app.Div().Class("email").Body(
 				app.Span().ID("user-email").Text(u.Email),
 				app.If(u.Email != "" && !u.EmailVerified, func() app.UI {
-					return app.Span().Class("badge badge-warn").Text(c.t(i18n.Unverified))
+					return app.Span().Class("badge badge-warn").Aria("describedby", "unverified-note").Text(c.t(i18n.Unverified))
 				}),
 			),
+			app.If(u.Email != "" && !u.EmailVerified, func() app.UI {
+				return app.P().ID("unverified-note").Class("muted small").Text(c.t(i18n.UnverifiedNote))
+			}),
 		),
 		app.Div().Class("actions").Body(
 			app.Button().ID("sign-out").Class("btn").Disabled(busy).Text(c.t(i18n.SignOut)).

@@ -18,9 +18,10 @@ func TestUserCard(t *testing.T) {
 	}{
 		{"a new user is welcomed", View{IsNew: true, User: shared.User{Name: "Alice Example", Email: "alice@example.com", EmailVerified: true}},
 			[]string{`id="user-name"`, "Alice Example", `id="user-email"`, `id="greeting"`, "Welcome, Alice!", `id="user-initials"`, "AE"},
-			[]string{"badge-warn", `id="user-avatar"`}},
+			[]string{"badge-warn", "unverified-note", `id="user-avatar"`}},
 		{"an unverified e-mail is marked", View{User: shared.User{Email: "bob@example.com", AvatarURL: "https://x/b.png"}},
-			[]string{"badge-warn", "—", `id="user-avatar"`}, []string{`id="greeting"`}},
+			[]string{"badge-warn", `aria-describedby="unverified-note"`, `id="unverified-note"`, "never used to match or link accounts", "—", `id="user-avatar"`},
+			[]string{`id="greeting"`}},
 		{"sign-out buttons wait for a running action", View{Busy: "sign-out", User: shared.User{Name: "Carol"}},
 			[]string{`id="sign-out"`, `id="sign-out-all"`, "disabled"}, nil},
 	}

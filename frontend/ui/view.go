@@ -52,13 +52,17 @@ type Alert struct {
 	Message string
 	Key     i18n.Key
 	Arg     string
-	Seq     int // changes with every alert, so a repeat is noticed
+	Seq     int    // changes with every alert, so a repeat is noticed
+	Retry   string // a provider to try again with ("": no Try again button)
 }
 
 // Text is the alert in l.
 func (a Alert) Text(l i18n.Lang) string {
 	if a.Key != "" {
 		return i18n.T(l, a.Key, a.Arg)
+	}
+	if shared.ErrorCode(a.Code) == shared.CodeDuplicateEmail {
+		return i18n.DuplicateEmail(l, a.Message)
 	}
 	return i18n.ErrorMessage(l, shared.ErrorCode(a.Code), a.Message)
 }
@@ -82,6 +86,9 @@ type View struct {
 	// LastProvider is the provider this browser signed in with last
 	// (kept in localStorage: an id, nothing secret), for "Last used".
 	LastProvider string
+	// FlowProvider is the provider of the last popup opened, for a Try
+	// again after a denial there.
+	FlowProvider string
 }
 
 // marks are the providers with a brand mark in web/marks; any other (a

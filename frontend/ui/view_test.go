@@ -120,6 +120,17 @@ func TestAlerts(t *testing.T) {
 			}
 		})
 	}
+	dup := errorAlert(&kit.Error{Status: 409, Code: shared.CodeDuplicateEmail,
+		Message: "An account with this email already exists. Sign in with GitHub, then connect Dev OIDC from your account page."})
+	for _, l := range i18n.Langs {
+		if got := dup.Text(l); !strings.Contains(got, "GitHub") || !strings.Contains(got, "Dev OIDC") {
+			t.Errorf("duplicate_email in %s does not name the providers: %q", l, got)
+		}
+	}
+	d := deniedAlert("github", "GitHub")
+	if d.Kind != KindInfo || d.Retry != "github" || d.Text(i18n.ZHTW) != i18n.T(i18n.ZHTW, i18n.DeniedAtProvider, "GitHub") {
+		t.Errorf("a denial is neutral and offers a retry: %+v", d)
+	}
 	h := errorAlert(kit.HandoffError(shared.HandoffMessage{Error: &shared.ErrorBody{Code: shared.CodeAccessDenied, Message: "Sign-in was cancelled at GitHub."}}))
 	if h.Code != "access_denied" || h.Text(i18n.EN) != "Sign-in was cancelled at GitHub." {
 		t.Fatalf("handoff alert %+v", h)
