@@ -226,13 +226,13 @@ const endedFamilyRetention = 24 * time.Hour
 const deleteBatch = 500
 
 // DeleteExpired is housekeeping: it deletes flows, handoff codes, connect
-// tickets, credential nonces and passkey ceremonies past their expiry (spent or not), and
+// tickets, credential nonces, passkey ceremonies and pending links past their expiry (spent or not), and
 // families that were revoked or reached their absolute expiry more than a
 // day before now. It answers how many rows of those tables it deleted.
 // Safe to run on every replica.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, table := range []string{"auth_flows", "handoff_codes", "connect_tickets", "credential_nonces", "used_credentials", "passkey_ceremonies"} {
+	for _, table := range []string{"auth_flows", "handoff_codes", "connect_tickets", "credential_nonces", "used_credentials", "passkey_ceremonies", "pending_links"} {
 		res, err := s.db.ExecContext(ctx, "DELETE FROM "+table+" WHERE expires_at < ?", ts(now))
 		if err != nil {
 			return total, fmt.Errorf("store: delete expired %s: %w", table, err)
