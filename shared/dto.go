@@ -196,3 +196,9 @@ type CodeExchangeRequest struct {
 type PasskeyRenameRequest struct {
 	Name string `json:"name"`
 }
+
+// PasskeySignupRequest is the body of POST /api/auth/passkey/signup/options:
+// the new account's name (AUTHBRIDGE_PASSKEY_SIGNUP).
+type PasskeySignupRequest struct {
+	Name string `json:"name"`
+}

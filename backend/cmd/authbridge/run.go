@@ -171,6 +171,7 @@ func newAuthService(ctx context.Context, cfg config.Config, log *slog.Logger, st
 		AdminReauth:   cfg.AdminReauth,
 		// Passkeys: the relying party is the frontend origin's host.
 		FrontendOrigin: cfg.FrontendOrigin,
+		PasskeySignup:  cfg.PasskeySignup,
 		// Flipped so that the zero value fails closed.
 		CredentialNonceOptional: !cfg.GoogleRequireNonce,
 		Logger:                  log,

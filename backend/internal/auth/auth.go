@@ -65,8 +65,11 @@ type Options struct {
 	// origin, its host their relying-party id (NewRelyingParty). Empty:
 	// passkeys off.
 	FrontendOrigin string
-	Now            func() time.Time
-	Logger         *slog.Logger // default discards
+	// PasskeySignup lets a passkey alone create an account
+	// (AUTHBRIDGE_PASSKEY_SIGNUP); off: passkeys are added by signed-in users.
+	PasskeySignup bool
+	Now           func() time.Time
+	Logger        *slog.Logger // default discards
 }
 
 // Service runs the use cases: sign-in, sessions, accounts.

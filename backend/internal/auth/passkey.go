@@ -143,12 +143,19 @@ func (s *Service) BeginLogin(ctx context.Context, browser string) (PasskeyStarte
 			return PasskeyStarted{}, err
 		}
 	}
-	return s.startCeremony(ctx, store.CeremonyLogin, nil, hash(browser), assertion, sd, browser)
+	return s.startCeremony(ctx, store.CeremonyLogin, nil, hash(browser), assertion, ceremonyData{Session: *sd}, browser)
 }
 
-// startCeremony stores sd under its challenge's hash and answers opts.
-func (s *Service) startCeremony(ctx context.Context, kind string, userID *string, browserHash []byte, opts any, sd *webauthn.SessionData, browser string) (PasskeyStarted, error) {
-	data, err := json.Marshal(sd)
+// ceremonyData is what a ceremony keeps between its options and its
+// answer: the library's session data, and for a sign-up the new user's name.
+type ceremonyData struct {
+	Session webauthn.SessionData `json:"session"`
+	Name    string               `json:"name,omitempty"`
+}
+
+// startCeremony stores d under its challenge's hash and answers opts.
+func (s *Service) startCeremony(ctx context.Context, kind string, userID *string, browserHash []byte, opts any, d ceremonyData, browser string) (PasskeyStarted, error) {
+	data, err := json.Marshal(d)
 	if err != nil {
 		return PasskeyStarted{}, fmt.Errorf("auth: passkey session: %w", err)
 	}
@@ -158,7 +165,7 @@ func (s *Service) startCeremony(ctx context.Context, kind string, userID *string
 	}
 	now := s.Now()
 	if err := s.store.CreatePasskeyCeremony(ctx, store.PasskeyCeremony{
-		ChallengeHash: hash(sd.Challenge), Kind: kind, UserID: userID, SessionData: string(data),
+		ChallengeHash: hash(d.Session.Challenge), Kind: kind, UserID: userID, SessionData: string(data),
 		BrowserHash: browserHash, CreatedAt: now, ExpiresAt: now.Add(PasskeyTTL),
 	}); err != nil {
 		return PasskeyStarted{}, fmt.Errorf("auth: passkey ceremony: %w", err)
@@ -167,10 +174,9 @@ func (s *Service) startCeremony(ctx context.Context, kind string, userID *string
 }
 
 // spendCeremony spends the ceremony a response's challenge names, once,
-// and answers its session data; a ceremony of another kind is as good as
-// none.
-func (s *Service) spendCeremony(ctx context.Context, challenge, kind string) (store.PasskeyCeremony, webauthn.SessionData, error) {
-	var sd webauthn.SessionData
+// and answers what it kept; a ceremony of another kind is as good as none.
+func (s *Service) spendCeremony(ctx context.Context, challenge, kind string) (store.PasskeyCeremony, ceremonyData, error) {
+	var sd ceremonyData
 	if challenge == "" || len(challenge) > 128 {
 		return store.PasskeyCeremony{}, sd, errCeremonyExpired(nil)
 	}
@@ -236,7 +242,7 @@ func (s *Service) finishLogin(ctx context.Context, body []byte, browser string, 
 		found = p
 		return passkeyUser{id: p.UserID, creds: []webauthn.Credential{credentialOf(p)}}, nil
 	}
-	_, cred, err := rp.ValidatePasskeyLogin(handler, sd, parsed)
+	_, cred, err := rp.ValidatePasskeyLogin(handler, sd.Session, parsed)
 	switch {
 	case errors.Is(lookedUp, store.ErrNotFound):
 		// Nobody is created from an assertion, whatever
@@ -320,7 +326,7 @@ func (s *Service) BeginRegistration(ctx context.Context, userID string) (Passkey
 	if err != nil {
 		return PasskeyStarted{}, fmt.Errorf("auth: begin passkey registration: %w", err)
 	}
-	return s.startCeremony(ctx, store.CeremonyRegister, &userID, nil, creation, sd, "")
+	return s.startCeremony(ctx, store.CeremonyRegister, &userID, nil, creation, ceremonyData{Session: *sd}, "")
 }
 
 // passkeyUser is the active user userID with their passkeys.
@@ -366,21 +372,11 @@ func (s *Service) FinishRegistration(ctx context.Context, userID string, body []
 	if err != nil {
 		return Account{}, err
 	}
-	cred, err := rp.CreateCredential(wu, sd, parsed)
+	cred, err := rp.CreateCredential(wu, sd.Session, parsed)
 	if err != nil {
 		return Account{}, errPasskeyInvalid("The new passkey did not verify. Try again.", err)
 	}
-	transports := make([]string, 0, len(cred.Transport))
-	for _, t := range cred.Transport {
-		transports = append(transports, string(t))
-	}
-	now := s.Now()
-	p := store.Passkey{
-		ID: store.NewID(), UserID: userID, CredentialID: cred.ID, PublicKey: cred.PublicKey,
-		SignCount: cred.Authenticator.SignCount, AAGUID: cred.Authenticator.AAGUID,
-		Transports: store.Clip(strings.Join(transports, ","), 255), BackupEligible: cred.Flags.BackupEligible,
-		BackupState: cred.Flags.BackupState, Name: defaultPasskeyName, CreatedAt: now,
-	}
+	p := s.passkeyRow(userID, cred)
 	switch err := s.store.AddPasskey(ctx, p); {
 	case errors.Is(err, store.ErrConflict):
 		return Account{}, errPasskeyInvalid("This passkey is registered already.", err)
@@ -392,6 +388,20 @@ func (s *Service) FinishRegistration(ctx context.Context, userID string, body []
 		return Account{}, fmt.Errorf("auth: add passkey: %w", err)
 	}
 	return passkeyAccount(p), nil
+}
+
+// passkeyRow is a verified new credential as the row that keeps it.
+func (s *Service) passkeyRow(userID string, cred *webauthn.Credential) store.Passkey {
+	transports := make([]string, 0, len(cred.Transport))
+	for _, t := range cred.Transport {
+		transports = append(transports, string(t))
+	}
+	return store.Passkey{
+		ID: store.NewID(), UserID: userID, CredentialID: cred.ID, PublicKey: cred.PublicKey,
+		SignCount: cred.Authenticator.SignCount, AAGUID: cred.Authenticator.AAGUID,
+		Transports: store.Clip(strings.Join(transports, ","), 255), BackupEligible: cred.Flags.BackupEligible,
+		BackupState: cred.Flags.BackupState, Name: defaultPasskeyName, CreatedAt: s.Now(),
+	}
 }
 
 // passkeyAccount is a passkey as one of the user's sign-in methods.
@@ -408,11 +418,11 @@ func passkeyAccount(p store.Passkey) Account {
 
 // RenamePasskey renames one of the user's passkeys.
 func (s *Service) RenamePasskey(ctx context.Context, userID, id, name string) error {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > maxPasskeyName || strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return apperr.New(shared.CodeInvalidRequest, fmt.Sprintf("name must be 1 to %d characters, without control characters.", maxPasskeyName))
+	name, err := validName(name)
+	if err != nil {
+		return err
 	}
-	err := s.store.RenamePasskey(ctx, userID, id, name)
+	err = s.store.RenamePasskey(ctx, userID, id, name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.Wrap(shared.CodeNotFound, "No such passkey.", err)
@@ -420,6 +430,15 @@ func (s *Service) RenamePasskey(ctx context.Context, userID, id, name string) er
 		return fmt.Errorf("auth: rename passkey: %w", err)
 	}
 	return nil
+}
+
+// validName answers a name as kept (trimmed), or invalid_request.
+func validName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > maxPasskeyName || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", apperr.New(shared.CodeInvalidRequest, fmt.Sprintf("name must be 1 to %d characters, without control characters.", maxPasskeyName))
+	}
+	return name, nil
 }
 
 // RemovePasskey removes one of the user's passkeys; the last way to sign
@@ -441,4 +460,97 @@ func (s *Service) RemovePasskey(ctx context.Context, userID, id string) error {
 // answered, whichever method the user tried to remove.
 func errLastMethod(cause error) error {
 	return apperr.Wrap(shared.CodeLastLoginMethod, "This is the only way you can sign in, so it can't be removed. Connect another provider or add a passkey first.", cause)
+}
+
+// BeginSignup starts a sign-up with a passkey alone (AUTHBRIDGE_PASSKEY_SIGNUP):
+// a new user, named name, whose id is made now and stored with nothing
+// until the answer verifies; bound to the browser like a sign-in.
+func (s *Service) BeginSignup(ctx context.Context, name, browser string) (PasskeyStarted, error) {
+	rp, err := s.relyingParty()
+	if err != nil {
+		return PasskeyStarted{}, err
+	}
+	if !s.opts.PasskeySignup {
+		return PasskeyStarted{}, apperr.New(shared.CodeNotFound, "Sign-up with a passkey alone is off here: sign in with a provider, then add a passkey.")
+	}
+	if !s.opts.Allowlist.Allows("", false) {
+		// A passkey carries no email: the domain allowlist fails closed
+		// (config refuses the combination at start already).
+		return PasskeyStarted{}, apperr.New(shared.CodeEmailDomainNotAllowed, "This site only accepts accounts with a verified email address from an allowed domain: sign in with a provider.")
+	}
+	if name, err = validName(name); err != nil {
+		return PasskeyStarted{}, err
+	}
+	userID := store.NewID()
+	creation, sd, err := rp.BeginRegistration(passkeyUser{id: userID, name: name, display: name},
+		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
+			ResidentKey: protocol.ResidentKeyRequirementRequired, RequireResidentKey: protocol.ResidentKeyRequired(),
+			UserVerification: protocol.VerificationRequired,
+		}),
+		webauthn.WithConveyancePreference(protocol.PreferNoAttestation))
+	if err != nil {
+		return PasskeyStarted{}, fmt.Errorf("auth: begin passkey sign-up: %w", err)
+	}
+	if !opaqueRE.MatchString(browser) {
+		if browser, err = random(); err != nil {
+			return PasskeyStarted{}, err
+		}
+	}
+	return s.startCeremony(ctx, store.CeremonySignup, &userID, hash(browser), creation, ceremonyData{Session: *sd, Name: name}, browser)
+}
+
+// FinishSignup verifies the new credential of a sign-up and creates its
+// user with it, signed in: the user, the passkey, the session and the
+// login event in one transaction.
+func (s *Service) FinishSignup(ctx context.Context, body []byte, browser string, m Meta) (SignedIn, error) {
+	res, err := s.finishSignup(ctx, body, browser, m)
+	if err != nil {
+		s.record(ctx, "", ProviderPasskey, err, m)
+	}
+	return res, err
+}
+
+func (s *Service) finishSignup(ctx context.Context, body []byte, browser string, m Meta) (SignedIn, error) {
+	rp, err := s.relyingParty()
+	if err != nil {
+		return SignedIn{}, err
+	}
+	if !s.opts.PasskeySignup {
+		return SignedIn{}, apperr.New(shared.CodeNotFound, "Sign-up with a passkey alone is off here: sign in with a provider, then add a passkey.")
+	}
+	parsed, err := protocol.ParseCredentialCreationResponseBytes(body)
+	if err != nil {
+		return SignedIn{}, errPasskeyInvalid("The new passkey could not be read.", err)
+	}
+	c, d, err := s.spendCeremony(ctx, parsed.Response.CollectedClientData.Challenge, store.CeremonySignup)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	if c.UserID == nil || !opaqueRE.MatchString(browser) || !equalConstant(string(hash(browser)), string(c.BrowserHash)) {
+		return SignedIn{}, apperr.New(shared.CodeInvalidState, "This passkey sign-up was started in another browser. Try again here.")
+	}
+	cred, err := rp.CreateCredential(passkeyUser{id: *c.UserID, name: d.Name, display: d.Name}, d.Session, parsed)
+	if err != nil {
+		return SignedIn{}, errPasskeyInvalid("The new passkey did not verify. Try again.", err)
+	}
+	now := s.Now()
+	u := store.User{ID: *c.UserID, Name: d.Name, CreatedAt: now, UpdatedAt: now}
+	pend, err := s.prepare(ProviderPasskey, m, s.event("", ProviderPasskey, nil, m))
+	if err != nil {
+		return SignedIn{}, err
+	}
+	switch err := s.store.PasskeySignUp(ctx, u, s.passkeyRow(u.ID, cred), pend.Row); {
+	case errors.Is(err, store.ErrConflict):
+		return SignedIn{}, errPasskeyInvalid("This passkey is registered already. Sign in with it instead.", err)
+	case err != nil:
+		return SignedIn{}, fmt.Errorf("auth: passkey sign-up: %w", err)
+	}
+	pair, err := s.complete(ctx, pend, u)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	if s.metrics != nil {
+		s.metrics.SignIn(ProviderPasskey, shared.OutcomeSuccess)
+	}
+	return SignedIn{Pair: pair, User: toUser(u), IsNew: true}, nil
 }

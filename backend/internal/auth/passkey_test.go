@@ -328,3 +328,72 @@ func TestRelyingParty(t *testing.T) {
 		}
 	}
 }
+
+// TestPasskeySignup: with AUTHBRIDGE_PASSKEY_SIGNUP a passkey alone makes
+// a new, signed-in user who signs in with it again; without it, or with a
+// domain allowlist (a passkey has no email), nobody is created.
+func TestPasskeySignup(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			e := newPK(t, engine)
+			newSvc := func(signup bool, allow []string) *auth.Service {
+				svc, err := auth.New(e.st, e.tm, nil, nil, auth.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour, FrontendOrigin: frontend,
+					PasskeySignup: signup, Allowlist: allow, Now: e.clk.now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return svc
+			}
+			if _, err := e.svc.BeginSignup(ctx, "Pat", ""); apperr.CodeOf(err) != shared.CodeNotFound {
+				t.Fatalf("sign-up while off: %v, want not_found", err)
+			}
+			if _, err := newSvc(true, []string{"example.com"}).BeginSignup(ctx, "Pat", ""); apperr.CodeOf(err) != shared.CodeEmailDomainNotAllowed {
+				t.Fatalf("sign-up under an allowlist: %v, want email_domain_not_allowed", err)
+			}
+			on := newSvc(true, nil)
+			if _, err := on.BeginSignup(ctx, " ", ""); apperr.CodeOf(err) != shared.CodeInvalidRequest {
+				t.Fatalf("sign-up without a name: %v, want invalid_request", err)
+			}
+			signup := func(a *softauthn.Authenticator, browser string) (auth.SignedIn, error) {
+				st, err := on.BeginSignup(ctx, "Pat", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, err := a.Create(st.Options)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if browser == "" {
+					browser = st.Browser
+				}
+				return on.FinishSignup(ctx, body, browser, pkMeta)
+			}
+			if _, err := signup(softauthn.New(frontend), strings.Repeat("x", 43)); apperr.CodeOf(err) != shared.CodeInvalidState {
+				t.Fatalf("sign-up answered from another browser: %v, want invalid_state", err)
+			}
+			noUV := softauthn.New(frontend)
+			noUV.NoUV = true
+			if _, err := signup(noUV, ""); apperr.CodeOf(err) != shared.CodePasskeyInvalid {
+				t.Fatalf("sign-up without user verification: %v, want passkey_invalid", err)
+			}
+			if n := e.events(t, "SELECT COUNT(*) FROM users"); n != 1 {
+				t.Fatalf("%d users after refused sign-ups, want ada alone", n)
+			}
+			a := softauthn.New(frontend)
+			res, err := signup(a, "")
+			if err != nil || !res.IsNew || res.User.Name != "Pat" || res.Pair.AccessToken == "" {
+				t.Fatalf("sign-up = %+v, %v", res, err)
+			}
+			// The new user signs in with the passkey (discoverable, like any other).
+			again, _, _, err := e.login(t, a, nil, "")
+			if err != nil || again.User.ID != res.User.ID || again.IsNew {
+				t.Fatalf("sign-in after sign-up = %+v, %v", again, err)
+			}
+			accts, _ := e.svc.Accounts(ctx, res.User.ID)
+			if len(accts) != 1 || accts[0].Kind != shared.AccountKindPasskey {
+				t.Fatalf("the new user's methods = %+v", accts)
+			}
+		})
+	}
+}

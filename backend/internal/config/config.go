@@ -43,6 +43,10 @@ type Config struct {
 	// GoogleRequireNonce refuses Google button credentials without a nonce
 	// claim (AUTHBRIDGE_GOOGLE_REQUIRE_NONCE, default true).
 	GoogleRequireNonce bool
+	// PasskeySignup lets a passkey alone create an account
+	// (AUTHBRIDGE_PASSKEY_SIGNUP, default false: a passkey is added to an
+	// account that signed in with a provider first).
+	PasskeySignup bool
 
 	AccessTTL      time.Duration
 	RefreshTTL     time.Duration
@@ -213,17 +217,13 @@ var variables = []variable{
 			bad("%q must be 1, 0, true or false", v)
 		}
 	}},
-	// Sign-up with a passkey alone would create an account from a
-	// registration nobody signed in for; only false is accepted until that
-	// ceremony exists: a passkey is added to an account that signed in
-	// with a provider first.
-	{name: "AUTHBRIDGE_PASSKEY_SIGNUP", def: "false", set: func(_ *loading, v string, bad problem) {
+	{name: "AUTHBRIDGE_PASSKEY_SIGNUP", def: "false", set: func(l *loading, v string, bad problem) {
 		switch v {
-		case "0", "false":
 		case "1", "true":
-			bad("%q: sign-up with a passkey alone is not available yet; a passkey is added to an account that signed in with a provider first", v)
+			l.PasskeySignup = true
+		case "0", "false":
 		default:
-			bad("%q must be 0 or false", v)
+			bad("%q must be 1, 0, true or false", v)
 		}
 	}},
 	// Production access tokens live 5–15 minutes; shorter values exist so
@@ -333,6 +333,13 @@ var checks = []check{
 		l.Providers = pcfgs
 		// A provider setting that does not load still says "production".
 		l.Dev = devMode(l.dev, len(pcfgs) > 0 || err != nil, plainLoopback(l.PublicURL), l.bad)
+	}},
+	{"passkey sign-up", func(l *loading) {
+		// A passkey carries no email, so its accounts could never pass a
+		// domain allowlist.
+		if l.PasskeySignup && len(l.AllowedEmailDomains) > 0 {
+			l.bad("AUTHBRIDGE_PASSKEY_SIGNUP", "true with AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS set: a passkey carries no email, so its accounts could never pass the allowlist")
+		}
 	}},
 	{"session lifetimes", func(l *loading) {
 		// A zero lifetime did not parse, and has been reported already.

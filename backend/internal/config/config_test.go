@@ -403,30 +403,43 @@ func TestDevModeEveryKind(t *testing.T) {
 	}
 }
 
-// TestPasskeySettings: AUTHBRIDGE_PASSKEY_SIGNUP takes false only (sign-up
-// with a passkey alone is not built), and the frontend origin's host, the
-// passkeys' relying-party id, is a name or a loopback address.
+// TestPasskeySettings: AUTHBRIDGE_PASSKEY_SIGNUP is a boolean, off by
+// default and refused beside an email-domain allowlist; the frontend
+// origin's host, the passkeys' relying-party id, is a name or a loopback
+// address.
 func TestPasskeySettings(t *testing.T) {
 	tests := []struct {
 		name, variable, value string
 		wantErr               bool
+		extra                 map[string]string
+		signup                bool
 	}{
-		{"sign-up off by default", "AUTHBRIDGE_PASSKEY_SIGNUP", "", false},
-		{"sign-up false", "AUTHBRIDGE_PASSKEY_SIGNUP", "false", false},
-		{"sign-up 0", "AUTHBRIDGE_PASSKEY_SIGNUP", "0", false},
-		{"sign-up true is not available", "AUTHBRIDGE_PASSKEY_SIGNUP", "true", true},
-		{"sign-up odd", "AUTHBRIDGE_PASSKEY_SIGNUP", "yes", true},
-		{"a domain name", "AUTHBRIDGE_FRONTEND_ORIGIN", "https://app.example.com", false},
-		{"localhost", "AUTHBRIDGE_FRONTEND_ORIGIN", "http://localhost:3000", false},
-		{"a loopback address (passkeys off)", "AUTHBRIDGE_FRONTEND_ORIGIN", "http://127.0.0.1:3000", false},
-		{"an IPv4 address", "AUTHBRIDGE_FRONTEND_ORIGIN", "https://203.0.113.7", true},
-		{"an IPv6 address", "AUTHBRIDGE_FRONTEND_ORIGIN", "https://[2001:db8::1]:8443", true},
+		{name: "sign-up off by default", variable: "AUTHBRIDGE_PASSKEY_SIGNUP"},
+		{name: "sign-up false", variable: "AUTHBRIDGE_PASSKEY_SIGNUP", value: "false"},
+		{name: "sign-up 0", variable: "AUTHBRIDGE_PASSKEY_SIGNUP", value: "0"},
+		{name: "sign-up true", variable: "AUTHBRIDGE_PASSKEY_SIGNUP", value: "true", signup: true},
+		{name: "sign-up 1", variable: "AUTHBRIDGE_PASSKEY_SIGNUP", value: "1", signup: true},
+		{name: "sign-up odd", variable: "AUTHBRIDGE_PASSKEY_SIGNUP", value: "yes", wantErr: true},
+		{name: "sign-up beside an allowlist", variable: "AUTHBRIDGE_PASSKEY_SIGNUP", value: "true", wantErr: true,
+			extra: map[string]string{"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS": "example.com"}},
+		{name: "a domain name", variable: "AUTHBRIDGE_FRONTEND_ORIGIN", value: "https://app.example.com"},
+		{name: "localhost", variable: "AUTHBRIDGE_FRONTEND_ORIGIN", value: "http://localhost:3000"},
+		{name: "a loopback address (passkeys off)", variable: "AUTHBRIDGE_FRONTEND_ORIGIN", value: "http://127.0.0.1:3000"},
+		{name: "an IPv4 address", variable: "AUTHBRIDGE_FRONTEND_ORIGIN", value: "https://203.0.113.7", wantErr: true},
+		{name: "an IPv6 address", variable: "AUTHBRIDGE_FRONTEND_ORIGIN", value: "https://[2001:db8::1]:8443", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(env(map[string]string{tt.variable: tt.value}))
+			vars := map[string]string{tt.variable: tt.value}
+			for k, v := range tt.extra {
+				vars[k] = v
+			}
+			c, err := Load(env(vars))
 			if tt.wantErr != (err != nil) || (err != nil && !strings.Contains(err.Error(), tt.variable)) {
 				t.Fatalf("Load = %v, want error %v naming %s", err, tt.wantErr, tt.variable)
+			}
+			if err == nil && c.PasskeySignup != tt.signup {
+				t.Fatalf("PasskeySignup = %v, want %v", c.PasskeySignup, tt.signup)
 			}
 		})
 	}

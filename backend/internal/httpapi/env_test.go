@@ -115,7 +115,7 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, SecretKey: cfg.SecretKey,
 		PublicURL: cfg.Issuer(), Allowlist: account.Allowlist(cfg.AllowedEmailDomains), EmailConflict: cfg.EmailConflict,
 		CodeRedirects: cfg.CodeRedirectURIs, CredentialNonceOptional: !cfg.GoogleRequireNonce, FrontendOrigin: cfg.FrontendOrigin,
-		Now: clk.Now, Logger: log,
+		PasskeySignup: cfg.PasskeySignup, Now: clk.Now, Logger: log,
 	})
 	if err != nil {
 		tb.Fatalf("auth: %v", err)

@@ -55,19 +55,12 @@ func writeOptions(w http.ResponseWriter, opts []byte) {
 
 func handlePasskeyLoginOptions(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		browser := ""
-		if c, err := r.Cookie(PasskeyCookie); err == nil {
-			browser = c.Value
-		}
-		st, err := svc.BeginLogin(r.Context(), browser)
+		st, err := svc.BeginLogin(r.Context(), passkeyBrowser(r))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		http.SetCookie(w, &http.Cookie{
-			Name: PasskeyCookie, Value: st.Browser, Path: "/", MaxAge: int(auth.PasskeyTTL / time.Second),
-			Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		})
+		setPasskeyCookie(w, st.Browser)
 		writeOptions(w, st.Options)
 	})
 }
@@ -79,11 +72,7 @@ func handlePasskeyLogin(log *slog.Logger, cfg config.Config, svc *auth.Service, 
 			writeError(w, r, log, err)
 			return
 		}
-		browser := ""
-		if c, err := r.Cookie(PasskeyCookie); err == nil {
-			browser = c.Value
-		}
-		res, err := svc.FinishLogin(r.Context(), body, browser, meta(r, ips))
+		res, err := svc.FinishLogin(r.Context(), body, passkeyBrowser(r), meta(r, ips))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -140,5 +129,53 @@ func handleRemovePasskey(log *slog.Logger, svc *auth.Service) http.Handler {
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// passkeyBrowser is the binding value in the passkey cookie, if any.
+func passkeyBrowser(r *http.Request) string {
+	if c, err := r.Cookie(PasskeyCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+func setPasskeyCookie(w http.ResponseWriter, value string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: PasskeyCookie, Value: value, Path: "/", MaxAge: int(auth.PasskeyTTL / time.Second),
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func handlePasskeySignupOptions(log *slog.Logger, svc *auth.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := decode[shared.PasskeySignupRequest](w, r, false)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		st, err := svc.BeginSignup(r.Context(), req.Name, passkeyBrowser(r))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		setPasskeyCookie(w, st.Browser)
+		writeOptions(w, st.Options)
+	})
+}
+
+func handlePasskeySignup(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := readWebAuthn(w, r)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		res, err := svc.FinishSignup(r.Context(), body, passkeyBrowser(r), meta(r, ips))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		answerSignIn(w, r, cfg, res)
 	})
 }

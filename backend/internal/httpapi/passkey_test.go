@@ -175,6 +175,48 @@ func TestPasskeyRoutes(t *testing.T) {
 	}
 }
 
+// TestPasskeySignupRoutes: with AUTHBRIDGE_PASSKEY_SIGNUP a passkey alone
+// makes a signed-in account over HTTP; without it the routes answer
+// not_found and nobody is created.
+func TestPasskeySignupRoutes(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			off := newEnv(t, engine, map[string]string{"AUTHBRIDGE_FRONTEND_ORIGIN": passkeyOrigin})
+			resp, b := off.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`})
+			expect(t, resp, b, http.StatusNotFound, shared.CodeNotFound)
+
+			e := newEnv(t, engine, map[string]string{"AUTHBRIDGE_FRONTEND_ORIGIN": passkeyOrigin, "AUTHBRIDGE_PASSKEY_SIGNUP": "true"})
+			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat", "admin": true}`})
+			expect(t, resp, b, http.StatusBadRequest, shared.CodeInvalidRequest)
+			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`})
+			expect(t, resp, b, http.StatusOK, "")
+			cookie := passkeyCookie(t, resp)
+			a := softauthn.New(passkeyOrigin)
+			created, err := a.Create(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup", body: string(created), header: map[string]string{"Origin": passkeyOrigin}})
+			expect(t, resp, b, http.StatusBadRequest, shared.CodeInvalidState)
+			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`, header: map[string]string{"Cookie": cookie}})
+			expect(t, resp, b, http.StatusOK, "")
+			if created, err = a.Create(b); err != nil {
+				t.Fatal(err)
+			}
+			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup", body: string(created), header: map[string]string{"Origin": passkeyOrigin, "Cookie": cookie}})
+			expect(t, resp, b, http.StatusOK, "")
+			res := mustJSON[shared.SignInResponse](t, b)
+			if !res.IsNew || res.User.Name != "Pat" || res.AccessToken == "" {
+				t.Fatalf("sign-up = %s", b)
+			}
+			resp, b = e.do(req{method: "GET", path: "/api/me/accounts", bearer: res.AccessToken})
+			if l := mustJSON[shared.ListResponse[shared.LinkedAccount]](t, b); len(l.Items) != 1 || l.Items[0].Kind != shared.AccountKindPasskey {
+				t.Fatalf("the new account's methods = %s", b)
+			}
+		})
+	}
+}
+
 // TestPasskeysOff: a frontend origin on a loopback IP address (this test
 // server's) cannot be a relying party: the passkey routes answer not_found.
 func TestPasskeysOff(t *testing.T) {

@@ -43,6 +43,8 @@ func routes(d Deps, lim limiters) []route {
 		{"POST /api/auth/exchange", rateLimit(lim.signin, byIP(ip, "exchange"), handleExchange(d.Log, d.Config, d.Auth, ip))},
 		{"POST /api/auth/passkey/login/options", rateLimit(lim.signin, byIP(ip, "passkey-options"), handlePasskeyLoginOptions(d.Log, d.Auth))},
 		{"POST /api/auth/passkey/login", rateLimit(lim.signin, byIP(ip, "passkey"), handlePasskeyLogin(d.Log, d.Config, d.Auth, ip))},
+		{"POST /api/auth/passkey/signup/options", rateLimit(lim.signin, byIP(ip, "passkey-signup-options"), handlePasskeySignupOptions(d.Log, d.Auth))},
+		{"POST /api/auth/passkey/signup", rateLimit(lim.signin, byIP(ip, "passkey-signup"), handlePasskeySignup(d.Log, d.Config, d.Auth, ip))},
 		{"POST /api/auth/connect-ticket", bearer(rateLimit(lim.signin, byIP(ip, "ticket"), rateLimit(lim.perUser, byUser("ticket"), handleConnectTicket(d.Log, d.Auth))))},
 
 		{"GET /api/me", bearer(handleMe())},

@@ -14,8 +14,9 @@ import (
 
 // Kinds of passkey ceremony.
 const (
-	CeremonyRegister = "register"
+	CeremonyRegister = "register" // a signed-in user adds a passkey
 	CeremonyLogin    = "login"
+	CeremonySignup   = "signup" // a new user with a passkey alone (AUTHBRIDGE_PASSKEY_SIGNUP)
 )
 
 // ErrSignCountRegressed: a passkey sign-in presented a signature counter
@@ -87,6 +88,35 @@ func (s *Store) SpendPasskeyCeremony(ctx context.Context, challengeHash []byte, 
 	return c, wrap("spend passkey ceremony", err)
 }
 
+// PasskeySignUp creates u with its first passkey p and opens ns for it, in
+// one transaction. ErrConflict: the credential id is registered already.
+func (s *Store) PasskeySignUp(ctx context.Context, u User, p Passkey, ns *NewSession) error {
+	p.UserID = u.ID
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := insertUser(ctx, tx, u); err != nil {
+			return err
+		}
+		if err := insertPasskey(ctx, tx, p); err != nil {
+			return err
+		}
+		return openSession(ctx, tx, ns, u.ID)
+	})
+	if err != nil && !errors.Is(err, ErrConflict) {
+		return fmt.Errorf("store: passkey sign-up: %w", err)
+	}
+	return err
+}
+
+func insertPasskey(ctx context.Context, tx *sqlx.Tx, p Passkey) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO passkeys ("+passkeyColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		p.ID, p.UserID, p.CredentialID, p.PublicKey, p.SignCount, nonNil(p.AAGUID), p.Transports, p.BackupEligible, p.BackupState,
+		p.Name, ts(p.CreatedAt), tsPtr(p.LastUsedAt), p.CloneWarning)
+	if engine.IsDuplicate(err) {
+		return ErrConflict
+	}
+	return err
+}
+
 // AddPasskey stores a new passkey of p.UserID, an enabled user.
 // ErrConflict: the credential id is registered already (to anyone).
 func (s *Store) AddPasskey(ctx context.Context, p Passkey) error {
@@ -98,13 +128,7 @@ func (s *Store) AddPasskey(ctx context.Context, p Passkey) error {
 		if u.DisabledAt != nil {
 			return ErrUserDisabled
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO passkeys ("+passkeyColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			p.ID, p.UserID, p.CredentialID, p.PublicKey, p.SignCount, nonNil(p.AAGUID), p.Transports, p.BackupEligible, p.BackupState,
-			p.Name, ts(p.CreatedAt), tsPtr(p.LastUsedAt), p.CloneWarning)
-		if engine.IsDuplicate(err) {
-			return ErrConflict
-		}
-		return err
+		return insertPasskey(ctx, tx, p)
 	})
 	if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrUserDisabled) {
 		return fmt.Errorf("store: add passkey: %w", err)

@@ -118,6 +118,26 @@ var passkeyCases = []conformanceCase{
 		}
 		wantErr(t, "remove it again", s.DeletePasskey(ctx, u.ID, p.ID), store.ErrNotFound)
 	}},
+	{"a passkey sign-up creates the user, the passkey and the session together, or nothing", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		taken := mkPasskey(t, s, mkUser(t, s, "t@example.com"), "cred-taken", 0)
+		u := store.User{ID: store.NewID(), Name: "Pat", CreatedAt: t0, UpdatedAt: t0}
+		p := store.Passkey{ID: store.NewID(), CredentialID: taken.CredentialID, PublicKey: []byte("k"), Name: "Passkey", CreatedAt: t0}
+		wantErr(t, "a credential registered already", s.PasskeySignUp(ctx, u, p, newSession(t0)), store.ErrConflict)
+		if _, err := s.GetUser(ctx, u.ID); err == nil {
+			t.Fatal("the refused sign-up left its user")
+		}
+		p.CredentialID = []byte("cred-new")
+		if err := s.PasskeySignUp(ctx, u, p, newSession(t0)); err != nil {
+			t.Fatalf("sign-up: %v", err)
+		}
+		if got, err := s.PasskeyByCredential(ctx, []byte("cred-new")); err != nil || got.UserID != u.ID {
+			t.Fatalf("passkey = %+v, %v", got, err)
+		}
+		if c := count(t, s, "SELECT COUNT(*) FROM refresh_families WHERE user_id = ?", u.ID); c != 1 {
+			t.Fatalf("%d sessions", c)
+		}
+	}},
 	{"deleting a user deletes their passkeys and ceremonies", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		u, _ := signedIn(t, s, ident("github", "p5", "s@example.com"), t0)
