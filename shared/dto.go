@@ -131,6 +131,26 @@ type HandoffMessage struct {
 	Flow string `json:"flow,omitempty"`
 	// Process is "login" or "connect": what the finished flow did.
 	Process string `json:"process,omitempty"`
+	// Link, with a duplicate_email error of a popup sign-in, is the secret
+	// of the pending link the server kept for the refused identity: the SPA
+	// holds it in memory and confirms it (POST /api/me/pending-link) after
+	// signing in with the account that owns the email. It is posted to the
+	// opener only; the redirect fallback's fragment never carries it.
+	Link string `json:"link,omitempty"`
+}
+
+// PendingLinkResponse is answered by GET /api/me/pending-link: what this
+// browser was refused and may link after proving the email's account.
+type PendingLinkResponse struct {
+	Provider     string    `json:"provider"`
+	ProviderName string    `json:"provider_name"`
+	Email        string    `json:"email"`
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
+// PendingLinkRequest confirms a pending link (POST /api/me/pending-link).
+type PendingLinkRequest struct {
+	Link string `json:"link"`
 }
 
 // ExchangeRequest trades a one-time handoff code for a token pair.

@@ -40,6 +40,9 @@ const (
 	CodePasskeyCeremonyExpired ErrorCode = "passkey_ceremony_expired" // the challenge is unknown, expired or spent
 	CodePasskeyInvalid         ErrorCode = "passkey_invalid"          // the response did not verify (origin, rp id, user verification, signature)
 	CodePasskeyCloned          ErrorCode = "passkey_cloned"           // the signature counter did not move forward: refused
+	// Pending links ("proof, then link" after duplicate_email).
+	CodeLinkExpired  ErrorCode = "link_expired"   // the pending link is unknown, expired, used, or from another browser
+	CodeLinkNotYours ErrorCode = "link_not_yours" // the signed-in account's verified email is not the one that conflicted
 )
 
 // AllErrorCodes lists every code, in the order of the contract. The dashboard
@@ -53,6 +56,7 @@ var AllErrorCodes = []ErrorCode{
 	CodeRequestTooLarge, CodeOriginNotAllowed, CodeRateLimited, CodeUnavailable, CodeInternal,
 	CodeAccountDisabled, CodeLastAdmin, CodeForbidden, CodeReauthRequired, CodeCannotDisableSelf,
 	CodePasskeyNotRecognised, CodePasskeyCeremonyExpired, CodePasskeyInvalid, CodePasskeyCloned,
+	CodeLinkExpired, CodeLinkNotYours,
 }
 
 // ErrorBody is the inner object of an error response.

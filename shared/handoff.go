@@ -5,7 +5,8 @@ import "net/url"
 // Fragment encodes m for the redirect fallback's URL fragment (the part
 // after "#", which browsers never send to a server): type, ok as "1" or
 // "0", the code on success or the error code and message otherwise, flow
-// and process when set. The backend writes it and the dashboard's parser
+// and process when set; never Link, a pending link's secret, which must
+// not travel in any URL. The backend writes it and the dashboard's parser
 // accepts exactly this shape.
 func (m HandoffMessage) Fragment() string {
 	v := url.Values{}

@@ -88,6 +88,12 @@ var errorText = map[shared.ErrorCode][3]string{
 	shared.CodePasskeyCeremonyExpired: {"This passkey request has expired or was already used. Try again.", "這個密碼金鑰請求已過期或已使用，請再試一次。", "이 패스키 요청이 만료되었거나 이미 사용되었습니다. 다시 시도하세요."},
 	shared.CodePasskeyInvalid:         {"The passkey could not be verified. Try again.", "無法驗證這個密碼金鑰，請再試一次。", "패스키를 확인할 수 없습니다. 다시 시도하세요."},
 	shared.CodePasskeyCloned:          {"This passkey was refused because it may have been copied. Sign in another way and check your passkeys.", "這個密碼金鑰可能已被複製，因此遭到拒絕。請改用其他方式登入並檢查你的密碼金鑰。", "이 패스키는 복제되었을 수 있어 거부되었습니다. 다른 방법으로 로그인한 뒤 패스키를 확인하세요."},
+	shared.CodeLinkExpired: {"This offer to link an account has expired or was already used. Sign in with that provider again to get a new one.",
+		"這個連結帳號的提議已過期或已使用。請再次用該服務登入以取得新的提議。",
+		"이 계정 연결 제안은 만료되었거나 이미 사용되었습니다. 해당 제공자로 다시 로그인하면 새 제안을 받을 수 있습니다."},
+	shared.CodeLinkNotYours: {"This account is not the one with that email address, so nothing was linked. Sign in with the account that has it, then link again.",
+		"這個帳號不是擁有該電子郵件地址的帳號，因此沒有連結任何東西。請用擁有該地址的帳號登入後再連結。",
+		"이 계정은 해당 이메일 주소를 가진 계정이 아니므로 아무것도 연결되지 않았습니다. 그 주소를 가진 계정으로 로그인한 뒤 다시 연결하세요."},
 }
 
 func index(l Lang) int {

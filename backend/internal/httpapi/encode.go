@@ -58,6 +58,10 @@ var statusOf = map[shared.ErrorCode]int{
 	shared.CodePasskeyCeremonyExpired: http.StatusBadRequest,
 	shared.CodePasskeyInvalid:         http.StatusBadRequest,
 	shared.CodePasskeyCloned:          http.StatusForbidden,
+
+	// Pending links.
+	shared.CodeLinkExpired:  http.StatusGone,
+	shared.CodeLinkNotYours: http.StatusForbidden,
 }
 
 // encode writes v as JSON with status.
