@@ -44,6 +44,20 @@ func readWebAuthn(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// passkeyCookieRequest holds a request that reads or sets the passkey
+// cookie to the rule of every cookie endpoint: a JSON body (an empty one
+// for the options calls) and an allowed Origin, so that no other site can
+// start or finish a ceremony in the user's browser.
+func passkeyCookieRequest(r *http.Request, cfg config.Config) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	if !originAllowed(r, cfg.AllowedOrigins) {
+		return apperr.New(shared.CodeOriginNotAllowed, "This origin may not use passkeys here.")
+	}
+	return nil
+}
+
 // writeOptions answers a ceremony's options exactly as
 // navigator.credentials.create or .get takes them (a publicKey member).
 func writeOptions(w http.ResponseWriter, opts []byte) {
@@ -53,8 +67,16 @@ func writeOptions(w http.ResponseWriter, opts []byte) {
 	_, _ = w.Write(opts)
 }
 
-func handlePasskeyLoginOptions(log *slog.Logger, svc *auth.Service) http.Handler {
+func handlePasskeyLoginOptions(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := passkeyCookieRequest(r, cfg)
+		if err == nil {
+			_, err = decode[struct{}](w, r, true)
+		}
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
 		st, err := svc.BeginLogin(r.Context(), passkeyBrowser(r))
 		if err != nil {
 			writeError(w, r, log, err)
@@ -67,6 +89,10 @@ func handlePasskeyLoginOptions(log *slog.Logger, svc *auth.Service) http.Handler
 
 func handlePasskeyLogin(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := passkeyCookieRequest(r, cfg); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
 		body, err := readWebAuthn(w, r)
 		if err != nil {
 			writeError(w, r, log, err)
@@ -147,8 +173,12 @@ func setPasskeyCookie(w http.ResponseWriter, value string) {
 	})
 }
 
-func handlePasskeySignupOptions(log *slog.Logger, svc *auth.Service) http.Handler {
+func handlePasskeySignupOptions(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := passkeyCookieRequest(r, cfg); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
 		req, err := decode[shared.PasskeySignupRequest](w, r, false)
 		if err != nil {
 			writeError(w, r, log, err)
@@ -166,6 +196,10 @@ func handlePasskeySignupOptions(log *slog.Logger, svc *auth.Service) http.Handle
 
 func handlePasskeySignup(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := passkeyCookieRequest(r, cfg); err != nil {
+			writeError(w, r, log, err)
+			return
+		}
 		body, err := readWebAuthn(w, r)
 		if err != nil {
 			writeError(w, r, log, err)

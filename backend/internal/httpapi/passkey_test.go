@@ -80,7 +80,7 @@ func TestPasskeyRoutes(t *testing.T) {
 
 			// Sign-in: options set the binding cookie; the answer needs it.
 			loginOptions := func() ([]byte, string) {
-				resp, b := e.do(req{method: "POST", path: "/api/auth/passkey/login/options"})
+				resp, b := e.do(req{method: "POST", path: "/api/auth/passkey/login/options", header: map[string]string{"Origin": passkeyOrigin}})
 				expect(t, resp, b, http.StatusOK, "")
 				assertion, err := a.Get(b)
 				if err != nil {
@@ -133,8 +133,17 @@ func TestPasskeyRoutes(t *testing.T) {
 					return req{method: "POST", path: "/api/auth/passkey/login", body: `{"id": "` + strings.Repeat("a", maxWebAuthnBody) + `"}`, header: browser}
 				}, http.StatusRequestEntityTooLarge, shared.CodeRequestTooLarge},
 				{"an answer not sent as JSON", func() req {
-					return req{method: "POST", path: "/api/auth/passkey/login", body: "{}", header: map[string]string{"Content-Type": "text/plain"}}
+					return req{method: "POST", path: "/api/auth/passkey/login", body: "{}", header: map[string]string{"Content-Type": "text/plain", "Origin": passkeyOrigin}}
 				}, http.StatusUnsupportedMediaType, shared.CodeUnsupportedMediaType},
+				{"an answer from another site", func() req {
+					return req{method: "POST", path: "/api/auth/passkey/login", body: string(assertion), header: map[string]string{"Origin": "https://evil.example", "Cookie": cookie}}
+				}, http.StatusForbidden, shared.CodeOriginNotAllowed},
+				{"options asked by another site", func() req {
+					return req{method: "POST", path: "/api/auth/passkey/login/options", header: map[string]string{"Origin": "https://evil.example"}}
+				}, http.StatusForbidden, shared.CodeOriginNotAllowed},
+				{"options asked without an Origin", func() req {
+					return req{method: "POST", path: "/api/auth/passkey/login/options"}
+				}, http.StatusForbidden, shared.CodeOriginNotAllowed},
 				{"registration without a bearer token", func() req {
 					return req{method: "POST", path: "/api/me/passkeys/options"}
 				}, http.StatusUnauthorized, shared.CodeInvalidToken},
@@ -182,13 +191,14 @@ func TestPasskeySignupRoutes(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			off := newEnv(t, engine, map[string]string{"AUTHBRIDGE_FRONTEND_ORIGIN": passkeyOrigin})
-			resp, b := off.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`})
+			site := map[string]string{"Origin": passkeyOrigin}
+			resp, b := off.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`, header: site})
 			expect(t, resp, b, http.StatusNotFound, shared.CodeNotFound)
 
 			e := newEnv(t, engine, map[string]string{"AUTHBRIDGE_FRONTEND_ORIGIN": passkeyOrigin, "AUTHBRIDGE_PASSKEY_SIGNUP": "true"})
-			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat", "admin": true}`})
+			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat", "admin": true}`, header: site})
 			expect(t, resp, b, http.StatusBadRequest, shared.CodeInvalidRequest)
-			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`})
+			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`, header: site})
 			expect(t, resp, b, http.StatusOK, "")
 			cookie := passkeyCookie(t, resp)
 			a := softauthn.New(passkeyOrigin)
@@ -198,7 +208,7 @@ func TestPasskeySignupRoutes(t *testing.T) {
 			}
 			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup", body: string(created), header: map[string]string{"Origin": passkeyOrigin}})
 			expect(t, resp, b, http.StatusBadRequest, shared.CodeInvalidState)
-			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`, header: map[string]string{"Cookie": cookie}})
+			resp, b = e.do(req{method: "POST", path: "/api/auth/passkey/signup/options", body: `{"name": "Pat"}`, header: map[string]string{"Origin": passkeyOrigin, "Cookie": cookie}})
 			expect(t, resp, b, http.StatusOK, "")
 			if created, err = a.Create(b); err != nil {
 				t.Fatal(err)
@@ -221,6 +231,6 @@ func TestPasskeySignupRoutes(t *testing.T) {
 // server's) cannot be a relying party: the passkey routes answer not_found.
 func TestPasskeysOff(t *testing.T) {
 	e := newEnv(t, "sqlite", nil)
-	resp, b := e.do(req{method: "POST", path: "/api/auth/passkey/login/options"})
+	resp, b := e.do(req{method: "POST", path: "/api/auth/passkey/login/options", header: map[string]string{"Origin": e.srv.URL}})
 	expect(t, resp, b, http.StatusNotFound, shared.CodeNotFound)
 }

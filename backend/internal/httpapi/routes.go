@@ -41,9 +41,9 @@ func routes(d Deps, lim limiters) []route {
 		{"GET /api/auth/{provider}/callback", handleCallback(d.Log, d.Config, d.Auth, ip)},
 		{"POST /api/auth/{provider}/code", rateLimit(lim.signin, byIP(ip, "code"), handleCodeExchange(d.Log, d.Config, d.Auth, ip))},
 		{"POST /api/auth/exchange", rateLimit(lim.signin, byIP(ip, "exchange"), handleExchange(d.Log, d.Config, d.Auth, ip))},
-		{"POST /api/auth/passkey/login/options", rateLimit(lim.signin, byIP(ip, "passkey-options"), handlePasskeyLoginOptions(d.Log, d.Auth))},
+		{"POST /api/auth/passkey/login/options", rateLimit(lim.signin, byIP(ip, "passkey-options"), handlePasskeyLoginOptions(d.Log, d.Config, d.Auth))},
 		{"POST /api/auth/passkey/login", rateLimit(lim.signin, byIP(ip, "passkey"), handlePasskeyLogin(d.Log, d.Config, d.Auth, ip))},
-		{"POST /api/auth/passkey/signup/options", rateLimit(lim.signin, byIP(ip, "passkey-signup-options"), handlePasskeySignupOptions(d.Log, d.Auth))},
+		{"POST /api/auth/passkey/signup/options", rateLimit(lim.signin, byIP(ip, "passkey-signup-options"), handlePasskeySignupOptions(d.Log, d.Config, d.Auth))},
 		{"POST /api/auth/passkey/signup", rateLimit(lim.signin, byIP(ip, "passkey-signup"), handlePasskeySignup(d.Log, d.Config, d.Auth, ip))},
 		{"POST /api/auth/connect-ticket", bearer(rateLimit(lim.signin, byIP(ip, "ticket"), rateLimit(lim.perUser, byUser("ticket"), handleConnectTicket(d.Log, d.Auth))))},
 
