@@ -86,6 +86,7 @@ func newRuntime(cfg Config, doer kit.Doer) *runtime {
 				r.m.update(ctx, func(v *View) { v.Alert = Alert{} })
 			}
 			r.signedIn(ctx, s.User, s.IsNew)
+			noteSignIn(ctx, s) // a card waiting for a fresh sign-in goes on
 		},
 		OnSignedOut: r.onSignedOut,
 		OnRefreshed: func(ctx app.Context, u shared.User) {

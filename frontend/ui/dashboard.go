@@ -341,6 +341,8 @@ func (d *Dashboard) renderSignedIn() app.UI {
 		&accountList{Lang: d.lang, Waiting: d.waitingFor(), OnConnect: d.connect, OnCancel: d.cancelFlow, OnAsk: d.askConfirm, v: d.v},
 		&sessionList{Lang: d.lang, v: d.v},
 		&loginList{Lang: d.lang, v: d.v},
+		&adminSection{Lang: d.lang, rt: d.rt, v: d.v},
+		&accountData{Lang: d.lang, rt: d.rt, v: d.v},
 	)
 }
 
