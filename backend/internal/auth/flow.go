@@ -130,6 +130,10 @@ type Handoff struct {
 	Flow    string // the SPA's challenge, naming its flow
 	Process string // login or connect
 	Code    string // the one-time handoff code of a successful login
+	// Link is the secret of the pending link a popup login refused as
+	// duplicate_email left behind (pending_link.go); posted, never put in
+	// a URL.
+	Link string
 	// Err is why the flow failed, nil on success: an apperr with a stable
 	// code, or an internal cause the HTTP layer logs and answers as
 	// internal_error (or unavailable during a database outage). Provider
@@ -165,7 +169,13 @@ func (s *Service) Callback(ctx context.Context, p CallbackParams) Handoff {
 		return h
 	}
 	if h.Code, err = s.loginHandoff(ctx, p.Provider, flow, ident, p.Meta); err != nil {
-		return s.callbackFailed(ctx, p, h, "", err)
+		h = s.callbackFailed(ctx, p, h, "", err)
+		// Only a popup can carry the link's secret: the redirect
+		// fallback would put it in a URL.
+		if apperr.CodeOf(err) == shared.CodeDuplicateEmail && h.Mode == HandoffPopup {
+			h.Link = s.offerLink(ctx, flow, ident)
+		}
+		return h
 	}
 	return h
 }

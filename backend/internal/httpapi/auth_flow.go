@@ -81,10 +81,7 @@ func handleLogin(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Ha
 			fail(err)
 			return
 		}
-		http.SetCookie(w, &http.Cookie{
-			Name: FlowCookie, Value: started.Browser, Path: "/", MaxAge: int(auth.FlowTTL.Seconds()),
-			Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		})
+		setFlowCookie(w, started.Browser, int(auth.FlowTTL.Seconds()))
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		http.Redirect(w, r, started.RedirectURL, http.StatusFound)
 	})
@@ -104,7 +101,12 @@ func handleCallback(log *slog.Logger, cfg config.Config, svc *auth.Service, ips 
 		if c, err := r.Cookie(FlowCookie); err == nil {
 			p.Browser = c.Value
 		}
-		writeHandoff(w, r, log, cfg, svc.Callback(r.Context(), p))
+		h := svc.Callback(r.Context(), p)
+		if h.Link != "" {
+			// The pending link is bound to this cookie: keep it as long.
+			setFlowCookie(w, p.Browser, int(auth.PendingLinkTTL.Seconds()))
+		}
+		writeHandoff(w, r, log, cfg, h)
 	})
 }
 
@@ -150,6 +152,7 @@ func handoffMessage(r *http.Request, log *slog.Logger, h auth.Handoff) shared.Ha
 		e := publicError(r, log, h.Err)
 		m.Code = ""
 		m.Error = &shared.ErrorBody{Code: e.Code, Message: e.Message}
+		m.Link = h.Link // posted only: Fragment leaves it out
 	}
 	return m
 }
