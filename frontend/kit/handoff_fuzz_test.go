@@ -24,6 +24,9 @@ func checkAccepted(t *testing.T, m shared.HandoffMessage) {
 	if !m.OK && (m.Code != "" || m.Error == nil || m.Error.Code == "") {
 		t.Fatalf("accepted failed message %+v: a code, or no error code", m)
 	}
+	if m.Link != "" && (m.OK || m.Error.Code != shared.CodeDuplicateEmail) {
+		t.Fatalf("accepted a link without its duplicate_email refusal: %+v", m)
+	}
 	if got := Accept(Handoff{fuzzBackend, true, m}, fuzzBackend, m.Flow); got != (m.Flow != "") {
 		t.Fatalf("Accept for the message's own flow %q = %v", m.Flow, got)
 	}
@@ -43,6 +46,10 @@ func FuzzHandoffMessage(f *testing.F) {
 		`{"type":"authbridge:handoff","ok":true,"code":"c0de","flow":"f","process":"login"}`,
 		`{"type":"authbridge:handoff","ok":false,"error":{"code":"access_denied","message":"no"},"flow":"f"}`,
 		`{"type":"authbridge:handoff","ok":true,"flow":"f","process":"connect"}`,
+		`{"type":"authbridge:handoff","ok":false,"error":{"code":"duplicate_email","message":"m"},"flow":"f","link":"secret"}`,
+		`{"type":"authbridge:handoff","ok":true,"code":"c","flow":"f","link":"secret"}`,
+		`{"type":"authbridge:handoff","ok":false,"error":{"code":"access_denied"},"flow":"f","link":"secret"}`,
+		`{"type":"authbridge:handoff","ok":false,"error":{"code":"duplicate_email"},"flow":"f","link":7}`,
 		`{"type":"authbridge:handoff","ok":"false","code":"c","flow":"f"}`,
 		`{"type":"authbridge:handoff","ok":1,"code":"c","flow":"f"}`,
 		`{"type":"authbridge:handoff","ok":false,"code":"c","error":{"code":"x"},"flow":"f"}`,

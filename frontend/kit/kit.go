@@ -391,7 +391,7 @@ func HandoffError(h shared.HandoffMessage) *Error {
 	if h.Error == nil {
 		return &Error{Code: shared.CodeInternal}
 	}
-	return &Error{Code: h.Error.Code, Message: h.Error.Message}
+	return &Error{Code: h.Error.Code, Message: h.Error.Message, Link: h.Link}
 }
 
 func (k *Kit) handleCredential(ctx app.Context, a app.Action) {

@@ -108,6 +108,9 @@ func wellFormed(m shared.HandoffMessage) bool {
 	switch {
 	case m.Type != shared.HandoffType:
 		return false
+	case m.Link != "":
+		// A pending link comes only with the refusal that made it.
+		return !m.OK && m.Error != nil && m.Error.Code == shared.CodeDuplicateEmail && m.Code == ""
 	case m.OK:
 		return m.Error == nil && (m.Code != "" || m.Process == "connect")
 	default:
@@ -117,7 +120,7 @@ func wellFormed(m shared.HandoffMessage) bool {
 
 // MessageFields are the properties a message event's data is read for:
 // those of a handoff message and of its error.
-var MessageFields = []string{"type", "ok", "code", "error", "flow", "process", "message"}
+var MessageFields = []string{"type", "ok", "code", "error", "flow", "process", "message", "link"}
 
 // ParseMessage reads a popup message event's data, given as the plain Go
 // values encoding/json decodes to (map[string]any, string, bool, float64,
@@ -141,7 +144,7 @@ func ParseMessage(data any) (shared.HandoffMessage, bool) {
 	}
 	okv, isBool := obj["ok"].(bool)
 	m := shared.HandoffMessage{Type: str(obj, "type"), OK: okv, Code: str(obj, "code"),
-		Flow: str(obj, "flow"), Process: str(obj, "process")}
+		Flow: str(obj, "flow"), Process: str(obj, "process"), Link: str(obj, "link")}
 	if e, present := obj["error"]; present {
 		eo, isObj := e.(map[string]any)
 		if !isObj {

@@ -31,6 +31,10 @@ type Error struct {
 	Status  int
 	Code    shared.ErrorCode
 	Message string
+	// Link, with duplicate_email from a popup, is the pending link's
+	// secret: keep it in memory only, and confirm it once the user has
+	// signed in with the account that owns the email.
+	Link string
 }
 
 func (e *Error) Error() string {
