@@ -69,6 +69,15 @@ func TestTypedCalls(t *testing.T) {
 		{"logins", `{"items":[{"provider":"google","outcome":"success"}]}`,
 			func(s Signed) (any, error) { return s.Logins(ctx) },
 			"GET", "/api/me/logins", "", true, []shared.LoginEvent{{Provider: "google", Outcome: shared.OutcomeSuccess}}},
+		{"pending link", `{"provider":"discord","provider_name":"Discord","email":"a@example.com"}`,
+			func(s Signed) (any, error) { return s.PendingLink(ctx) },
+			"GET", "/api/me/pending-link", "", true, shared.PendingLinkResponse{Provider: "discord", ProviderName: "Discord", Email: "a@example.com"}},
+		{"confirm link sends the secret in the body", `{"id":"a2","provider":"discord"}`,
+			func(s Signed) (any, error) { return s.ConfirmLink(ctx, "s3cret") },
+			"POST", "/api/me/pending-link", `{"link":"s3cret"}`, true, shared.LinkedAccount{ID: "a2", Provider: "discord"}},
+		{"discard link", "",
+			func(s Signed) (any, error) { return nil, s.DiscardLink(ctx) },
+			"DELETE", "/api/me/pending-link", "", true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
