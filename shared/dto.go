@@ -112,6 +112,10 @@ type ProviderInfo struct {
 type ProvidersResponse struct {
 	Providers      []ProviderInfo `json:"providers"`
 	GoogleClientID string         `json:"google_client_id,omitempty"`
+	// Passkeys says the server takes passkeys (its frontend origin can be
+	// a relying party), so a sign-in page offers them without spending a
+	// ceremony to find out.
+	Passkeys bool `json:"passkeys,omitempty"`
 }
 
 // HandoffType is the type field of the popup handoff message.

@@ -110,6 +110,9 @@ func credentialOf(p store.Passkey) webauthn.Credential {
 	return c
 }
 
+// PasskeysOn says whether this server takes passkeys (see NewRelyingParty).
+func (s *Service) PasskeysOn() bool { return s.rp != nil }
+
 func (s *Service) relyingParty() (*webauthn.WebAuthn, error) {
 	if s.rp == nil {
 		return nil, apperr.New(shared.CodeNotFound, "Passkeys are not available on this server.")

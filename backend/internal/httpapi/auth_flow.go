@@ -31,7 +31,7 @@ func handleProviders(svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		list, buttonClientID := svc.Providers()
 		// The contract calls the button's client id google_client_id.
-		out := shared.ProvidersResponse{Providers: make([]shared.ProviderInfo, 0, len(list)), GoogleClientID: buttonClientID}
+		out := shared.ProvidersResponse{Providers: make([]shared.ProviderInfo, 0, len(list)), GoogleClientID: buttonClientID, Passkeys: svc.PasskeysOn()}
 		for _, info := range list {
 			out.Providers = append(out.Providers, shared.ProviderInfo{
 				ID: info.ID, Name: info.Name, Kind: info.Kind, Available: info.Available,

@@ -53,6 +53,9 @@ func TestPasskeyRoutes(t *testing.T) {
 			u := e.user("ada", "ada@example.com")
 			tok := e.signIn(u)
 			a := softauthn.New(passkeyOrigin)
+			if _, out := e.browser().get(e.srv.URL + "/api/auth/providers"); !mustJSON[shared.ProvidersResponse](t, []byte(out)).Passkeys {
+				t.Fatalf("providers with passkeys on = %s", out)
+			}
 
 			// Registration: the options are what navigator.credentials.create takes.
 			resp, b := e.do(req{method: "POST", path: "/api/me/passkeys/options", bearer: tok.AccessToken})
@@ -233,4 +236,7 @@ func TestPasskeysOff(t *testing.T) {
 	e := newEnv(t, "sqlite", nil)
 	resp, b := e.do(req{method: "POST", path: "/api/auth/passkey/login/options", header: map[string]string{"Origin": e.srv.URL}})
 	expect(t, resp, b, http.StatusNotFound, shared.CodeNotFound)
+	if _, out := e.browser().get(e.srv.URL + "/api/auth/providers"); strings.Contains(out, `"passkeys"`) {
+		t.Fatalf("providers with passkeys off = %s", out)
+	}
 }
