@@ -116,6 +116,7 @@ func TestSubjects(t *testing.T) {
 	}{
 		"alice": {"alice@example.com", true}, "bob": {"bob@example.com", false}, "carol": {"carol@allowed.test", true},
 		"dave": {"dave@other.test", true}, "erin": {"erin@corp.test", true}, "mallory": {"alice@example.com", false},
+		"frank": {"frank@example.net", true},
 	}
 	for _, u := range Users() {
 		if w, ok := want[u.ID]; !ok || w.email != u.Email || w.verified != u.EmailVerified {

@@ -27,7 +27,9 @@ type User struct {
 //   - erin: erin@corp.test, verified, Google Workspace hd=corp.test;
 //   - mallory: a look-alike claiming alice@example.com, never verified; on
 //     GitHub it is her public profile email and her unverified primary
-//     address (never link or trust it).
+//     address (never link or trust it);
+//   - frank: frank@example.net, verified; the browser suite's "proof, then
+//     link" user only (no other scenario signs in as him).
 func Users() []User {
 	return []User{
 		{ID: "alice", Name: "Alice Example", Email: "alice@example.com", EmailVerified: true, PublicEmail: true, Index: 1},
@@ -36,6 +38,7 @@ func Users() []User {
 		{ID: "dave", Name: "Dave Elsewhere", Email: "dave@other.test", EmailVerified: true, Index: 4},
 		{ID: "erin", Name: "Erin Workspace", Email: "erin@corp.test", EmailVerified: true, HostedDomain: "corp.test", Index: 5},
 		{ID: "mallory", Name: "Mallory Lookalike", Email: "alice@example.com", EmailVerified: false, PublicEmail: true, Index: 6},
+		{ID: "frank", Name: "Frank Linker", Email: "frank@example.net", EmailVerified: true, Index: 7},
 	}
 }
 
