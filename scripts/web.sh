@@ -37,6 +37,7 @@ raw=$(stat -c %s "$out/web/app.wasm")
 br=$(stat -c %s "$out/web/app.wasm.br")
 gz=$(stat -c %s "$out/web/app.wasm.gz")
 awk -v r="$raw" -v b="$br" -v g="$gz" 'BEGIN { printf "app.wasm: %.2f MiB raw, %.2f MiB gzip, %.2f MiB brotli\n", r/1048576, g/1048576, b/1048576 }'
-# The budget: what a browser downloads (brotli) stays within 1.4 MiB.
-budget=$((1400 * 1024 * 1024 / 1000))
-if [ "$br" -gt "$budget" ]; then echo "app.wasm.br is $br bytes, over the 1.4 MiB budget ($budget)" >&2; exit 1; fi
+# The budget: what a browser downloads (brotli) stays within 1.5 MiB (1.4
+# until the Administration section and "Your data" of #15 added ~40 KB).
+budget=$((1500 * 1024 * 1024 / 1000))
+if [ "$br" -gt "$budget" ]; then echo "app.wasm.br is $br bytes, over the 1.5 MiB budget ($budget)" >&2; exit 1; fi
