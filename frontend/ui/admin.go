@@ -120,9 +120,17 @@ func (c *adminSection) loadProviders(ctx app.Context) {
 	})
 }
 
+// searchKey searches on Enter in the search box.
+func (c *adminSection) searchKey(ctx app.Context, e app.Event) {
+	if e.Get("key").String() != "Enter" {
+		ctx.PreventUpdate()
+		return
+	}
+	c.search(ctx, e)
+}
+
 // search applies the search box from the first page.
-func (c *adminSection) search(ctx app.Context, e app.Event) {
-	e.PreventDefault()
+func (c *adminSection) search(ctx app.Context, _ app.Event) {
 	if app.IsClient {
 		if el := app.Window().GetElementByID("admin-query"); el.Truthy() {
 			c.query = strings.TrimSpace(el.Get("value").String())
@@ -254,7 +262,7 @@ func (c *adminSection) Render() app.UI {
 	if !c.admin {
 		return app.Div().ID("admin-gate").Hidden(true)
 	}
-	return app.Section().ID("admin").Class("card card-wide admin").Aria("labelledby", "admin-heading").Body(
+	return app.Div().ID("admin").Class("card card-wide admin").Role("region").Aria("labelledby", "admin-heading").Body(
 		app.H2().ID("admin-heading").Text(c.t(i18n.Admin)),
 		app.If(c.wait != nil, func() app.UI { return reauthPanel(c.Lang, c.rt.kit, c.v, "reauth-admin") }),
 		c.renderUsers(),
@@ -265,16 +273,23 @@ func (c *adminSection) Render() app.UI {
 	)
 }
 
+// heading is a heading of level n: a <div> with the heading role, as
+// good to a screen reader as <hn>, without another element type in
+// app.wasm (each go-app element type costs tens of KiB).
+func heading(n int) app.HTMLDiv {
+	return app.Div().Class("h"+strconv.Itoa(n)).Role("heading").Aria("level", n)
+}
+
 // table is a captioned table in a scroller that the keyboard can reach
 // (the caption is for screen readers: a heading above shows it).
 func table(id, caption string, head []string, rows app.UI) app.UI {
 	return app.Div().Class("table-wrap").Role("region").Aria("labelledby", id+"-caption").TabIndex(0).Body(
 		app.Table().ID(id).Body(
 			app.Caption().ID(id+"-caption").Class("sr-only").Text(caption),
-			app.THead().Body(app.Tr().Body(
+			app.Tr().Body(
 				app.Range(head).Slice(func(i int) app.UI { return app.Th().Scope("col").Text(head[i]) }),
-			)),
-			app.TBody().Body(rows),
+			),
+			rows,
 		),
 	)
 }
@@ -297,11 +312,11 @@ func (c *adminSection) status(u shared.AdminUser) string {
 func (c *adminSection) renderUsers() app.UI {
 	users, n := c.users.Items, pages(c.users)
 	return app.Div().Class("admin-block").Body(
-		app.H3().Text(c.t(i18n.AdminUsers)),
-		app.Form().ID("admin-search").Class("admin-search").Role("search").OnSubmit(c.search).Body(
+		heading(3).Text(c.t(i18n.AdminUsers)),
+		app.Div().ID("admin-search").Class("admin-search").Role("search").Body(
 			app.Label().For("admin-query").Text(c.t(i18n.AdminSearchLabel)),
-			app.Input().ID("admin-query").Type("search").Value(c.query).MaxLength(320),
-			app.Button().ID("admin-search-go").Type("submit").Class("btn btn-small").Text(c.t(i18n.AdminSearch)),
+			app.Input().ID("admin-query").Type("search").Value(c.query).MaxLength(320).OnKeyDown(c.searchKey),
+			app.Button().ID("admin-search-go").Class("btn btn-small").Text(c.t(i18n.AdminSearch)).OnClick(c.search),
 		),
 		table("admin-users", c.t(i18n.AdminUsersCaption, strconv.Itoa(c.users.Total)),
 			[]string{c.t(i18n.ColName), c.t(i18n.ColEmail), c.t(i18n.ColStatus), c.t(i18n.ShowUser)},
@@ -319,7 +334,7 @@ func (c *adminSection) renderUsers() app.UI {
 				)
 			})),
 		app.If(len(users) == 0, func() app.UI { return app.Div().Class("muted").Text(c.t(i18n.Empty)) }),
-		app.Nav().Class("pager").Aria("label", c.t(i18n.AdminUsers)).Body(
+		app.Div().Class("pager").Role("navigation").Aria("label", c.t(i18n.AdminUsers)).Body(
 			app.Button().ID("admin-prev").Class("btn btn-small").Disabled(c.page <= 1).Text(c.t(i18n.PrevPage)).
 				OnClick(func(ctx app.Context, _ app.Event) { c.turn(ctx, -1) }),
 			app.Span().ID("admin-page").Aria("live", "polite").Text(c.t(i18n.PageOf, strconv.Itoa(c.page)+" / "+strconv.Itoa(n))),
@@ -333,9 +348,9 @@ func (c *adminSection) renderDetail(d shared.AdminUserDetail) app.UI {
 	u := d.User
 	busy := c.busy == u.ID
 	self := u.ID == c.v.User.ID
-	return app.Section().ID("admin-user").Class("admin-block admin-user").DataSet("user", u.ID).
+	return app.Div().ID("admin-user").Class("admin-block admin-user").Role("region").DataSet("user", u.ID).
 		DataSet("status", userStatus(u)).Aria("labelledby", "admin-user-heading").Body(
-		app.H3().ID("admin-user-heading").TabIndex(-1).Text(c.t(i18n.UserDetail, userLabel(u))),
+		heading(3).ID("admin-user-heading").TabIndex(-1).Text(c.t(i18n.UserDetail, userLabel(u))),
 		app.P().Body(
 			app.Span().Class("status").Text(c.status(u)),
 			app.If(d.Admin, func() app.UI { return app.Span().Class("badge").Text(c.t(i18n.AdminBadge)) }),
@@ -355,14 +370,14 @@ func (c *adminSection) renderDetail(d shared.AdminUserDetail) app.UI {
 			app.Button().ID("admin-close").Class("btn btn-small btn-ghost").Text(c.t(i18n.CloseDetail)).
 				OnClick(func(ctx app.Context, _ app.Event) { c.closeDetail(ctx) }),
 		),
-		app.H4().Text(c.t(i18n.Identities)),
+		heading(4).Text(c.t(i18n.Identities)),
 		app.Ul().ID("admin-identities").Class("list").Body(
 			app.Range(d.Identities).Slice(func(i int) app.UI {
 				a := d.Identities[i]
 				return app.Li().DataSet("provider", a.Provider).Text(joinNonEmpty(" · ", orDash(a.ProviderName), a.Email, When(a.CreatedAt)))
 			}),
 		),
-		app.H4().Text(c.t(i18n.Sessions)),
+		heading(4).Text(c.t(i18n.Sessions)),
 		app.Ul().ID("admin-sessions").Class("list").Body(
 			app.Range(d.Sessions).Slice(func(i int) app.UI {
 				s := d.Sessions[i]
@@ -370,7 +385,7 @@ func (c *adminSection) renderDetail(d shared.AdminUserDetail) app.UI {
 			}),
 		),
 		app.If(len(d.Sessions) == 0, func() app.UI { return app.Div().Class("muted small").Text(c.t(i18n.Empty)) }),
-		app.H4().Text(c.t(i18n.RecentSignIns)),
+		heading(4).Text(c.t(i18n.RecentSignIns)),
 		table("admin-logins", c.t(i18n.RecentSignIns),
 			[]string{c.t(i18n.ColTime), c.t(i18n.ColProvider), c.t(i18n.ColOutcome), c.t(i18n.ColIP)},
 			app.Range(d.Logins).Slice(func(i int) app.UI {
@@ -413,7 +428,7 @@ func (c *adminSection) renderEvents() app.UI {
 	evs := c.events
 	return app.Div().Class("admin-block").Body(
 		app.Div().Class("admin-head").Body(
-			app.H3().Text(c.t(i18n.AuditTrail)),
+			heading(3).Text(c.t(i18n.AuditTrail)),
 			app.Button().ID("admin-refresh").Class("btn btn-small btn-ghost").Text(c.t(i18n.Refresh)).
 				OnClick(func(ctx app.Context, _ app.Event) { c.reload(ctx) }),
 		),
@@ -439,7 +454,7 @@ func (c *adminSection) renderProviders() app.UI {
 		return c.t(i18n.No)
 	}
 	return app.Div().Class("admin-block").Body(
-		app.H3().Text(c.t(i18n.ProviderStatus)),
+		heading(3).Text(c.t(i18n.ProviderStatus)),
 		table("admin-providers", c.t(i18n.ProviderStatus),
 			[]string{c.t(i18n.ColProvider), c.t(i18n.ColAvailable), c.t(i18n.ColOrphans)},
 			app.Range(ps).Slice(func(i int) app.UI {

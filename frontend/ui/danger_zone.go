@@ -100,7 +100,7 @@ func (c *accountData) done(ctx app.Context, confirmed bool, reason string) {
 }
 
 func (c *accountData) Render() app.UI {
-	return app.Section().ID("your-data").Class("card").Aria("labelledby", "your-data-heading").Body(
+	return app.Div().ID("your-data").Class("card").Role("region").Aria("labelledby", "your-data-heading").Body(
 		app.H2().ID("your-data-heading").Text(c.t(i18n.YourData)),
 		app.P().Class("muted small").Text(c.t(i18n.YourDataNote)),
 		app.Button().ID("export-data").Class("btn").Disabled(c.busy != "").Text(c.t(i18n.DownloadData)).

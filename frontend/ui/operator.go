@@ -128,7 +128,7 @@ func askDialog(l i18n.Lang, id string, q *ask, onDone func(ctx app.Context, conf
 			app.If(q.WithReason, func() app.UI {
 				return app.Div().Class("field").Body(
 					app.Label().For(reasonID).Text(i18n.T(l, i18n.Reason)),
-					app.Textarea().ID(reasonID).Rows(2).MaxLength(shared.MaxReasonBytes),
+					app.Input().ID(reasonID).Type("text").MaxLength(shared.MaxReasonBytes),
 				)
 			}),
 			app.Div().Class("confirm-actions").Body(

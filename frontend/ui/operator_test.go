@@ -103,10 +103,10 @@ func TestAskDialog(t *testing.T) {
 			t.Errorf("no %s in:\n%s", want, html)
 		}
 	}
-	if !strings.HasPrefix(openingTag(html, "d-reason"), "<textarea") {
-		t.Errorf("the reason is no textarea:\n%s", html)
+	if !strings.HasPrefix(openingTag(html, "d-reason"), "<input") {
+		t.Errorf("the reason is no input:\n%s", html)
 	}
-	if html := mount(t, &dialogHost{q: &ask{Title: "Enable Bob?"}}); strings.Contains(html, "textarea") {
+	if html := mount(t, &dialogHost{q: &ask{Title: "Enable Bob?"}}); strings.Contains(html, "d-reason") {
 		t.Errorf("a reason field where none is asked:\n%s", html)
 	}
 	if html := mount(t, &dialogHost{}); strings.Contains(html, "<h2") {
