@@ -85,9 +85,48 @@ func (c *SignInButtons) Render() app.UI {
 		app.Range(providers).Slice(func(i int) app.UI {
 			return &ProviderButton{Kit: c.Kit, Provider: providers[i]}
 		}),
+		app.If(c.s.Passkeys, func() app.UI {
+			return &PasskeyButton{Kit: c.Kit}
+		}),
 		app.If(c.s.Waiting != "", func() app.UI {
 			return app.Button().ID("cancel-flow").Class("btn").Text("Cancel").
 				OnClick(func(ctx app.Context, _ app.Event) { c.Kit.CancelFlow(ctx) })
 		}),
+	)
+}
+
+// PasskeyButton signs in with a passkey (Kit.SignInWithPasskey) on the
+// click itself. It renders button#login-passkey, off while a passkey
+// sign-in is under way; show it when State.Passkeys says so.
+type PasskeyButton struct {
+	app.Compo
+	Kit   *Kit
+	Label string // "": "Sign in with a passkey"
+	Icon  string // the URL of a decorative mark before the label ("": none)
+	Class string // "": "btn btn-provider"
+
+	s State
+}
+
+func (b *PasskeyButton) OnMount(ctx app.Context) {
+	b.s = b.Kit.State()
+	ctx.ObserveState(StateKey, &b.s)
+}
+
+func (b *PasskeyButton) Render() app.UI {
+	label, class := "Sign in with a passkey", "btn btn-provider"
+	if b.Label != "" {
+		label = b.Label
+	}
+	if b.Class != "" {
+		class = b.Class
+	}
+	return app.Button().ID("login-passkey").Class(class).DataSet("provider", ProviderPasskey).
+		Disabled(b.s.PasskeyBusy).Aria("busy", b.s.PasskeyBusy).
+		OnClick(func(ctx app.Context, _ app.Event) { b.Kit.SignInWithPasskey(ctx) }).Body(
+		app.If(b.Icon != "", func() app.UI {
+			return app.Img().Class("provider-icon").Src(b.Icon).Role("presentation").Aria("hidden", "true").Width(20).Height(20)
+		}),
+		app.Span().Class("provider-label").Text(label),
 	)
 }

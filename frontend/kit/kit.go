@@ -86,6 +86,11 @@ type State struct {
 	Providers      []shared.ProviderInfo // offered, in Config.Providers' order
 	GoogleClientID string                // "" when the Google button is not offered
 	Waiting        string                // the provider id whose popup is open ("": none)
+	// Passkeys: AuthBridge takes passkeys and this browser has WebAuthn
+	// (offer SignInWithPasskey; PasskeyButton does).
+	Passkeys bool
+	// PasskeyBusy: a passkey sign-in started by a click is under way.
+	PasskeyBusy bool
 }
 
 // RedirectProviders are the providers signed in through a popup: all but
@@ -115,6 +120,8 @@ type Kit struct {
 	ctx     app.Context
 	hasCtx  bool
 	channel app.Value
+	// passkeyAbort aborts the pending navigator.credentials request.
+	passkeyAbort app.Value
 
 	// UI goroutine only.
 	flow   *flow
@@ -334,6 +341,7 @@ func (k *Kit) offered(p shared.ProvidersResponse) shared.ProvidersResponse {
 			out.GoogleClientID = p.GoogleClientID
 		}
 	}
+	out.Passkeys = p.Passkeys
 	return out
 }
 
@@ -344,7 +352,10 @@ func (k *Kit) handleInit(ctx app.Context, a app.Action) {
 		k.failed(ctx, err)
 	}
 	prov = k.offered(prov)
-	k.publish(ctx, func(s *State) { s.Providers, s.GoogleClientID = prov.Providers, prov.GoogleClientID })
+	passkeys := prov.Passkeys && passkeysSupported()
+	k.publish(ctx, func(s *State) {
+		s.Providers, s.GoogleClientID, s.Passkeys = prov.Providers, prov.GoogleClientID, passkeys
+	})
 	if k.cfg.OnProviders != nil {
 		k.cfg.OnProviders(ctx, prov)
 	}
