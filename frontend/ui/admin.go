@@ -30,6 +30,10 @@ type adminSection struct {
 	rt   *runtime
 	v    View
 	mark signInMark
+	// ctx is the component's own context: work that outlives the
+	// element that started it (a dialog's button, gone once the dialog
+	// closes) goes through it, or go-app drops its Dispatch.
+	ctx app.Context
 
 	admin     bool
 	query     string // the search applied
@@ -44,6 +48,7 @@ type adminSection struct {
 }
 
 func (c *adminSection) OnMount(ctx app.Context) {
+	c.ctx = ctx
 	ctx.ObserveState(viewKey, &c.v)
 	ctx.ObserveState(signInsKey, &c.mark).OnChange(func() {
 		c.wait = c.wait.afterSignIn(ctx, c.mark, c.rt.m.alert)
@@ -179,7 +184,7 @@ func (c *adminSection) closeDetail(ctx app.Context) {
 		id = c.detail.User.ID
 	}
 	c.detail = nil
-	ctx.Defer(func(ctx app.Context) { focusID(ctx, "show-"+id, 5) })
+	c.ctx.Defer(func(ctx app.Context) { focusID(ctx, "show-"+id, 5) }) // the Close button goes away
 }
 
 // userLabel names a user in the dialogs and messages.
@@ -254,7 +259,7 @@ func (c *adminSection) done(ctx app.Context, confirmed bool, reason string) {
 	q := c.ask
 	c.ask = nil
 	if confirmed && q != nil {
-		q.Do(ctx, reason)
+		q.Do(c.ctx, reason) // not ctx: the dialog's button is gone
 	}
 }
 

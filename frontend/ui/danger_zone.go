@@ -21,12 +21,17 @@ type accountData struct {
 	wait *reauthWait // an action waiting for a fresh sign-in
 	busy string      // "export" or "delete" while it runs
 	mark signInMark
+	// ctx is the component's own context: work that outlives the
+	// element that started it (a dialog's button, gone once the dialog
+	// closes) goes through it, or go-app drops its Dispatch.
+	ctx app.Context
 }
 
 // deleteDialog is the id of the card's confirmation dialog.
 const deleteDialog = "delete-me-dialog"
 
 func (c *accountData) OnMount(ctx app.Context) {
+	c.ctx = ctx
 	ctx.ObserveState(viewKey, &c.v)
 	ctx.ObserveState(signInsKey, &c.mark).OnChange(func() {
 		c.wait = c.wait.afterSignIn(ctx, c.mark, c.rt.m.alert)
@@ -95,7 +100,7 @@ func (c *accountData) done(ctx app.Context, confirmed bool, reason string) {
 	q := c.ask
 	c.ask = nil
 	if confirmed && q != nil {
-		q.Do(ctx, reason)
+		q.Do(c.ctx, reason) // not ctx: the dialog's button is gone
 	}
 }
 
