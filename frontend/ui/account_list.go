@@ -36,13 +36,16 @@ func (c *accountList) Render() app.UI {
 		app.Ul().ID("accounts").Class("list").Body(
 			app.Range(accounts).Slice(func(i int) app.UI {
 				a := accounts[i]
+				if a.Kind == shared.AccountKindPasskey {
+					return &passkeyRow{Lang: c.Lang, Account: a, Last: last, Busy: c.v.Busy, OnAsk: c.OnAsk}
+				}
 				label := a.Email
 				if label == "" {
 					label = a.DisplayName
 				}
 				return app.Li().DataSet("provider", a.Provider).DataSet("account", a.ID).Body(
 					// Decorative (the name follows); go-app drops an empty alt.
-					app.Img().Class("provider-icon").Src(MarkURL(a.Provider)).Role("presentation").Aria("hidden", "true").Width(20).Height(20),
+					app.Img().Class("provider-icon").Src(MarkURL(a.Provider)).Role("presentation").Width(20).Height(20),
 					app.Div().Class("grow").Body(
 						app.Span().Class("strong").Text(orDash(a.ProviderName)),
 						app.Div().Class("muted small").Text(label+" · "+c.t(i18n.ConnectedOn, When(a.CreatedAt))),
@@ -72,6 +75,7 @@ func (c *accountList) Render() app.UI {
 				}),
 			)
 		}),
+		addPasskey(c.Lang, c.v),
 		waitingSlot(c.Lang, c.Waiting, c.OnCancel),
 	)
 }

@@ -66,6 +66,7 @@ func Register(cfg Config) {
 	app.Handle(actDisconnect, r.handleDisconnect)
 	app.Handle(actRevoke, r.handleRevoke)
 	app.Handle(actSignOut, r.handleSignOut)
+	r.registerPasskeys()
 }
 
 // newRuntime wires the dashboard to the kit like any app: through the
@@ -79,7 +80,8 @@ func newRuntime(cfg Config, doer kit.Doer) *runtime {
 		GISSrc:    cfg.GISSrc,
 		Transport: doer,
 		OnProviders: func(ctx app.Context, p shared.ProvidersResponse) {
-			r.m.update(ctx, func(v *View) { v.Providers, v.GoogleClientID = p.Providers, p.GoogleClientID })
+			passkeys := r.kit.State().Passkeys // the server's word and the browser's
+			r.m.update(ctx, func(v *View) { v.Providers, v.GoogleClientID, v.Passkeys = p.Providers, p.GoogleClientID, passkeys })
 		},
 		OnSignedIn: func(ctx app.Context, s kit.SignIn) {
 			if !s.Restored {
@@ -165,6 +167,10 @@ func (r *runtime) failed(ctx app.Context, err error) {
 	e := kit.AsError(err)
 	if e.Status == http.StatusUnauthorized && kit.SignedOut(e.Code) {
 		r.signedOut(ctx, errorAlert(err), false)
+		return
+	}
+	if a, ok := passkeyAlert(e); ok {
+		r.m.alert(ctx, a)
 		return
 	}
 	if v := r.m.get(); e.Code == shared.CodeAccessDenied && v.FlowProvider != "" {

@@ -72,6 +72,7 @@ type View struct {
 	Phase          Phase
 	Providers      []shared.ProviderInfo
 	GoogleClientID string
+	Passkeys       bool // the server takes passkeys and this browser has them
 	User           shared.User
 	IsNew          bool
 	Accounts       []shared.LinkedAccount
@@ -93,7 +94,7 @@ type View struct {
 
 // marks are the providers with a brand mark in web/marks; any other (a
 // generic OIDC provider) gets the neutral one.
-var marks = map[string]bool{"google": true, "microsoft": true, "line": true, "discord": true, "github": true}
+var marks = map[string]bool{"google": true, "microsoft": true, "line": true, "discord": true, "github": true, "passkey": true}
 
 // MarkURL is the path of provider id's mark.
 func MarkURL(id string) string {
