@@ -110,7 +110,7 @@ func addPasskey(l i18n.Lang, v View) app.UI {
 			app.Button().ID("add-passkey").Class("btn btn-small").DataSet("provider", kit.ProviderPasskey).
 				Disabled(busy).Aria("busy", busy).Aria("describedby", "add-passkey-hint").
 				OnClick(func(ctx app.Context, _ app.Event) { ctx.NewAction(actAddPasskey) }).Body(
-				app.Img().Class("provider-icon").Src(MarkURL(kit.ProviderPasskey)).Role("presentation").Aria("hidden", "true").Width(20).Height(20),
+				app.Img().Class("provider-icon").Src(MarkURL(kit.ProviderPasskey)).Role("presentation").Width(20).Height(20),
 				app.Span().Text(i18n.T(l, i18n.PasskeyAdd)),
 			),
 			app.Div().ID("add-passkey-hint").Class("small muted").Text(i18n.T(l, i18n.PasskeyAddHint)),
@@ -145,7 +145,7 @@ func (c *passkeyRow) Render() app.UI {
 	a := c.Account
 	name := orDash(a.DisplayName)
 	return app.Li().DataSet("provider", kit.ProviderPasskey).DataSet("kind", shared.AccountKindPasskey).DataSet("account", a.ID).Body(
-		app.Img().Class("provider-icon").Src(MarkURL(kit.ProviderPasskey)).Role("presentation").Aria("hidden", "true").Width(20).Height(20),
+		app.Img().Class("provider-icon").Src(MarkURL(kit.ProviderPasskey)).Role("presentation").Width(20).Height(20),
 		app.Div().Class("grow").Body(
 			app.Span().Class("strong passkey-name").Text(name),
 			app.Div().Class("muted small").Text(joinNonEmpty(" · ", c.t(i18n.PasskeyAddedOn, When(a.CreatedAt)), c.t(i18n.LastUsed, When(a.LastLoginAt)))),
