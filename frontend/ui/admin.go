@@ -3,6 +3,7 @@ package ui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/authbridge/authbridge/frontend/api"
 	"github.com/authbridge/authbridge/frontend/i18n"
@@ -192,11 +193,15 @@ func userLabel(u shared.AdminUser) string {
 	return joinNonEmpty(" ", u.Name, "<"+u.Email+">")
 }
 
-// act is one of the detail's actions: confirmation (with a reason), the
-// call, then the message and the fresh lists.
+// adminAct is one of the detail's actions: its confirmation (with a
+// reason), the call, the message, and what it did to the user shown
+// (Apply; nil: the user is gone). The detail is changed here rather than
+// read again: another replica may answer from its user cache for up to
+// 2 s, and would show the user as they were.
 type adminAct struct {
 	Title, Body, Confirm, Done i18n.Key
 	Call                       func(c *adminSection, ctx app.Context, id, reason string) error
+	Apply                      func(d *shared.AdminUserDetail)
 }
 
 var (
@@ -204,20 +209,24 @@ var (
 		func(c *adminSection, ctx app.Context, id, reason string) error {
 			_, err := c.rt.signed.DisableUser(ctx, id, reason)
 			return err
-		}}
+		},
+		func(d *shared.AdminUserDetail) { now := time.Now(); d.User.DisabledAt, d.Sessions = &now, nil }}
 	actEnableUser = adminAct{i18n.ConfirmEnableTitle, i18n.ConfirmEnableBody, i18n.EnableUser, i18n.UserEnabledMsg,
 		func(c *adminSection, ctx app.Context, id, reason string) error {
 			return c.rt.signed.EnableUser(ctx, id, reason)
-		}}
+		},
+		func(d *shared.AdminUserDetail) { d.User.DisabledAt = nil }}
 	actRevokeUser = adminAct{i18n.ConfirmRevokeAllTitle, i18n.ConfirmRevokeAllBody, i18n.RevokeUserSessions, i18n.UserSessionsEnded,
 		func(c *adminSection, ctx app.Context, id, reason string) error {
 			_, err := c.rt.signed.RevokeUserSessions(ctx, id, reason)
 			return err
-		}}
+		},
+		func(d *shared.AdminUserDetail) { d.Sessions = nil }}
 	actDeleteUser = adminAct{i18n.ConfirmDeleteTitle, i18n.ConfirmDeleteBody, i18n.DeleteUser, i18n.UserDeletedMsg,
 		func(c *adminSection, ctx app.Context, id, reason string) error {
 			return c.rt.signed.DeleteUser(ctx, id, reason)
-		}}
+		},
+		nil}
 )
 
 // confirm asks before a on user u.
@@ -230,8 +239,8 @@ func (c *adminSection) confirm(ctx app.Context, a adminAct, u shared.AdminUser) 
 	openDialog(ctx, adminDialog)
 }
 
-// run makes a's call on u; a delete closes the detail, anything else
-// shows it again as it now is.
+// run makes a's call on u, then shows its outcome: the detail as a left
+// it, the lists read again.
 func (c *adminSection) run(ctx app.Context, a adminAct, u shared.AdminUser, reason string) {
 	c.busy = u.ID
 	ctx.Async(func() {
@@ -243,10 +252,12 @@ func (c *adminSection) run(ctx app.Context, a adminAct, u shared.AdminUser, reas
 				return
 			}
 			c.rt.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: a.Done, Arg: userLabel(u)})
-			if a.Done == i18n.UserDeletedMsg {
+			switch {
+			case c.detail == nil || c.detail.User.ID != u.ID:
+			case a.Apply == nil:
 				c.closeDetail(ctx)
-			} else {
-				c.show(ctx, u.ID)
+			default:
+				a.Apply(c.detail)
 			}
 			c.loadUsers(ctx)
 			c.loadEvents(ctx)

@@ -211,3 +211,40 @@ func openingTag(html, id string) string {
 	end := strings.Index(html[i:], ">")
 	return html[start : i+end+1]
 }
+
+// TestAdminActsApply: what each action leaves in the detail shown,
+// without reading it again (another replica's user cache could answer
+// the user as they were).
+func TestAdminActsApply(t *testing.T) {
+	off := time.Now()
+	fresh := func(disabled bool) *shared.AdminUserDetail {
+		d := &shared.AdminUserDetail{Sessions: []shared.Session{{ID: "s1"}}}
+		if disabled {
+			d.User.DisabledAt = &off
+		}
+		return d
+	}
+	tests := []struct {
+		name         string
+		act          adminAct
+		disabled     bool
+		wantDisabled bool
+		wantSessions int
+	}{
+		{"disable ends the sessions", actDisableUser, false, true, 0},
+		{"enable", actEnableUser, true, false, 1},
+		{"sign out everywhere", actRevokeUser, false, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := fresh(tt.disabled)
+			tt.act.Apply(d)
+			if (d.User.DisabledAt != nil) != tt.wantDisabled || len(d.Sessions) != tt.wantSessions {
+				t.Fatalf("disabled %v, sessions %d", d.User.DisabledAt != nil, len(d.Sessions))
+			}
+		})
+	}
+	if actDeleteUser.Apply != nil {
+		t.Fatal("a deleted user's detail stays open")
+	}
+}
