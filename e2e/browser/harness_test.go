@@ -483,6 +483,9 @@ func (h *harness) replicaEnv(addr, dbURL string, extra ...string) []string {
 		// budget is raised, not switched off.
 		"AUTHBRIDGE_RATE_LIMIT=2000",
 		"AUTHBRIDGE_LOG_LEVEL=debug",
+		// One administrator, a devidp load user no other test signs in
+		// as (admin_test.go).
+		"AUTHBRIDGE_ADMIN_EMAILS="+adminUser+"@load.test",
 		"AUTHBRIDGE_GOOGLE_CLIENT_ID="+gid,
 		"AUTHBRIDGE_GOOGLE_CLIENT_SECRET="+gsecret,
 		"AUTHBRIDGE_GOOGLE_ISSUER="+h.idpURL+"/google",
