@@ -254,10 +254,14 @@ func (c *adminSection) run(ctx app.Context, a adminAct, u shared.AdminUser, reas
 			c.rt.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: a.Done, Arg: userLabel(u)})
 			switch {
 			case c.detail == nil || c.detail.User.ID != u.ID:
-			case a.Apply == nil:
-				c.closeDetail(ctx)
+			case a.Apply == nil: // the user and their row are gone: back to the search
+				c.detail = nil
+				ctx.Defer(func(ctx app.Context) { focusID(ctx, "admin-query", 5) })
 			default:
+				// The button pressed may be gone (Disable becomes Enable):
+				// the focus goes to the detail's heading, not to <body>.
 				a.Apply(c.detail)
+				ctx.Defer(func(ctx app.Context) { focusID(ctx, "admin-user-heading", 5) })
 			}
 			c.loadUsers(ctx)
 			c.loadEvents(ctx)
