@@ -141,6 +141,15 @@ func (tb *tab) signOut(t *testing.T) {
 	tb.waitState(t, "signed-out")
 }
 
+// signOutEverywhere clicks "Sign out everywhere" and confirms it in the
+// dialog it opens.
+func (tb *tab) signOutEverywhere(t *testing.T) {
+	t.Helper()
+	tb.click(t, "button#sign-out-all")
+	tb.run(t, waitShort, "wait for the confirmation", chromedp.WaitVisible("dialog#confirm-dialog[open] #confirm-ok", chromedp.ByQuery))
+	tb.click(t, "dialog#confirm-dialog[open] #confirm-ok")
+}
+
 // setMarker puts a value on window that a reload would lose.
 func (tb *tab) setMarker(t *testing.T) string {
 	t.Helper()
@@ -600,7 +609,7 @@ func testRefreshAndSignOutEverywhere(t *testing.T, h *harness) {
 	two.checkNoTokensAtRest(t)
 
 	// Sign out everywhere in tab 1 ends tab 2's session too.
-	one.click(t, "button#sign-out-all")
+	one.signOutEverywhere(t)
 	one.waitState(t, "signed-out")
 	two.waitState(t, "signed-out")
 	two.shot(t, "other-tab-signed-out")

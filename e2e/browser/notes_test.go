@@ -264,7 +264,7 @@ func TestNotes(t *testing.T) {
 		dash.navigate(t, "/")
 		dash.expectUser(t, user) // the same browser's refresh cookie
 		_, before := h.rec.Requests(0)
-		dash.click(t, "button#sign-out-all")
+		dash.signOutEverywhere(t)
 		dash.waitState(t, "signed-out")
 		// Same browser: the kit's cross-tab broadcast signs the app out at
 		// once; it forgets its token, so it makes no more API calls.

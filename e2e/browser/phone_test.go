@@ -1,12 +1,14 @@
 package browser
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -64,6 +66,7 @@ func TestPhonesAndAccessibility(t *testing.T) {
 
 			if width < 400 {
 				tb.keyboardLanguage(t)
+				tb.keyboardConfirm(t)
 			}
 
 			tb.signOut(t)
@@ -140,4 +143,69 @@ func (tb *tab) keyboardLanguage(t *testing.T) {
 		s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
 	tb.run(t, waitShort, "wait for English again",
 		chromedp.Poll(fmt.Sprintf(`document.querySelector("button#sign-out").textContent.trim() === %q`, english), nil))
+}
+
+// keyboardConfirm opens "Sign out everywhere" with the keyboard: the
+// dialog takes the focus, Escape closes it without signing out, and the
+// focus returns to the button.
+func (tb *tab) keyboardConfirm(t *testing.T) {
+	t.Helper()
+	tb.run(t, waitShort, "focus button#sign-out-all", chromedp.Focus("button#sign-out-all", chromedp.ByQuery))
+	tb.run(t, waitShort, "press Enter", chromedp.KeyEvent(kb.Enter))
+	tb.run(t, waitShort, "wait for the focus in the dialog",
+		chromedp.Poll(`!!document.querySelector("dialog#confirm-dialog[open]") && document.querySelector("dialog#confirm-dialog").contains(document.activeElement)`, nil))
+	tb.shot(t, "a11y-confirm-sign-out-all")
+	tb.run(t, waitShort, "press Escape", chromedp.KeyEvent(kb.Escape))
+	tb.run(t, waitShort, "wait for the dialog to close", chromedp.WaitNotPresent("dialog#confirm-dialog[open]", chromedp.ByQuery))
+	tb.expectFocus(t, "sign-out-all")
+	tb.waitState(t, "signed-in")
+}
+
+// TestLoader checks the app's own loading state where go-app's would say
+// "TypeError: Failed to fetch": when app.wasm cannot be loaded, the page shows
+// the failure in the language the user chose before, with Try again
+// (focused), and passes axe-core; once the file is reachable again, Try
+// again loads the dashboard.
+func TestLoader(t *testing.T) {
+	h := start(t)
+	h.dashboard(t)
+	// Its own recorder: the failed download is an expected console error.
+	tb := h.newBrowserContextWith(t, newRecorder(), "loader")
+	tb.navigate(t, "/")
+	tb.eval(t, `localStorage.setItem("authbridge.lang", JSON.stringify("ko")), true`, nil)
+
+	// app.wasm "cannot be downloaded": before app.js runs, WebAssembly's
+	// loaders fail as fetch does offline.
+	var failing page.ScriptIdentifier
+	tb.run(t, waitShort, "make the wasm download fail", chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		failing, err = page.AddScriptToEvaluateOnNewDocument(`(function () {
+			var fail = function () { return Promise.reject(new TypeError("Failed to fetch")); };
+			WebAssembly.instantiateStreaming = fail; WebAssembly.instantiate = fail; })();`).Do(ctx)
+		return err
+	}))
+	tb.run(t, waitLong, "reload", chromedp.Navigate(h.origin+"/"))
+	tb.run(t, waitLong, "wait for Try again", chromedp.Poll(`!!document.querySelector("#app-wasm-loader #loader-retry")`, nil))
+	var got struct{ Lang, Label string }
+	tb.eval(t, `({Lang: document.documentElement.lang, Label: document.getElementById("app-wasm-loader-label").textContent})`, &got)
+	if got.Lang != "ko" || !strings.Contains(got.Label, "AuthBridge") || strings.Contains(got.Label, "TypeError") {
+		tb.fail(t, "the failed download reads %q in %q; want the Korean message", got.Label, got.Lang)
+	}
+	tb.expectFocus(t, "loader-retry")
+	tb.screenshotAndCheck(t, "loader-failed-ko")
+
+	tb.run(t, waitShort, "let the wasm load again", page.RemoveScriptToEvaluateOnNewDocument(failing))
+	tb.click(t, "#loader-retry")
+	tb.waitReady(t)
+	if lang := tb.attr(t, "html", "lang"); lang != "ko" {
+		tb.fail(t, "after Try again the dashboard is in %q, want ko", lang)
+	}
+}
+
+// screenshotAndCheck is shot for a page that is not the ready dashboard
+// (shot checks only that).
+func (tb *tab) screenshotAndCheck(t *testing.T, name string) {
+	t.Helper()
+	tb.shot(t, name)
+	tb.checkA11y(t, name)
 }

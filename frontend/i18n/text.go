@@ -62,6 +62,9 @@ const (
 	DeniedAtProvider       Key = "denied_at_provider"
 	TryAgain               Key = "try_again"
 	UnverifiedNote         Key = "unverified_note"
+	ConfirmSignOutAllTitle Key = "confirm_sign_out_all_title"
+	LoadFailed             Key = "load_failed"
+	ConfirmSignOutAllBody  Key = "confirm_sign_out_all_body"
 )
 
 // text is every key's words in en, zh-TW, ko (the order of Langs).
@@ -127,6 +130,13 @@ var text = map[Key][3]string{
 		"未完成 %s 登入：該服務未允許存取。你可以再試一次。",
 		"%s 로그인이 완료되지 않았습니다: 그곳에서 접근이 허용되지 않았습니다. 다시 시도할 수 있습니다."},
 	TryAgain: {"Try again", "再試一次", "다시 시도"},
+	LoadFailed: {"AuthBridge could not be downloaded. Check your connection and try again.",
+		"無法下載 AuthBridge，請檢查網路連線後再試一次。",
+		"AuthBridge를 내려받지 못했습니다. 연결을 확인한 뒤 다시 시도하세요."},
+	ConfirmSignOutAllTitle: {"Sign out everywhere?", "要登出所有裝置嗎？", "모든 기기에서 로그아웃할까요?"},
+	ConfirmSignOutAllBody: {"Every session ends, on this device and all others, and apps using AuthBridge lose access until you sign in again.",
+		"所有工作階段都會結束（包括此裝置與其他裝置），使用 AuthBridge 的應用程式在你重新登入前都無法存取。",
+		"이 기기와 다른 모든 기기의 세션이 끝나고, AuthBridge를 쓰는 앱은 다시 로그인할 때까지 접근할 수 없습니다."},
 	UnverifiedNote: {"Your sign-in provider has not confirmed this address, so it is never used to match or link accounts.",
 		"你的登入服務尚未確認這個地址，因此不會用它來比對或連結帳號。",
 		"로그인 제공자가 이 주소를 확인하지 않았으므로 계정을 찾거나 연결하는 데 쓰이지 않습니다."},

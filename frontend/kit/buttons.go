@@ -48,7 +48,7 @@ func (b *ProviderButton) Render() app.UI {
 	return app.Button().ID(id+b.Provider.ID).Class(class).DataSet("provider", b.Provider.ID).OnClick(b.onClick).Body(
 		app.If(b.Icon != "", func() app.UI {
 			// go-app drops an empty alt: the role marks it decorative.
-			return app.Img().Class("provider-icon").Src(b.Icon).Role("presentation").Aria("hidden", "true").Width(20).Height(20)
+			return app.Img().Class("provider-icon").Src(b.Icon).Role("presentation").Width(20).Height(20)
 		}).ElseIf(b.Mark != "", func() app.UI {
 			return app.Span().Class("provider-mark provider-"+b.Provider.ID).Aria("hidden", "true").Text(b.Mark)
 		}),
@@ -125,7 +125,7 @@ func (b *PasskeyButton) Render() app.UI {
 		Disabled(b.s.PasskeyBusy).Aria("busy", b.s.PasskeyBusy).
 		OnClick(func(ctx app.Context, _ app.Event) { b.Kit.SignInWithPasskey(ctx) }).Body(
 		app.If(b.Icon != "", func() app.UI {
-			return app.Img().Class("provider-icon").Src(b.Icon).Role("presentation").Aria("hidden", "true").Width(20).Height(20)
+			return app.Img().Class("provider-icon").Src(b.Icon).Role("presentation").Width(20).Height(20)
 		}),
 		app.Span().Class("provider-label").Text(label),
 	)

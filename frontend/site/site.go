@@ -86,6 +86,7 @@ func Build(o Options) (version string, err error) {
 		ThemeColor:            "#3553d6",
 		LoadingLabel:          "Loading " + name + "… {progress}%",
 		Styles:                []string{"/web/style.css"},
+		Scripts:               []string{LoaderScript + " defer"},
 		Env:                   maps.Clone(o.Env), // go-app adds its own keys to it
 		Version:               version,
 		WasmContentLength:     strconv.Itoa(len(wasm)),
@@ -113,6 +114,9 @@ func Build(o Options) (version string, err error) {
 		}
 	}
 	if err := writeIcons(filepath.Join(o.Out, "web")); err != nil {
+		return "", err
+	}
+	if err := writeLoader(filepath.Join(o.Out, "web")); err != nil {
 		return "", err
 	}
 	if err := Precompress(o.Out); err != nil {

@@ -5,6 +5,7 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/authbridge/authbridge/frontend/i18n"
 )
 
 func TestBuild(t *testing.T) {
@@ -60,6 +63,16 @@ func TestBuild(t *testing.T) {
 	}
 	if strings.Contains(read("index.html"), "githubusercontent") {
 		t.Error("index.html loads an icon from GitHub")
+	}
+	// The loading screen is the app's own: loader.js (which the pages
+	// load: e2e TestLoader) carries every language's words.
+	loader := read("web/loader.js")
+	for _, l := range i18n.Langs {
+		for _, k := range []i18n.Key{i18n.Loading, i18n.LoadFailed, i18n.TryAgain} {
+			if w, _ := json.Marshal(i18n.T(l, k)); !strings.Contains(loader, string(w)) {
+				t.Errorf("loader.js lacks %s's %s: %s", l, k, w)
+			}
+		}
 	}
 	if ico := read("favicon.ico"); len(ico) < 100 || ico[:4] != "\x00\x00\x01\x00" || !strings.Contains(ico, "PNG") {
 		t.Errorf("favicon.ico is not an icon with a PNG image (%d bytes)", len(ico))

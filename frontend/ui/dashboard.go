@@ -240,7 +240,7 @@ func (d *Dashboard) renderHeader() app.UI {
 	return app.Div().Class("topbar").Body(
 		app.Div().Class("brand").Body(
 			// Decorative: go-app drops an empty alt, so the role says it.
-			app.Img().Src("/web/icon.svg").Role("presentation").Aria("hidden", "true").Width(28).Height(28),
+			app.Img().Src("/web/icon.svg").Role("presentation").Width(28).Height(28),
 			app.Span().Text("AuthBridge"),
 		),
 		app.Div().Class("lang").Body(
@@ -310,6 +310,7 @@ func (d *Dashboard) renderSignedOut() app.UI {
 				return &kit.ProviderButton{Kit: d.rt.kit, Provider: p, Label: d.t(i18n.SignInWith, p.Name),
 					Icon: MarkURL(p.ID), Hint: hint}
 			}),
+			passkeySignIn(d.lang, d.rt.kit, d.v),
 		),
 		app.If(len(d.v.Providers) == 0, func() app.UI {
 			return app.Div().Class("muted").ID("no-providers").Text(d.t(i18n.NoProviders))
@@ -337,7 +338,7 @@ func (d *Dashboard) waitingFor() string {
 // follows the state itself.
 func (d *Dashboard) renderSignedIn() app.UI {
 	return app.Div().Class("grid").Body(
-		&userCard{Lang: d.lang, v: d.v},
+		&userCard{Lang: d.lang, OnAsk: d.askConfirm, v: d.v},
 		&accountList{Lang: d.lang, Waiting: d.waitingFor(), OnConnect: d.connect, OnCancel: d.cancelFlow, OnAsk: d.askConfirm, v: d.v},
 		&sessionList{Lang: d.lang, v: d.v},
 		&loginList{Lang: d.lang, v: d.v},

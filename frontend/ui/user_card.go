@@ -11,7 +11,8 @@ import (
 // state; the sign-out buttons send actSignOut.
 type userCard struct {
 	app.Compo
-	Lang i18n.Lang
+	Lang  i18n.Lang
+	OnAsk func(ctx app.Context, q Question) // confirm before Sign out everywhere
 
 	v View
 }
@@ -42,7 +43,7 @@ func (c *userCard) Render() app.UI {
 			app.Button().ID("sign-out").Class("btn").Disabled(busy).Text(c.t(i18n.SignOut)).
 				OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actSignOut, false) }),
 			app.Button().ID("sign-out-all").Class("btn btn-danger").Disabled(busy).Text(c.t(i18n.SignOutAll)).
-				OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actSignOut, true) }),
+				OnClick(c.askSignOutAll),
 		),
 		app.If(c.v.IsNew, func() app.UI {
 			return app.Div().ID("greeting").Class("greeting").Text(c.t(i18n.Welcome, firstName(u.Name)))
@@ -54,8 +55,24 @@ func (c *userCard) Render() app.UI {
 func avatar(u shared.User) app.UI {
 	if u.AvatarURL != "" && SafeAvatar(u.AvatarURL, windowOrigin()) {
 		// Decorative (the name is beside it); go-app drops an empty alt.
-		return app.Img().ID("user-avatar").Class("avatar").Src(u.AvatarURL).Role("presentation").Aria("hidden", "true").Width(64).Height(64).
+		return app.Img().ID("user-avatar").Class("avatar").Src(u.AvatarURL).Role("presentation").Width(64).Height(64).
 			Attr("referrerpolicy", "no-referrer")
 	}
 	return app.Div().ID("user-initials").Class("avatar avatar-initials").Aria("hidden", "true").Text(Initials(u.Name, u.Email))
+}
+
+// askSignOutAll confirms before signing out every session (actSignOut);
+// without a dialog to ask in, it signs out.
+func (c *userCard) askSignOutAll(ctx app.Context, _ app.Event) {
+	do := func(ctx app.Context) { ctx.NewActionWithValue(actSignOut, true) }
+	if c.OnAsk == nil {
+		do(ctx)
+		return
+	}
+	c.OnAsk(ctx, Question{
+		Title:   c.t(i18n.ConfirmSignOutAllTitle),
+		Body:    c.t(i18n.ConfirmSignOutAllBody),
+		Confirm: c.t(i18n.SignOutAll),
+		Do:      do,
+	})
 }
