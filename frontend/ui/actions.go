@@ -54,6 +54,7 @@ type runtime struct {
 	kit    *kit.Kit
 	signed api.Signed // calls with the session's token, through the kit's session
 	m      model
+	link   linkFlow // "proof, then link" after duplicate_email (pending_link.go)
 }
 
 // Register installs the routes and the actions. Both builds call it: the
@@ -141,6 +142,7 @@ func (r *runtime) signedIn(ctx app.Context, u shared.User, isNew bool) {
 		v.Phase, v.User, v.IsNew = PhaseSignedIn, u, isNew
 	})
 	r.loadAll(ctx)
+	r.link.ask(ctx, r)
 }
 
 // signedOut forgets the session (the server said it is gone; tell: the
@@ -171,6 +173,9 @@ func (r *runtime) failed(ctx app.Context, err error) {
 	}
 	if a, ok := passkeyAlert(e); ok {
 		r.m.alert(ctx, a)
+		return
+	}
+	if r.link.offer(ctx, r, e) {
 		return
 	}
 	if v := r.m.get(); e.Code == shared.CodeAccessDenied && v.FlowProvider != "" {

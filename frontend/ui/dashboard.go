@@ -164,6 +164,7 @@ func (d *Dashboard) Render() app.UI {
 	return root.Body(
 		d.renderHeader(),
 		d.renderAlert(),
+		&linkPanel{Lang: d.lang, SignedIn: d.v.Phase == PhaseSignedIn, Providers: d.v.Providers, rt: d.rt, flow: &d.rt.link},
 		app.If(ph == PhaseLoading, func() app.UI { return d.renderLoading() }).
 			ElseIf(ph == PhaseSignedOut, func() app.UI { return d.renderSignedOut() }).
 			Else(func() app.UI { return d.renderSignedIn() }),
