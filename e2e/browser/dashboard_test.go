@@ -359,15 +359,18 @@ func testErrorPaths(t *testing.T, h *harness) {
 		tb.expectUser(t, "alice")
 		tb.signOut(t)
 		tb.popupFlow(t, "button#login-"+oidcID, "alice")
-		tb.waitAlert(t, "error", string(shared.CodeDuplicateEmail), waitShort)
+		// A popup refusal offers proof, then link (TestLink follows it
+		// through): the offer takes the message's place.
+		tb.run(t, waitShort, "wait for the duplicate_email offer",
+			chromedp.WaitVisible(`#link-offer[data-code="`+string(shared.CodeDuplicateEmail)+`"]`, chromedp.ByQuery))
 		tb.waitState(t, "signed-out")
 		tb.shot(t, "duplicate-email")
 		// Every language names the providers (the server's words are
 		// English); Korean here.
 		tb.eval(t, `(function(){ var s = document.querySelector("select#lang"); s.value = "ko";
 			s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
-		tb.run(t, waitShort, "wait for the Korean message naming Google",
-			chromedp.Poll(`document.documentElement.lang === "ko" && /Google/.test(document.getElementById("alert").textContent)`, nil))
+		tb.run(t, waitShort, "wait for the Korean offer naming Google and Dev OIDC",
+			chromedp.Poll(`document.documentElement.lang === "ko" && /Google/.test(document.getElementById("link-offer-text").textContent) && /Dev OIDC/.test(document.getElementById("link-offer-text").textContent)`, nil))
 		tb.shot(t, "duplicate-email-ko")
 		tb.eval(t, `(function(){ var s = document.querySelector("select#lang"); s.value = "en";
 			s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, nil)
