@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,9 @@ func (o linkOffer) confirm(b *browser, bearer string) (*http.Response, []byte) {
 	return resp, []byte(out)
 }
 
-// providersOf answers the providers linked to the holder of bearer.
+// providersOf answers the providers linked to the holder of bearer,
+// sorted (the test clock stands still: rows made at one instant list in
+// id order).
 func providersOf(t *testing.T, b *browser, bearer string) []string {
 	t.Helper()
 	resp, body := b.do("GET", b.e.srv.URL+"/api/me/accounts", "", map[string]string{"Authorization": "Bearer " + bearer})
@@ -50,6 +53,7 @@ func providersOf(t *testing.T, b *browser, bearer string) []string {
 	for _, a := range mustJSON[shared.ListResponse[shared.LinkedAccount]](t, []byte(body)).Items {
 		out = append(out, a.Provider)
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -85,7 +89,7 @@ func TestPendingLink(t *testing.T) {
 			if a := mustJSON[shared.LinkedAccount](t, out); a.Provider != "discord" || !a.EmailVerified {
 				t.Fatalf("linked = %s", out)
 			}
-			if got := providersOf(t, o.b, me.AccessToken); strings.Join(got, ",") != "github,discord" {
+			if got := providersOf(t, o.b, me.AccessToken); strings.Join(got, ",") != "discord,github" {
 				t.Fatalf("accounts = %v", got)
 			}
 			if n := (gsi{e: e}).count("SELECT COUNT(*) FROM audit_events WHERE actor = ? AND action = 'identity.link'", me.User.ID); n != 1 {
