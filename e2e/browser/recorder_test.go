@@ -77,7 +77,8 @@ const cspProbe = `document.addEventListener("securitypolicyviolation", function 
 }, true);`
 
 // tokenEndpoints answer tokens in their bodies.
-var tokenEndpoints = []string{"/api/auth/exchange", "/api/auth/google/credential", "/api/auth/token/refresh", "/api/auth/dev/code"}
+var tokenEndpoints = []string{"/api/auth/exchange", "/api/auth/google/credential", "/api/auth/token/refresh", "/api/auth/dev/code",
+	"/api/auth/passkey/login", "/api/auth/passkey/signup"}
 
 // attach installs the listeners on a target context before its first Run,
 // then enables what they need on the target.
