@@ -44,7 +44,7 @@ func TestPasskey(t *testing.T) {
 	auth := tb.virtualAuthenticator(t)
 	tb.waitState(t, "signed-out")
 	tb.run(t, waitLong, "wait for Sign in with a passkey", chromedp.WaitVisible("#login-passkey", chromedp.ByQuery))
-	tb.shot(t, "passkey-sign-in")
+	tb.passkeyShot(t, "passkey-sign-in")
 
 	tb.signInGoogle(t, passkeyUser)
 	tb.expectUser(t, passkeyUser)
@@ -56,7 +56,7 @@ func TestPasskey(t *testing.T) {
 		tb.fail(t, "the virtual authenticator holds %d credentials after one was added, want 1", n)
 	}
 	tb.checkNoTokensAtRest(t)
-	tb.shot(t, "passkey-added")
+	tb.passkeyShot(t, "passkey-added")
 
 	// Sign out, sign in with it: no user name typed, no provider.
 	tb.signOut(t)
@@ -74,6 +74,7 @@ func TestPasskey(t *testing.T) {
 	if !focused {
 		tb.fail(t, "Rename did not move the focus to its field")
 	}
+	tb.passkeyShot(t, "passkey-rename-form")
 	tb.eval(t, fmt.Sprintf(`(function(){ var el = document.querySelector(%q); el.value = "Work laptop";
   el.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, field), nil)
 	tb.click(t, "#save-passkey-"+first)
@@ -81,7 +82,7 @@ func TestPasskey(t *testing.T) {
 	tb.run(t, waitShort, "wait for the new name", chromedp.Poll(fmt.Sprintf(
 		`(document.querySelector('#accounts li[data-account=%q] .passkey-name') || {}).textContent === "Work laptop"`, first), nil,
 		chromedp.WithPollingTimeout(waitShort)))
-	tb.shot(t, "passkey-renamed")
+	tb.passkeyShot(t, "passkey-renamed")
 
 	// Remove it (confirmed): Google is still there, so it may go.
 	tb.click(t, "#remove-passkey-"+first)
@@ -111,7 +112,7 @@ func TestPasskey(t *testing.T) {
 	if got := tb.text(t, "#last-method"); got == "" {
 		tb.fail(t, "no reason shown for the disabled Remove")
 	}
-	tb.shot(t, "passkey-last-method")
+	tb.passkeyShot(t, "passkey-last-method")
 
 	// The user whose only method is that passkey signs in with it.
 	tb.signOut(t)
@@ -127,6 +128,15 @@ func TestPasskey(t *testing.T) {
 			}
 		}
 	})
+}
+
+// passkeyShot is shot on this test's origin, which shot does not take
+// for the dashboard: the screenshot, then axe-core and sideways
+// scrolling (checkA11y).
+func (tb *tab) passkeyShot(t *testing.T, name string) {
+	t.Helper()
+	tb.shot(t, name)
+	tb.checkA11y(t, name)
 }
 
 // addPasskey clicks "Add a passkey" and answers the new row's id.
