@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -67,17 +68,21 @@ func writeOptions(w http.ResponseWriter, opts []byte) {
 	_, _ = w.Write(opts)
 }
 
-func handlePasskeyLoginOptions(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Handler {
+// beginCeremony and finishCeremony are the two steps every sign-in
+// ceremony shares (login and signup): the same cookie request check, the
+// browser binding cookie, the options as the browser takes them, and the
+// sign-in answer. The use case is what differs.
+type beginCeremony func(w http.ResponseWriter, r *http.Request, browser string) (auth.PasskeyStarted, error)
+
+type finishCeremony func(ctx context.Context, body []byte, browser string, m auth.Meta) (auth.SignedIn, error)
+
+func handleCeremonyOptions(log *slog.Logger, cfg config.Config, begin beginCeremony) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := passkeyCookieRequest(r, cfg)
-		if err == nil {
-			_, err = decode[struct{}](w, r, true)
-		}
-		if err != nil {
+		if err := passkeyCookieRequest(r, cfg); err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		st, err := svc.BeginLogin(r.Context(), passkeyBrowser(r))
+		st, err := begin(w, r, passkeyBrowser(r))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -87,7 +92,7 @@ func handlePasskeyLoginOptions(log *slog.Logger, cfg config.Config, svc *auth.Se
 	})
 }
 
-func handlePasskeyLogin(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
+func handleCeremonyFinish(log *slog.Logger, cfg config.Config, ips *clientip.Resolver, finish finishCeremony) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := passkeyCookieRequest(r, cfg); err != nil {
 			writeError(w, r, log, err)
@@ -98,13 +103,27 @@ func handlePasskeyLogin(log *slog.Logger, cfg config.Config, svc *auth.Service, 
 			writeError(w, r, log, err)
 			return
 		}
-		res, err := svc.FinishLogin(r.Context(), body, passkeyBrowser(r), meta(r, ips))
+		res, err := finish(r.Context(), body, passkeyBrowser(r), meta(r, ips))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
 		answerSignIn(w, r, cfg, res)
 	})
+}
+
+// handlePasskeyLoginOptions starts a passkey sign-in; its body is empty.
+func handlePasskeyLoginOptions(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Handler {
+	return handleCeremonyOptions(log, cfg, func(w http.ResponseWriter, r *http.Request, browser string) (auth.PasskeyStarted, error) {
+		if _, err := decode[struct{}](w, r, true); err != nil {
+			return auth.PasskeyStarted{}, err
+		}
+		return svc.BeginLogin(r.Context(), browser)
+	})
+}
+
+func handlePasskeyLogin(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
+	return handleCeremonyFinish(log, cfg, ips, svc.FinishLogin)
 }
 
 func handlePasskeyOptions(log *slog.Logger, svc *auth.Service) http.Handler {
@@ -173,43 +192,17 @@ func setPasskeyCookie(w http.ResponseWriter, value string) {
 	})
 }
 
+// handlePasskeySignupOptions starts a passkey-only sign-up for a name.
 func handlePasskeySignupOptions(log *slog.Logger, cfg config.Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := passkeyCookieRequest(r, cfg); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
+	return handleCeremonyOptions(log, cfg, func(w http.ResponseWriter, r *http.Request, browser string) (auth.PasskeyStarted, error) {
 		req, err := decode[shared.PasskeySignupRequest](w, r, false)
 		if err != nil {
-			writeError(w, r, log, err)
-			return
+			return auth.PasskeyStarted{}, err
 		}
-		st, err := svc.BeginSignup(r.Context(), req.Name, passkeyBrowser(r))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		setPasskeyCookie(w, st.Browser)
-		writeOptions(w, st.Options)
+		return svc.BeginSignup(r.Context(), req.Name, browser)
 	})
 }
 
 func handlePasskeySignup(log *slog.Logger, cfg config.Config, svc *auth.Service, ips *clientip.Resolver) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := passkeyCookieRequest(r, cfg); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		body, err := readWebAuthn(w, r)
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		res, err := svc.FinishSignup(r.Context(), body, passkeyBrowser(r), meta(r, ips))
-		if err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		answerSignIn(w, r, cfg, res)
-	})
+	return handleCeremonyFinish(log, cfg, ips, svc.FinishSignup)
 }
