@@ -45,6 +45,18 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${AUTHBRIDGE_E2E_CHROME:-}" ];
     echo "chromium is missing and we are not root to install it"
   fi
 fi
+# The suite's screenshots (TestScreenshots, shown in the README) are in
+# Chinese and Korean too: Noto CJK gives them glyphs instead of boxes.
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing fonts-noto-cjk (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq fonts-noto-cjk >/dev/null
+  else
+    echo "fonts-noto-cjk is missing and we are not root to install it"
+  fi
+fi
 # axe-core checks every dashboard state in the e2e suite. npm installs it
 # into a cache folder once; offline with no copy, those checks are skipped
 # (and fail under CI=true).

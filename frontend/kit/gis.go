@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/authbridge/authbridge/shared"
@@ -29,6 +30,8 @@ type GoogleButton struct {
 
 	cb        app.Func
 	onVisible app.Func
+	onResize  app.Func
+	width     int // the width the button was last drawn at (0: not drawn)
 	lease     nonceLease
 	fetching  bool
 	failed    bool
@@ -95,6 +98,17 @@ func (g *GoogleButton) OnMount(ctx app.Context) {
 		return nil
 	})
 	app.Window().Get("document").Call("addEventListener", "visibilitychange", g.onVisible)
+	// The button is as wide as the other providers' buttons: GIS takes a
+	// width only when it draws, so it is drawn again when that changes.
+	g.onResize = app.FuncOf(func(_ app.Value, _ []app.Value) any {
+		ctx.Dispatch(func(ctx app.Context) {
+			if g.width != 0 && gisWidth(g.slotWidth()) != g.width {
+				g.draw()
+			}
+		})
+		return nil
+	})
+	app.Window().Call("addEventListener", "resize", g.onResize)
 	g.renew(ctx)
 }
 
@@ -102,6 +116,10 @@ func (g *GoogleButton) OnDismount() {
 	if g.onVisible != nil {
 		app.Window().Get("document").Call("removeEventListener", "visibilitychange", g.onVisible)
 		g.onVisible.Release()
+	}
+	if g.onResize != nil {
+		app.Window().Call("removeEventListener", "resize", g.onResize)
+		g.onResize.Release()
 	}
 	if g.cb != nil {
 		g.cb.Release()
@@ -215,10 +233,49 @@ func (g *GoogleButton) render(ctx app.Context) {
 		"cancel_on_tap_outside": true,
 		"use_fedcm_for_prompt":  true,
 	})
+	g.draw()
+}
+
+// draw renders the button into #gis-button at the width its container
+// gives the other providers' buttons.
+func (g *GoogleButton) draw() {
+	id := gisAPI()
+	el := app.Window().GetElementByID("gis-button")
+	if !id.Truthy() || !el.Truthy() {
+		return
+	}
+	g.width = gisWidth(g.slotWidth())
 	id.Call("renderButton", el, map[string]any{
 		"type": "standard", "theme": "outline", "size": "large", "text": "signin_with",
-		"shape": "rectangular", "logo_alignment": "left", "width": "280", "locale": g.Locale,
+		"shape": "rectangular", "logo_alignment": "left", "width": strconv.Itoa(g.width), "locale": g.Locale,
 	})
+}
+
+// slotWidth is the width of the component's own box (.gis), which spans
+// the card as the provider buttons do (0: not laid out).
+func (g *GoogleButton) slotWidth() float64 {
+	el := app.Window().GetElementByID("gis-button")
+	if !el.Truthy() || !el.Get("parentElement").Truthy() {
+		return 0
+	}
+	return el.Get("parentElement").Call("getBoundingClientRect").Get("width").Float()
+}
+
+// GIS draws buttons between these widths (px); gisFallbackWidth is for a
+// box not laid out yet.
+const (
+	gisMinWidth      = 200
+	gisMaxWidth      = 400
+	gisFallbackWidth = 280
+)
+
+// gisWidth is the width option for a container px wide: whole pixels
+// (rounded down, so the button never overflows), within what GIS draws.
+func gisWidth(px float64) int {
+	if px < 1 {
+		return gisFallbackWidth
+	}
+	return max(gisMinWidth, min(gisMaxWidth, int(px)))
 }
 
 func (g *GoogleButton) Render() app.UI {

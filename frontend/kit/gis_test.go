@@ -77,3 +77,26 @@ func TestGISButtonHiddenWithoutLiveNonce(t *testing.T) {
 		})
 	}
 }
+
+// TestGISWidth: the Google button takes its container's width in whole
+// pixels, within the 200–400 px GIS draws, and a sensible width before
+// layout.
+func TestGISWidth(t *testing.T) {
+	tests := []struct {
+		px   float64
+		want int
+	}{
+		{0, gisFallbackWidth},   // not laid out
+		{0.5, gisFallbackWidth}, // not laid out either
+		{150, 200},              // narrower than GIS draws
+		{266.75, 266},           // a 320 px phone: rounded down, never wider than the box
+		{321.6, 321},            // a 375 px phone
+		{378, 378},              // the signed-out card at desktop widths
+		{560, 400},              // wider than GIS draws
+	}
+	for _, tt := range tests {
+		if got := gisWidth(tt.px); got != tt.want {
+			t.Errorf("gisWidth(%v) = %d, want %d", tt.px, got, tt.want)
+		}
+	}
+}

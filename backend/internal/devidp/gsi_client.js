@@ -97,7 +97,12 @@
       font: "500 14px system-ui, sans-serif",
       cursor: "pointer"
     });
-    if (opts.width) { button.style.minWidth = String(opts.width).replace(/[^0-9]/g, "") + "px"; }
+    // Google draws its button opts.width px wide (200-400); here the
+    // button and the user picker share that width.
+    var width = parseInt(String(opts.width || ""), 10);
+    if (width > 0) {
+      style(wrap, { width: Math.max(200, Math.min(400, width)) + "px", boxSizing: "border-box" });
+    }
 
     var select = document.createElement("select");
     select.id = "gis-stub-user";

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,11 +103,17 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   google.accounts.id.prompt((n) => { note = n; });
   await sleep(20);
   google.accounts.id.disableAutoSelect(); google.accounts.id.cancel();
+  // The width option sizes the whole stand-in, within Google's 200-400 px.
+  const widths = ["321", 900, "", 120].map((w) => {
+    const p = new El("div");
+    google.accounts.id.renderButton(p, { theme: "outline", width: w });
+    return p.children[0].style.width || "";
+  });
   console.log(JSON.stringify({
     loaded, results, children: parent.children.length, label: button.textContent, type: button.type,
     styled: button.style.border !== undefined, selected: select.value, options: select.children.map((o) => o.value),
     error: button.getAttribute("data-devidp-error"),
-    notDisplayed: note && note.isNotDisplayed(), reason: note && note.getNotDisplayedReason(),
+    notDisplayed: note && note.isNotDisplayed(), reason: note && note.getNotDisplayedReason(), widths,
   }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `
@@ -142,6 +149,7 @@ func TestGSIButtonInNode(t *testing.T) {
 		Error    string
 		NotDisp  bool   `json:"notDisplayed"`
 		Reason   string `json:"reason"`
+		Widths   []string
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("harness output %q: %v", out, err)
@@ -149,6 +157,9 @@ func TestGSIButtonInNode(t *testing.T) {
 	if !got.Loaded || got.Children != 1 || got.Label != "Sign in with Google (dev)" || got.Type != "button" || !got.Styled ||
 		got.Selected != "erin" || len(got.Options) != len(Users()) || got.Error != "access_denied" || !got.NotDisp || got.Reason == "" {
 		t.Fatalf("harness = %+v", got)
+	}
+	if want := []string{"321px", "400px", "", "200px"}; !slices.Equal(got.Widths, want) {
+		t.Errorf("the stand-in drawn with widths 321, 900, none, 120 is %q wide, want %q", got.Widths, want)
 	}
 	if len(got.Results) != 2 {
 		t.Fatalf("%d callbacks, want 2: %+v", len(got.Results), got.Results)
