@@ -38,8 +38,8 @@ func credentialStmts(eng engine.Engine, c *CredentialUse, now time.Time) []stmt 
 	out := []stmt{{q: eng.InsertIgnore + " INTO used_credentials (credential_hash, expires_at) VALUES (?, ?)",
 		args: []any{c.Hash, ts(c.ExpiresAt)}, once: ErrCredentialUsed}}
 	if c.NonceHash != nil {
-		out = append(out, stmt{q: "UPDATE credential_nonces SET spent_at = ? WHERE nonce_hash = ? AND spent_at IS NULL AND expires_at > ?",
-			args: []any{ts(now), c.NonceHash, ts(now)}, once: ErrNonceNotLive})
+		q, args := spendUpdate("credential_nonces", "nonce_hash", c.NonceHash, now, "")
+		out = append(out, stmt{q: q, args: args, once: ErrNonceNotLive})
 	}
 	return out
 }

@@ -103,16 +103,8 @@ func (s *Store) ConfirmPendingLink(ctx context.Context, p ConfirmLinkParams) (Id
 	)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		ident, refused = Identity{}, nil
-		n, err := rowsAffected(tx.ExecContext(ctx, "UPDATE pending_links SET spent_at = ? WHERE link_hash = ? AND browser_hash = ? AND spent_at IS NULL AND expires_at > ?",
-			ts(p.Now), p.LinkHash, p.BrowserHash, ts(p.Now)))
-		if err != nil {
-			return err
-		}
-		if n != 1 {
-			return ErrNotFound
-		}
 		var l PendingLink
-		if err := tx.GetContext(ctx, &l, "SELECT "+pendingLinkColumns+" FROM pending_links WHERE link_hash = ?", p.LinkHash); err != nil {
+		if err := spendTx(ctx, tx, "pending_links", "link_hash", p.LinkHash, p.Now, &l, pendingLinkColumns, "browser_hash = ?", p.BrowserHash); err != nil {
 			return err
 		}
 		u, err := s.lockUser(ctx, tx, p.UserID)

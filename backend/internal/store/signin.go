@@ -48,15 +48,7 @@ func (s *Store) RedeemHandoff(ctx context.Context, codeHash []byte, now time.Tim
 	var refused error
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		h, refused = Handoff{}, nil
-		res, err := tx.ExecContext(ctx, "UPDATE handoff_codes SET spent_at = ? WHERE code_hash = ? AND spent_at IS NULL AND expires_at > ?",
-			ts(now), codeHash, ts(now))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return ErrNotFound
-		}
-		if err := tx.GetContext(ctx, &h, "SELECT "+handoffColumns+" FROM handoff_codes WHERE code_hash = ?", codeHash); err != nil {
+		if err := spendTx(ctx, tx, "handoff_codes", "code_hash", codeHash, now, &h, handoffColumns, ""); err != nil {
 			return err
 		}
 		if refused = check(h); refused != nil {

@@ -44,8 +44,7 @@ func (s *Store) inTxWith(ctx context.Context, opts *sql.TxOptions, fn func(tx *s
 // is then read: its other columns never change, so no transaction has to
 // hold the two together (two round trips instead of four).
 func (s *Store) spend(ctx context.Context, table, keyCol string, key []byte, now time.Time, dest any, cols string) error {
-	update := "UPDATE " + table + " SET spent_at = ? WHERE " + keyCol + " = ? AND spent_at IS NULL AND expires_at > ?"
-	args := []any{ts(now), key, ts(now)}
+	update, args := spendUpdate(table, keyCol, key, now, "")
 	if dest != nil && s.rot != nil {
 		// One statement in the group commit: the row comes back with the
 		// update (MariaDB has no UPDATE ... RETURNING).
@@ -71,6 +70,33 @@ func (s *Store) spend(ctx context.Context, table, keyCol string, key []byte, now
 		return ErrNotFound // purged in between: as good as expired
 	}
 	return err
+}
+
+// spendUpdate is the one conditional UPDATE that spends a single-use row
+// (flows, handoff codes, tickets, nonces, ceremonies, pending links): live
+// means not spent and not expired at now. and adds conditions (with their
+// arguments appended by the caller), e.g. the browser binding.
+func spendUpdate(table, keyCol string, key []byte, now time.Time, and string) (string, []any) {
+	q := "UPDATE " + table + " SET spent_at = ? WHERE " + keyCol + " = ? AND spent_at IS NULL AND expires_at > ?"
+	if and != "" {
+		q += " AND " + and
+	}
+	return q, []any{ts(now), key, ts(now)}
+}
+
+// spendTx is spend inside the caller's transaction, for use cases whose
+// other writes must commit or roll back with the spend. dest receives the
+// spent row. ErrNotFound: unknown, expired, spent, or and not met.
+func spendTx(ctx context.Context, tx *sqlx.Tx, table, keyCol string, key []byte, now time.Time, dest any, cols, and string, andArgs ...any) error {
+	update, args := spendUpdate(table, keyCol, key, now, and)
+	n, err := rowsAffected(tx.ExecContext(ctx, update, append(args, andArgs...)...))
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return ErrNotFound
+	}
+	return tx.GetContext(ctx, dest, "SELECT "+cols+" FROM "+table+" WHERE "+keyCol+" = ?", key)
 }
 
 // exec runs one write statement and answers how many rows it changed. With
