@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/account"
+	"github.com/authbridge/authbridge/backend/internal/geoip"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 )
 
@@ -91,6 +92,10 @@ type Config struct {
 	// dist/, an absolute path) served for every path outside the API, so
 	// one process runs the product without nginx. Empty: API only.
 	WebDir string
+	// GeoIPFile, when set, is a MaxMind-format City or Country database
+	// (AUTHBRIDGE_GEOIP_FILE), opened once at start, that names the coarse
+	// place of each session's IP. Empty: sessions show no place.
+	GeoIPFile string
 
 	// Env keeps the raw AUTHBRIDGE_* lookup for provider configuration.
 	Env func(string) string
@@ -303,6 +308,20 @@ var variables = []variable{
 		} else {
 			l.WebDir = dir
 		}
+	}},
+	{name: "AUTHBRIDGE_GEOIP_FILE", set: func(l *loading, v string, bad problem) {
+		l.GeoIPFile = v
+		if v == "" {
+			return
+		}
+		// Opened here so that a file that cannot answer places stops the
+		// start with the other problems, not at the first session list.
+		db, err := geoip.Open(v)
+		if err != nil {
+			bad("%v", err)
+			return
+		}
+		db.Close()
 	}},
 	oneOf("AUTHBRIDGE_LOG_FORMAT", "text", func(c *Config) *string { return &c.LogFormat }, "text", "json"),
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authbridge/authbridge/backend/internal/geoip/geoiptest"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 )
 
@@ -36,6 +37,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"alg", c.SigningAlg, "ES256"},
 		{"issuer", c.Issuer(), "http://localhost:8080"},
 		{"no dashboard", c.WebDir, ""},
+		{"no GeoIP file", c.GeoIPFile, ""},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -95,6 +97,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"AUTHBRIDGE_LOGIN_HISTORY_RETENTION": "1h",
 		"AUTHBRIDGE_ADMIN_EMAILS":            "ops@example.org, not-an-email",
 		"AUTHBRIDGE_ADMIN_REAUTH":            "0s",
+		"AUTHBRIDGE_GEOIP_FILE":              "/nonexistent/GeoLite2-City.mmdb",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted a broken configuration")
@@ -106,6 +109,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"AUTHBRIDGE_ALLOWED_EMAIL_DOMAINS", "AUTHBRIDGE_SIGNING_ALG", "AUTHBRIDGE_DEV",
 		"AUTHBRIDGE_RATE_LIMIT", "AUTHBRIDGE_SECRET_KEY", "AUTHBRIDGE_WEB_DIR",
 		"AUTHBRIDGE_LOGIN_HISTORY_RETENTION", "AUTHBRIDGE_ADMIN_EMAILS", "AUTHBRIDGE_ADMIN_REAUTH",
+		"AUTHBRIDGE_GEOIP_FILE",
 	} {
 		if !strings.Contains(msg, name+":") {
 			t.Errorf("error does not name %s:\n%s", name, msg)
@@ -198,6 +202,53 @@ func TestWebDir(t *testing.T) {
 			}
 			if c.WebDir != tt.want {
 				t.Fatalf("WebDir = %q, want %q", c.WebDir, tt.want)
+			}
+		})
+	}
+}
+
+// TestGeoIPFile: a set file that cannot name places refuses the start
+// (fail closed on an odd setting); empty is off.
+func TestGeoIPFile(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "GeoLite2-City.mmdb")
+	if err := os.WriteFile(text, []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	city := geoiptest.Write(t, "GeoLite2-City", 6, map[string]geoiptest.Place{"203.0.113.0/24": {City: "Taipei", CountryCode: "TW"}})
+	country := geoiptest.Write(t, "DBIP-Country-Lite", 6, map[string]geoiptest.Place{"203.0.113.0/24": {CountryCode: "TW"}})
+	asn := geoiptest.Write(t, "GeoLite2-ASN", 6, map[string]geoiptest.Place{"203.0.113.0/24": {CountryCode: "TW"}})
+	tests := []struct {
+		name, value string
+		want        string // GeoIPFile after Load
+		problem     string // part of the error, when Load must fail
+	}{
+		{"unset", "", "", ""},
+		{"blank", "  ", "", ""},
+		{"city database", city, city, ""},
+		{"country database", country, country, ""},
+		{"missing", filepath.Join(dir, "absent.mmdb"), "", "no such file"},
+		{"not an mmdb", text, "", "invalid MaxMind DB"},
+		{"an ASN database", asn, "", `"GeoLite2-ASN" database; want a City or Country one`},
+		{"a directory", dir, "", "geoip: open"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"AUTHBRIDGE_GEOIP_FILE": tt.value}))
+			if tt.problem != "" {
+				if err == nil {
+					t.Fatalf("Load accepted AUTHBRIDGE_GEOIP_FILE=%q", tt.value)
+				}
+				if !strings.Contains(err.Error(), "AUTHBRIDGE_GEOIP_FILE:") || !strings.Contains(err.Error(), tt.problem) {
+					t.Fatalf("error %q, want AUTHBRIDGE_GEOIP_FILE: and %q", err, tt.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.GeoIPFile != tt.want {
+				t.Fatalf("GeoIPFile = %q, want %q", c.GeoIPFile, tt.want)
 			}
 		})
 	}
