@@ -76,7 +76,12 @@ func (k *Kit) emit(ctx app.Context, f *flow, st FlowState) {
 	}
 	ev := FlowEvent{Provider: f.provider, Process: f.process, State: st}
 	ctx.Async(func() {
-		k.publish(ctx, func(s *State) { s.Waiting = waiting })
+		k.publish(ctx, func(s *State) {
+			s.Waiting = waiting
+			if st == FlowWaiting {
+				s.Unreachable = false // a new attempt: its own failure says what to retry
+			}
+		})
 		if k.cfg.OnFlow != nil {
 			k.cfg.OnFlow(ctx, ev)
 		}

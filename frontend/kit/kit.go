@@ -91,6 +91,10 @@ type State struct {
 	Passkeys bool
 	// PasskeyBusy: a passkey sign-in started by a click is under way.
 	PasskeyBusy bool
+	// Unreachable: the start (providers, restore) could not reach
+	// AuthBridge (down, or only its proxy answered). OnError has said
+	// so; offer Restart. A sign-in or Restart clears it.
+	Unreachable bool
 }
 
 // RedirectProviders are the providers signed in through a popup: all but
@@ -347,8 +351,13 @@ func (k *Kit) offered(p shared.ProvidersResponse) shared.ProvidersResponse {
 
 func (k *Kit) handleInit(ctx app.Context, a app.Action) {
 	p, _ := a.Value.(initParams)
+	k.publish(ctx, func(s *State) { s.Unreachable = false })
 	prov, err := k.public.Providers(ctx)
 	if err != nil {
+		if Unreachable(err) {
+			// Said once: the restore below fails the same way.
+			k.publish(ctx, func(s *State) { s.Unreachable = true })
+		}
 		k.failed(ctx, err)
 	}
 	prov = k.offered(prov)
@@ -368,18 +377,41 @@ func (k *Kit) handleInit(ctx app.Context, a app.Action) {
 
 // restore signs the tab in with the refresh cookie, if there is one. Only
 // a failure that is no plain "no session" is reported as an error: the
-// network, the server, or a disabled user (who should learn why).
+// network, the server, or a disabled user (who should learn why). An
+// unreachable AuthBridge the providers' call already reported is not
+// said twice.
 func (k *Kit) restore(ctx app.Context) {
+	said := k.State().Unreachable
 	res, err := k.session.Refresh(ctx)
 	if err != nil {
+		unreachable := Unreachable(err)
+		if unreachable {
+			k.publish(ctx, func(s *State) { s.Unreachable = true })
+		}
 		k.signedOut(ctx, SignOut{Reason: ReasonNone})
-		if e := AsError(err); e.Code == CodeNetwork || e.Status >= 500 || e.Code == shared.CodeAccountDisabled {
+		if e := AsError(err); (e.Code == CodeNetwork || e.Status >= 500 || unreachable || e.Code == shared.CodeAccountDisabled) && !(unreachable && said) {
 			k.failed(ctx, err)
 		}
 		return
 	}
 	k.signedIn(ctx, SignIn{User: res.User, Restored: true})
 }
+
+// Unreachable reports whether err says AuthBridge (or the provider
+// behind it) could not be reached: unavailable or provider_unavailable,
+// a proxy's 502/503/504, no answer at all. Trying again later may work;
+// offer a Retry.
+func Unreachable(err error) bool {
+	switch AsError(err).Code {
+	case shared.CodeUnavailable, shared.CodeProviderUnavailable:
+		return true
+	}
+	return false
+}
+
+// Restart runs the start again (the providers, then the session from the
+// refresh cookie): the Retry after State.Unreachable.
+func (k *Kit) Restart(ctx app.Context) { ctx.NewActionWithValue(actInit, initParams{}) }
 
 // finishRedirect completes a flow that came back as a full-page redirect.
 func (k *Kit) finishRedirect(ctx app.Context, p initParams) {
@@ -441,7 +473,7 @@ func (k *Kit) signedIn(ctx app.Context, s SignIn) {
 	k.mu.Lock()
 	k.known = true
 	k.mu.Unlock()
-	k.publish(ctx, func(st *State) { st.Ready, st.SignedIn, st.User = true, true, s.User })
+	k.publish(ctx, func(st *State) { st.Ready, st.SignedIn, st.User, st.Unreachable = true, true, s.User, false })
 	if k.cfg.OnSignedIn != nil {
 		k.cfg.OnSignedIn(ctx, s)
 	}

@@ -118,6 +118,8 @@ func TestKitStart(t *testing.T) {
 			[]string{"providers google,github cid", "out none "}, "", ""},
 		{"the network down: signed out, and said", []string{"github"}, &Error{Code: CodeNetwork}, nil, initParams{},
 			[]string{"providers github ", "out none ", "error network"}, "", ""},
+		{"no answer at all (server down): signed out, and said", nil, &Error{Code: shared.CodeUnavailable}, nil, initParams{},
+			[]string{"providers google,github cid", "out none ", "error unavailable"}, "", ""},
 		{"a disabled user: signed out, and why", nil, &Error{Status: 403, Code: shared.CodeAccountDisabled}, nil, initParams{},
 			[]string{"providers google,github cid", "out none ", "error account_disabled"}, "", ""},
 		{"a failed redirect: the provider's error is said", nil, noSession, nil, initParams{Handoff: denied},
@@ -188,5 +190,61 @@ func TestKitSignOut(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(d.sent, "\n"), `/api/auth/logout {"all":true}`) {
 		t.Errorf("sent %q: no logout of all sessions", d.sent)
+	}
+}
+
+// TestKitStartUnreachable: AuthBridge down at the start (nginx's 502 for
+// the providers, no answer for the refresh) is said once, leaves the tab
+// signed out (no endless loading) and Unreachable; the start run again
+// (Restart's action) once it is back signs the tab in and clears it.
+func TestKitStartUnreachable(t *testing.T) {
+	d := &scripted{answers: map[string]any{
+		pathProviders: &Error{Status: 502, Code: shared.CodeUnavailable},
+		pathRefresh:   &Error{Code: shared.CodeUnavailable},
+	}}
+	var events []string
+	k := newTestKit(d, &events, nil)
+	k.session.AfterFunc = func(time.Duration, func()) func() bool { return func() bool { return true } }
+	ctx := testContext(t)
+	k.handleInit(ctx, app.Action{Value: initParams{}})
+	want := []string{"error unavailable", "providers  ", "out none "}
+	if strings.Join(events, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(events, "\n"), strings.Join(want, "\n"))
+	}
+	if s := k.State(); !s.Ready || s.SignedIn || !s.Unreachable {
+		t.Fatalf("state %+v, want ready, signed out, unreachable", s)
+	}
+
+	d.mu.Lock()
+	d.answers[pathProviders], d.answers[pathRefresh] = providersJSON, refreshJSON
+	d.mu.Unlock()
+	events = nil
+	k.handleInit(ctx, app.Action{Value: initParams{}})
+	want = []string{"providers google,github cid", "in u1 restored"}
+	if strings.Join(events, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("after the restart, events:\n%s\nwant:\n%s", strings.Join(events, "\n"), strings.Join(want, "\n"))
+	}
+	if s := k.State(); !s.SignedIn || s.Unreachable {
+		t.Fatalf("state %+v after the restart, want signed in, reachable", s)
+	}
+}
+
+// TestUnreachable: which failures are worth a Retry later.
+func TestUnreachable(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&Error{Code: shared.CodeUnavailable}, true},
+		{&Error{Status: 503, Code: shared.CodeProviderUnavailable}, true},
+		{&Error{Status: 504, Code: shared.CodeUnavailable}, true},
+		{&Error{Status: 500, Code: shared.CodeInternal}, false},
+		{&Error{Status: 401, Code: shared.CodeInvalidToken}, false},
+		{&Error{Code: CodeNetwork}, false},
+	}
+	for _, tt := range tests {
+		if got := Unreachable(tt.err); got != tt.want {
+			t.Errorf("Unreachable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }

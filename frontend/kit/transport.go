@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/authbridge/authbridge/shared"
 )
@@ -21,12 +20,15 @@ type Doer interface {
 	Do(ctx context.Context, method, path, bearer string, in, out any) error
 }
 
-// CodeNetwork is the code of an Error that never reached the server (or
-// whose answer could not be read): the browser's fetch failed.
+// CodeNetwork is the code of a failure that is no answer of AuthBridge's
+// and no unreachable server either: a context that ended, a lock the
+// browser refused. (A call that reaches no server, or only a proxy's own
+// error page, is shared.CodeUnavailable: see decode.)
 const CodeNetwork shared.ErrorCode = "network"
 
-// Error is a failed call: the status (0 for a network failure), the
-// contract's error code and its message.
+// Error is a failed call: the status (0 when no answer came), the
+// contract's error code and its message ("" when no AuthBridge answered:
+// a proxy's page or the browser's reason is nothing to show a user).
 type Error struct {
 	Status  int
 	Code    shared.ErrorCode
@@ -58,9 +60,15 @@ func AsError(err error) *Error {
 	return &Error{Code: CodeNetwork, Message: err.Error()}
 }
 
+// unreachable is the Error of a call that got no answer at all (the
+// server is down, the connection failed): the contract's unavailable, so
+// an app shows the same "try again shortly" as for a 503.
+func unreachable() *Error { return &Error{Code: shared.CodeUnavailable} }
+
 // decode turns a finished call into the result: out filled on success,
-// *Error otherwise. A non-JSON error body (a proxy's HTML page) keeps its
-// status with a code that matches it.
+// *Error otherwise. A non-JSON error body (a proxy's HTML page: nginx's
+// 502 when no replica answers) keeps its status with a code that matches
+// it, and no message.
 func decode(status int, body []byte, out any) error {
 	if status >= 200 && status < 300 {
 		if out == nil || len(body) == 0 {
@@ -77,7 +85,7 @@ func decode(status int, body []byte, out any) error {
 	if err := json.Unmarshal(body, &eb); err == nil && eb.Error.Code != "" {
 		return &Error{Status: status, Code: eb.Error.Code, Message: eb.Error.Message}
 	}
-	return &Error{Status: status, Code: codeForStatus(status), Message: strings.TrimSpace(string(body[:min(len(body), 200)]))}
+	return &Error{Status: status, Code: codeForStatus(status)}
 }
 
 func codeForStatus(status int) shared.ErrorCode {

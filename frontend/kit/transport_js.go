@@ -53,11 +53,9 @@ func (c Transport) Do(ctx context.Context, method, path, bearer string, in, out 
 	status := 0
 	var onResp, onText, onErr app.Func
 	onErr = app.FuncOf(func(_ app.Value, a []app.Value) any {
-		msg := "fetch failed"
-		if len(a) > 0 && a[0].Truthy() {
-			msg = a[0].Call("toString").String()
-		}
-		done <- result{err: &Error{Code: CodeNetwork, Message: msg}}
+		// fetch rejects when no answer came (the server or the network
+		// is down): the reason (a TypeError) is nothing to show.
+		done <- result{err: unreachable()}
 		return nil
 	})
 	onText = app.FuncOf(func(_ app.Value, a []app.Value) any {

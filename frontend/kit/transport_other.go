@@ -43,12 +43,15 @@ func (c Transport) Do(ctx context.Context, method, path, bearer string, in, out 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return &Error{Code: CodeNetwork, Message: err.Error()}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return unreachable()
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return &Error{Code: CodeNetwork, Message: err.Error()}
+		return unreachable()
 	}
 	return decode(resp.StatusCode, b, out)
 }
