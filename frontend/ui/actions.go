@@ -85,9 +85,12 @@ func newRuntime(cfg Config, doer kit.Doer) *runtime {
 			r.m.update(ctx, func(v *View) { v.Providers, v.GoogleClientID, v.Passkeys = p.Providers, p.GoogleClientID, passkeys })
 		},
 		OnSignedIn: func(ctx app.Context, s kit.SignIn) {
-			if !s.Restored {
-				r.m.update(ctx, func(v *View) { v.Alert = Alert{} })
-			}
+			r.m.update(ctx, func(v *View) {
+				if !s.Restored || v.Unreachable {
+					v.Alert = Alert{}
+				}
+				v.Unreachable = false
+			})
 			r.signedIn(ctx, s.User, s.IsNew)
 			noteSignIn(ctx, s) // a card waiting for a fresh sign-in goes on
 		},
@@ -95,7 +98,7 @@ func newRuntime(cfg Config, doer kit.Doer) *runtime {
 		OnRefreshed: func(ctx app.Context, u shared.User) {
 			r.m.update(ctx, func(v *View) { v.User = u })
 		},
-		OnError:     r.failed,
+		OnError:     r.kitFailed,
 		OnFlow:      r.onFlow,
 		OnConnected: r.connected,
 	})
@@ -164,6 +167,30 @@ func (r *runtime) clearView(ctx app.Context, a Alert) {
 	}
 }
 
+// kitFailed shows a failed sign-in step; AuthBridge or the provider out
+// of reach is said with a Try again of what failed: the start, or the
+// last popup's flow.
+func (r *runtime) kitFailed(ctx app.Context, err error) {
+	if kit.Unreachable(err) {
+		start := r.kit.State().Unreachable
+		v := r.m.get()
+		r.m.update(ctx, func(v *View) { v.Unreachable = start })
+		r.m.alert(ctx, unreachableAlert(err, "", start, v.FlowProvider))
+		return
+	}
+	r.failed(ctx, err)
+}
+
+// listFailed shows a list's failed load; out of reach, Try again loads
+// the lists again.
+func (r *runtime) listFailed(ctx app.Context, err error) {
+	if kit.Unreachable(err) {
+		r.m.alert(ctx, unreachableAlert(err, AgainLists, false, ""))
+		return
+	}
+	r.failed(ctx, err)
+}
+
 // failed shows a failed call; a session that is gone signs the tab out.
 func (r *runtime) failed(ctx app.Context, err error) {
 	e := kit.AsError(err)
@@ -210,7 +237,7 @@ func (r *runtime) loadAccounts(ctx app.Context) {
 		}
 	})
 	if err != nil {
-		r.failed(ctx, err)
+		r.listFailed(ctx, err)
 	}
 }
 
@@ -235,7 +262,7 @@ func (r *runtime) loadSessions(ctx app.Context) {
 		ctx.LocalStorage().Set(lastProviderKey, last)
 	}
 	if err != nil {
-		r.failed(ctx, err)
+		r.listFailed(ctx, err)
 	}
 }
 
@@ -248,7 +275,7 @@ func (r *runtime) loadLogins(ctx app.Context) {
 		}
 	})
 	if err != nil {
-		r.failed(ctx, err)
+		r.listFailed(ctx, err)
 	}
 }
 

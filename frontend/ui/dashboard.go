@@ -127,7 +127,7 @@ func focusAfter(prev, v View) string {
 			return "alert"
 		}
 		return "signin-heading"
-	case (v.Alert.Kind == KindError || v.Alert.Retry != "") && v.Alert.Seq != prev.Alert.Seq:
+	case (v.Alert.Kind == KindError || v.Alert.Retry != "" || v.Alert.Again != "") && v.Alert.Seq != prev.Alert.Seq:
 		return "alert"
 	}
 	return ""
@@ -175,9 +175,19 @@ func (d *Dashboard) Render() app.UI {
 	)
 }
 
-// retry starts the flow of the alert's provider again (on the click, so
-// the popup may open).
+// retry redoes what the alert says failed: the start, the lists, or the
+// flow of its provider (on the click, so the popup may open).
 func (d *Dashboard) retry(ctx app.Context, _ app.Event) {
+	switch d.v.Alert.Again {
+	case AgainStart:
+		d.rt.m.alert(ctx, Alert{})
+		d.rt.kit.Restart(ctx)
+		return
+	case AgainLists:
+		d.rt.m.alert(ctx, Alert{})
+		ctx.NewAction(actLoad)
+		return
+	}
 	id := d.v.Alert.Retry
 	for _, p := range d.v.Providers {
 		if p.ID != id {
@@ -271,7 +281,7 @@ func (d *Dashboard) renderAlert() app.UI {
 		app.Div().ID("alert").Class("alert alert-"+a.Kind).TabIndex(-1).
 			DataSet("kind", a.Kind).DataSet("code", a.Code).Body(
 			app.Span().Class("alert-text").Text(a.Text(d.lang)),
-			app.If(a.Retry != "", func() app.UI {
+			app.If(a.Retry != "" || a.Again != "", func() app.UI {
 				return app.Button().ID("alert-retry").Class("btn btn-small").Text(d.t(i18n.TryAgain)).OnClick(d.retry)
 			}),
 			app.Button().Class("alert-close").Aria("label", d.t(i18n.Dismiss)).Text("×").
@@ -313,7 +323,7 @@ func (d *Dashboard) renderSignedOut() app.UI {
 			}),
 			passkeySignIn(d.lang, d.rt.kit, d.v),
 		),
-		app.If(len(d.v.Providers) == 0, func() app.UI {
+		app.If(len(d.v.Providers) == 0 && !d.v.Unreachable, func() app.UI {
 			return app.Div().Class("muted").ID("no-providers").Text(d.t(i18n.NoProviders))
 		}),
 		d.renderWaiting(),

@@ -54,6 +54,31 @@ type Alert struct {
 	Arg     string
 	Seq     int    // changes with every alert, so a repeat is noticed
 	Retry   string // a provider to try again with ("": no Try again button)
+	Again   string // what else Try again redoes (AgainStart, AgainLists; "": nothing)
+}
+
+// What a Try again redoes when it is no provider's flow.
+const (
+	AgainStart = "start" // the start: the providers, then the session
+	AgainLists = "lists" // the signed-in lists
+)
+
+// unreachableAlert is the message for err, AuthBridge or the provider out
+// of reach (kit.Unreachable), with what its Try again redoes: again when
+// the caller knows (a list's load); else the start, when that is what
+// failed (startFailed: the kit's State.Unreachable); else the flow of the
+// last popup, flowProvider ("": none, no button).
+func unreachableAlert(err error, again string, startFailed bool, flowProvider string) Alert {
+	a := errorAlert(err)
+	switch {
+	case again != "":
+		a.Again = again
+	case startFailed:
+		a.Again = AgainStart
+	default:
+		a.Retry = flowProvider
+	}
+	return a
 }
 
 // Text is the alert in l.
@@ -90,6 +115,9 @@ type View struct {
 	// FlowProvider is the provider of the last popup opened, for a Try
 	// again after a denial there.
 	FlowProvider string
+	// Unreachable: the start could not reach AuthBridge, so an empty
+	// providers list says nothing about the configuration.
+	Unreachable bool
 }
 
 // marks are the providers with a brand mark in web/marks; any other (a

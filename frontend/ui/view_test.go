@@ -136,3 +136,43 @@ func TestAlerts(t *testing.T) {
 		t.Fatalf("handoff alert %+v", h)
 	}
 }
+
+// TestUnreachableAlert: AuthBridge or the provider out of reach says the
+// contract's text in each language (never a proxy's page) and its Try
+// again redoes what failed.
+func TestUnreachableAlert(t *testing.T) {
+	down := &kit.Error{Code: shared.CodeUnavailable} // no answer, or nginx's 502 page
+	provider := &kit.Error{Code: shared.CodeProviderUnavailable, Message: "GitHub could not be reached. Try again in a minute."}
+	tests := []struct {
+		name         string
+		err          error
+		again        string
+		startFailed  bool
+		flowProvider string
+		wantAgain    string
+		wantRetry    string
+	}{
+		{"a list's load loads the lists again", down, AgainLists, false, "github", AgainLists, ""},
+		{"a failed start starts again", down, "", true, "github", AgainStart, ""},
+		{"a popup's flow opens it again", down, "", false, "github", "", "github"},
+		{"the provider down: its flow again", provider, "", false, "github", "", "github"},
+		{"nothing known to redo: no button", down, "", false, "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := unreachableAlert(tt.err, tt.again, tt.startFailed, tt.flowProvider)
+			if a.Kind != KindError || a.Again != tt.wantAgain || a.Retry != tt.wantRetry {
+				t.Fatalf("alert %+v, want again %q retry %q", a, tt.wantAgain, tt.wantRetry)
+			}
+			code := kit.AsError(tt.err).Code
+			for _, l := range i18n.Langs {
+				if want := i18n.ErrorMessage(l, code, kit.AsError(tt.err).Message); a.Text(l) != want || want == "" {
+					t.Errorf("%s: %q, want %q", l, a.Text(l), want)
+				}
+			}
+		})
+	}
+	if got := unreachableAlert(down, "", true, "").Text(i18n.ZHTW); got != i18n.ErrorMessage(i18n.ZHTW, shared.CodeUnavailable, "") {
+		t.Errorf("unavailable in zh-TW: %q", got)
+	}
+}
