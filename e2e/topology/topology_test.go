@@ -46,6 +46,8 @@ func setup(t *testing.T, backends []string) (conf, listen string) {
 	os.WriteFile(filepath.Join(dist, "index.html"), []byte("<!doctype html><title>AuthBridge</title>"), 0o644)
 	os.WriteFile(filepath.Join(dist, "web", "app.wasm"), []byte("\x00asm-raw"), 0o644)
 	os.WriteFile(filepath.Join(dist, "web", "app.wasm.br"), []byte("BROTLI-BYTES"), 0o644)
+	os.WriteFile(filepath.Join(dist, "web", "app.0123456789abcdef.wasm"), []byte("\x00asm-raw"), 0o644)
+	os.WriteFile(filepath.Join(dist, "web", "app.0123456789abcdef.wasm.br"), []byte("BROTLI-BYTES"), 0o644)
 	f, _ := os.Create(filepath.Join(dist, "web", "app.wasm.gz"))
 	zw := gzip.NewWriter(f)
 	zw.Write([]byte("\x00asm-raw"))
@@ -168,6 +170,40 @@ func TestNginxInFrontOfReplicas(t *testing.T) {
 		}
 		if want != "" && string(body) != want {
 			t.Fatalf("app.wasm.br body = %q", body)
+		}
+	}
+
+	// Caching (the map of nginx.conf.template): the content-hashed wasm
+	// is immutable, compressed or not and when revalidated; the pages,
+	// the fixed app.wasm and a missing hashed name are revalidated.
+	const immutable = "public, max-age=31536000, immutable"
+	hashed := "/web/app.0123456789abcdef.wasm"
+	resp = get(hashed, map[string]string{"Accept-Encoding": "br"})
+	resp.Body.Close()
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "br" || resp.Header.Get("Cache-Control") != immutable || etag == "" {
+		t.Errorf("%s br: %d, encoding %q, Cache-Control %q, ETag %q", hashed, resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Cache-Control"), etag)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("%s lost the security headers", hashed)
+	}
+	for _, c := range []struct {
+		path   string
+		hdr    map[string]string
+		status int
+		cache  string
+	}{
+		{hashed, nil, 200, immutable},
+		{hashed, map[string]string{"Accept-Encoding": "br", "If-None-Match": etag}, 304, immutable},
+		{"/web/app.wasm", nil, 200, "no-cache"},
+		{"/", nil, 200, "no-cache"},
+		{"/index.html", nil, 200, "no-cache"},
+		{"/web/app.fedcba9876543210.wasm", nil, 404, "no-cache"},
+	} {
+		resp = get(c.path, c.hdr)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || resp.Header.Get("Cache-Control") != c.cache {
+			t.Errorf("%s %v: %d, Cache-Control %q; want %d, %q", c.path, c.hdr, resp.StatusCode, resp.Header.Get("Cache-Control"), c.status, c.cache)
 		}
 	}
 

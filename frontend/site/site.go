@@ -43,8 +43,9 @@ type Options struct {
 }
 
 // ServiceWorker replaces go-app's caching worker: no offline cache, so a
-// deploy is seen on the next load (freshness is decided by ETag
-// revalidation), and it removes caches an older worker left.
+// deploy is seen on the next load (the pages and app.js are revalidated
+// by ETag; the wasm they name is content-hashed, see WasmName, and kept by
+// the browser's HTTP cache), and it removes caches an older worker left.
 const ServiceWorker = `// AuthBridge app worker {{.Version}}: no offline cache.
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => {
@@ -68,6 +69,7 @@ func Build(o Options) (version string, err error) {
 		return "", fmt.Errorf("site: %w", err)
 	}
 	version = Version(wasm, o.Env)
+	wasmName := WasmName(wasm)
 	name := cmp.Or(o.Name, "AuthBridge")
 	h := &app.Handler{
 		Name:        name,
@@ -92,15 +94,17 @@ func Build(o Options) (version string, err error) {
 		WasmContentLength:     strconv.Itoa(len(wasm)),
 		ServiceWorkerTemplate: ServiceWorker,
 	}
+	resources := app.LocalDir("")
 	if o.Prefix != "" {
 		// The files are still written at the root of Out: the server
 		// maps Prefix onto it.
-		h.Resources = app.PrefixedLocation(o.Prefix)
+		resources = app.PrefixedLocation(o.Prefix)
 	}
+	h.Resources = hashedWasm{ResourceResolver: resources, name: wasmName}
 	if err := app.GenerateStaticWebsite(o.Out, h); err != nil {
 		return "", fmt.Errorf("site: generate: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(o.Out, "web", "app.wasm"), wasm, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(o.Out, "web", wasmName), wasm, 0o644); err != nil {
 		return "", fmt.Errorf("site: %w", err)
 	}
 	if o.WasmExec != "" {
@@ -134,6 +138,32 @@ func Version(wasm []byte, env map[string]string) string {
 		fmt.Fprintf(h, "\x00%s=%s", k, env[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// WasmName is the wasm's file name in web/: app.<the first 16 hex digits
+// of its SHA-256>.wasm. A new build is a new URL, so the servers mark
+// such names immutable (backend/internal/webapp, nginx) and a repeat visit
+// takes the wasm from the browser's cache without asking; the pages and
+// app.js, which name it, stay no-cache, so a deploy is seen at once.
+func WasmName(wasm []byte) string {
+	sum := sha256.Sum256(wasm)
+	return "app." + hex.EncodeToString(sum[:])[:16] + ".wasm"
+}
+
+// hashedWasm resolves go-app's fixed "/web/app.wasm" (app.js's download,
+// the Handler's resource list) to the content-hashed name; every other
+// location as the wrapped resolver does. go-app has no other setting for
+// the wasm's URL.
+type hashedWasm struct {
+	app.ResourceResolver
+	name string
+}
+
+func (r hashedWasm) Resolve(location string) string {
+	if location == "/web/app.wasm" {
+		location = "/web/" + r.name
+	}
+	return r.ResourceResolver.Resolve(location)
 }
 
 // compressible are the extensions that get .br and .gz siblings.

@@ -5,10 +5,13 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,8 +50,30 @@ func TestBuild(t *testing.T) {
 		}
 		return string(b)
 	}
+	// The wasm is written and fetched under its content hash only: no
+	// file of the site names (or is) the fixed app.wasm, which could be
+	// cached past a deploy.
+	sum := sha256.Sum256(payload)
+	wasmName := "app." + hex.EncodeToString(sum[:8]) + ".wasm"
+	if WasmName(payload) != wasmName || !regexp.MustCompile(`^app\.[0-9a-f]{16}\.wasm$`).MatchString(wasmName) {
+		t.Fatalf("WasmName = %q, want %q", WasmName(payload), wasmName)
+	}
+	if WasmName(append(payload, 0)) == wasmName {
+		t.Error("another wasm has the same name")
+	}
+	if read("web/"+wasmName) != string(payload) {
+		t.Error("the hashed wasm is not the build's")
+	}
+	if _, err := os.Stat(filepath.Join(out, "web", "app.wasm")); err == nil {
+		t.Error("web/app.wasm is written too")
+	}
+	for _, name := range []string{"index.html", "app.js", "app-worker.js", "manifest.webmanifest", "web/loader.js"} {
+		if strings.Contains(read(name), "/web/app.wasm") {
+			t.Errorf("%s names /web/app.wasm", name)
+		}
+	}
 	appJS := read("app.js")
-	for _, want := range []string{version, "http://127.0.0.1:1/gsi/client", strconv.Itoa(len(payload))} {
+	for _, want := range []string{version, "http://127.0.0.1:1/gsi/client", strconv.Itoa(len(payload)), `"/web/` + wasmName + `"`} {
 		if !strings.Contains(appJS, want) {
 			t.Errorf("app.js lacks %q", want)
 		}
@@ -82,7 +107,7 @@ func TestBuild(t *testing.T) {
 	}
 
 	// Every precompressed copy decodes to its original.
-	for _, name := range []string{"web/app.wasm", "app.js", "web/style.css"} {
+	for _, name := range []string{"web/" + wasmName, "app.js", "web/style.css"} {
 		raw := read(name)
 		br, err := io.ReadAll(brotli.NewReader(strings.NewReader(read(name + ".br"))))
 		if err != nil || string(br) != raw {
@@ -129,12 +154,13 @@ func TestBuildPrefixed(t *testing.T) {
 	if err := os.WriteFile(wasm, []byte("\x00asm"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	wasmName := WasmName([]byte("\x00asm"))
 	out := filepath.Join(dir, "dist")
 	if _, err := Build(Options{Out: out, Wasm: wasm, Name: "Notes", Description: "An example.", Prefix: "/notes"}); err != nil {
 		t.Fatal(err)
 	}
 	for name, want := range map[string][]string{
-		"app.js":               {"/notes/web/app.wasm", "/notes/app-worker.js"},
+		"app.js":               {"/notes/web/" + wasmName, "/notes/app-worker.js"},
 		"manifest.webmanifest": {`"name":"Notes"`, `"description":"An example."`, "/notes/web/icon-512.png"},
 	} {
 		b, err := os.ReadFile(filepath.Join(out, name))
@@ -147,7 +173,7 @@ func TestBuildPrefixed(t *testing.T) {
 			}
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "web", "app.wasm")); err != nil {
-		t.Errorf("web/app.wasm is not at the root of Out: %v", err)
+	if _, err := os.Stat(filepath.Join(out, "web", wasmName)); err != nil {
+		t.Errorf("web/%s is not at the root of Out: %v", wasmName, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mime"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -44,8 +45,30 @@ func securityHeaders(extraScript, extraConnect []string) (map[string]string, err
 		"Strict-Transport-Security":  "max-age=31536000; includeSubDomains",
 		"X-Content-Type-Options":     "nosniff",
 		"Referrer-Policy":            "strict-origin-when-cross-origin",
-		"Cache-Control":              "no-cache",
 	}, nil
+}
+
+// The two caching policies. Everything is revalidated (no-cache: the ETag
+// decides) except content-hashed files, whose URL changes whenever their
+// bytes do, so a browser keeps them without asking.
+const (
+	cacheRevalidate = "no-cache"
+	cacheImmutable  = "public, max-age=31536000, immutable"
+)
+
+// hashedName is the shape of a content-hashed file: directly in web/,
+// <stem>.<16 lowercase hex digits>.<ext>, as frontend/site.WasmName makes
+// app.<hash>.wasm. nginx.conf.template's map $dashboard_cache holds the same
+// pattern; a test keeps the two in step.
+var hashedName = regexp.MustCompile(`^web/[a-z0-9-]+\.[0-9a-f]{16}\.[a-z0-9]+$`)
+
+// cacheControl is the Cache-Control of the site's file name (relative to
+// the site's root, as served, never a .br/.gz sibling's).
+func cacheControl(name string) string {
+	if hashedName.MatchString(name) {
+		return cacheImmutable
+	}
+	return cacheRevalidate
 }
 
 // checkSource accepts one CSP source expression (an origin, a URL prefix or

@@ -1,6 +1,7 @@
 package webapp
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -31,6 +32,14 @@ func TestHeadersMatchNginx(t *testing.T) {
 	if len(nginx) == 0 {
 		t.Fatal("no add_header lines found in spa-headers.conf")
 	}
+	// Cache-Control depends on the file: nginx takes it from the map
+	// TestCacheControlMatchesNginx compares with ours.
+	if !regexp.MustCompile(`(?m)^\s*add_header\s+Cache-Control\s+\$dashboard_cache\s+always;`).MatchString(rendered) {
+		t.Error("spa-headers.conf does not send Cache-Control from $dashboard_cache")
+	}
+	if v, ok := nginx["Cache-Control"]; ok {
+		t.Errorf("spa-headers.conf sends a fixed Cache-Control %q", v)
+	}
 	ours, err := securityHeaders(nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +53,95 @@ func TestHeadersMatchNginx(t *testing.T) {
 		if _, ok := nginx[k]; !ok {
 			t.Errorf("%s is sent by the backend but not by nginx", k)
 		}
+	}
+}
+
+func TestCacheControl(t *testing.T) {
+	for _, tt := range []struct {
+		name string // as served, relative to the site's root
+		want string
+	}{
+		{"web/app.0123456789abcdef.wasm", cacheImmutable},
+		{"web/app.ffffffffffffffff.wasm", cacheImmutable},
+		{"web/style.0123456789abcdef.css", cacheImmutable},
+		{"web/app.wasm", cacheRevalidate},                  // the fixed name of older builds
+		{"web/app.0123456789ABCDEF.wasm", cacheRevalidate}, // hashes are lowercase
+		{"web/app.0123456789abcde.wasm", cacheRevalidate},  // 15 digits
+		{"web/app.0123456789abcdef0.wasm", cacheRevalidate},
+		{"web/app.0123456789abcdeg.wasm", cacheRevalidate},
+		{"web/app.0123456789abcdef.wasm.br", cacheRevalidate}, // siblings are never requested by name
+		{"web/app.0123456789abcdef", cacheRevalidate},
+		{"web/.0123456789abcdef.wasm", cacheRevalidate},
+		{"web/marks/app.0123456789abcdef.svg", cacheRevalidate}, // directly in web/ only
+		{"app.0123456789abcdef.js", cacheRevalidate},
+		{"xweb/app.0123456789abcdef.wasm", cacheRevalidate},
+		{"index.html", cacheRevalidate},
+		{"app.js", cacheRevalidate},
+		{"app-worker.js", cacheRevalidate},
+		{"web/loader.js", cacheRevalidate},
+		{"web/style.css", cacheRevalidate},
+		{"", cacheRevalidate},
+	} {
+		if got := cacheControl(tt.name); got != tt.want {
+			t.Errorf("cacheControl(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestCacheControlMatchesNginx keeps nginx's rule (the map $dashboard_cache
+// of nginx.conf.template, on "$status:$uri") the one cacheControl applies:
+// the same values, and the same decision for every name of
+// TestCacheControl's kind, found (200, 304, 206) or not (404).
+func TestCacheControlMatchesNginx(t *testing.T) {
+	conf, err := os.ReadFile("../../../nginx/nginx.conf.template")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := regexp.MustCompile(`(?s)map\s+"\$status:\$uri"\s+\$dashboard_cache\s*\{(.*?)\n\s*\}`).FindSubmatch(conf)
+	if block == nil {
+		t.Fatal(`no map "$status:$uri" $dashboard_cache in nginx.conf.template`)
+	}
+	entries := regexp.MustCompile(`(?m)^\s*(\S+|"[^"]*")\s+"([^"]*)";`).FindAllSubmatch(block[1], -1)
+	var pattern *regexp.Regexp
+	values := map[string]string{}
+	for _, e := range entries {
+		key, value := strings.Trim(string(e[1]), `"`), string(e[2])
+		if re, ok := strings.CutPrefix(key, "~"); ok {
+			if pattern != nil {
+				t.Fatal("the map has more than one pattern")
+			}
+			pattern = regexp.MustCompile(re)
+		}
+		values[key] = value
+	}
+	if pattern == nil || len(values) != 2 || values["default"] != cacheRevalidate {
+		t.Fatalf("the map is not one pattern and a no-cache default: %q", block[1])
+	}
+	nginx := func(status int, uri string) string {
+		if pattern.MatchString(fmt.Sprintf("%d:%s", status, uri)) {
+			return values["~"+pattern.String()]
+		}
+		return values["default"]
+	}
+	for _, name := range []string{
+		"web/app.0123456789abcdef.wasm", "web/style.0123456789abcdef.css", "web/app.wasm",
+		"web/app.0123456789ABCDEF.wasm", "web/app.0123456789abcde.wasm", "web/app.0123456789abcdef0.wasm",
+		"web/app.0123456789abcdef.wasm.br", "web/marks/app.0123456789abcdef.svg", "app.0123456789abcdef.js",
+		"xweb/app.0123456789abcdef.wasm", "index.html", "app.js", "web/loader.js", "",
+	} {
+		for _, status := range []int{200, 206, 304} {
+			if got, want := nginx(status, "/"+name), cacheControl(name); got != want {
+				t.Errorf("nginx %d /%s: %q, ours %q", status, name, got, want)
+			}
+		}
+		if got := nginx(404, "/"+name); got != cacheRevalidate {
+			t.Errorf("nginx 404 /%s: %q; a missing file must not be cached", name, got)
+		}
+	}
+	// examples/notes, served under /notes/ with the same headers, gets the
+	// same rule for its own web/.
+	if got := nginx(200, "/notes/web/app.0123456789abcdef.wasm"); got != cacheImmutable {
+		t.Errorf("nginx /notes/web/app.<hash>.wasm: %q", got)
 	}
 }
 

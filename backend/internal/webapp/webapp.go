@@ -39,7 +39,8 @@ var reserved = []string{"/api", "/.well-known", "/devidp"}
 
 // Handler serves the site in dir, which must be a directory holding
 // index.html. Every answer carries the dashboard's security headers and
-// Cache-Control: no-cache (revalidate with the ETag).
+// Cache-Control: no-cache (revalidate with the ETag), except a
+// content-hashed file found under web/, which is immutable (cacheControl).
 func Handler(dir string, opts Options) (http.Handler, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -72,6 +73,7 @@ func handleSite(dir string, headers map[string]string, log *slog.Logger) http.Ha
 		for k, v := range headers {
 			h.Set(k, v)
 		}
+		h.Set("Cache-Control", cacheRevalidate)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			h.Set("Allow", "GET, HEAD")
 			writeError(w, http.StatusMethodNotAllowed, shared.CodeMethodNotAllowed, "The dashboard answers GET and HEAD only.")
@@ -104,6 +106,7 @@ func handleSite(dir string, headers map[string]string, log *slog.Logger) http.Ha
 		defer f.Close()
 		h.Set("Content-Type", contentType(found))
 		h.Set("Vary", "Accept-Encoding")
+		h.Set("Cache-Control", cacheControl(found))
 		serveFile(w, r, root, found, f, log)
 	})
 }

@@ -34,23 +34,26 @@ func newSite(tb testing.TB) (dir, outside string) {
 	tb.Helper()
 	dir = tb.TempDir()
 	files := map[string]string{
-		"index.html":           indexBody,
-		"dashboard.html":       dashBody,
-		"app.js":               "console.log('app')",
-		"app-worker.js":        "self.addEventListener('fetch', () => {})",
-		"wasm_exec.js":         "// wasm_exec",
-		"manifest.webmanifest": `{"name":"AuthBridge"}`,
-		"app.css":              "body{}",
-		"app.css.gz":           "stale gzip of an older app.css",
-		"web/app.wasm":         wasmBody,
-		"web/app.wasm.br":      wasmBr,
-		"web/app.wasm.gz":      wasmGz,
-		"web/logo.svg":         "<svg/>",
-		"web/.hidden":          secret,
-		".env":                 secret,
-		"sub/listed.txt":       "a file that a listing would name",
-		"api/nope.html":        "the dashboard must not answer under /api/",
-		"devidp/gsi/client":    "the dashboard must not answer under /devidp/",
+		"index.html":                       indexBody,
+		"dashboard.html":                   dashBody,
+		"app.js":                           "console.log('app')",
+		"app-worker.js":                    "self.addEventListener('fetch', () => {})",
+		"wasm_exec.js":                     "// wasm_exec",
+		"manifest.webmanifest":             `{"name":"AuthBridge"}`,
+		"app.css":                          "body{}",
+		"app.css.gz":                       "stale gzip of an older app.css",
+		"web/app.wasm":                     wasmBody,
+		"web/app.wasm.br":                  wasmBr,
+		"web/app.wasm.gz":                  wasmGz,
+		"web/logo.svg":                     "<svg/>",
+		"web/app.0123456789abcdef.wasm":    wasmBody,
+		"web/app.0123456789abcdef.wasm.br": wasmBr,
+		"app.0123456789abcdef.js":          "a hashed name outside web/",
+		"web/.hidden":                      secret,
+		".env":                             secret,
+		"sub/listed.txt":                   "a file that a listing would name",
+		"api/nope.html":                    "the dashboard must not answer under /api/",
+		"devidp/gsi/client":                "the dashboard must not answer under /devidp/",
 	}
 	base := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for name, body := range files {
@@ -144,6 +147,23 @@ func TestServe(t *testing.T) {
 			header: map[string]string{"Content-Type": wasm, "Content-Encoding": "br", "Content-Length": strconv.Itoa(len(wasmBr))}},
 		{name: "HEAD page", method: http.MethodHead, target: "/dashboard", status: 200, body: "",
 			header: map[string]string{"Content-Length": strconv.Itoa(len(dashBody))}},
+
+		// Caching: content-hashed files under web/ are immutable, in every
+		// encoding; everything else (the pages, app.js, other assets, a
+		// missing hashed name, a page served for a hashed-looking route)
+		// is revalidated.
+		{name: "hashed wasm immutable", target: "/web/app.0123456789abcdef.wasm", status: 200, body: wasmBody,
+			header: map[string]string{"Content-Type": wasm, "Cache-Control": cacheImmutable}},
+		{name: "hashed wasm br immutable", target: "/web/app.0123456789abcdef.wasm", encoding: "br", status: 200, body: wasmBr,
+			header: map[string]string{"Content-Encoding": "br", "Cache-Control": cacheImmutable}},
+		{name: "fixed wasm name revalidated", target: "/web/app.wasm", status: 200, body: wasmBody,
+			header: map[string]string{"Cache-Control": "no-cache"}},
+		{name: "page revalidated", target: "/", status: 200, body: indexBody, header: map[string]string{"Cache-Control": "no-cache"}},
+		{name: "app.js revalidated", target: "/app.js", status: 200, header: map[string]string{"Cache-Control": "no-cache"}},
+		{name: "hashed name outside web/ revalidated", target: "/app.0123456789abcdef.js", status: 200,
+			header: map[string]string{"Cache-Control": "no-cache"}},
+		{name: "missing hashed wasm not cached", target: "/web/app.fedcba9876543210.wasm", status: 404, code: shared.CodeNotFound,
+			header: map[string]string{"Cache-Control": "no-cache"}},
 
 		// No fallback under /web/, as nginx's location /web/.
 		{name: "missing asset", target: "/web/missing.js", status: 404, code: shared.CodeNotFound},
