@@ -68,6 +68,7 @@ type Session struct {
 	Current   bool      `json:"current"`
 	UserAgent string    `json:"user_agent,omitempty"`
 	IP        string    `json:"ip,omitempty"`
+	Place     string    `json:"place,omitempty"` // coarse place of IP ("Taipei, TW", a country) from the server's GeoIP file; never finer than a city
 	Provider  string    `json:"provider,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	LastUsed  time.Time `json:"last_used_at"`

@@ -16,6 +16,7 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
+	"github.com/authbridge/authbridge/backend/internal/geoip"
 	"github.com/authbridge/authbridge/backend/internal/httpapi"
 	"github.com/authbridge/authbridge/backend/internal/loglimit"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
@@ -93,7 +94,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}
 	m := newMetrics(st)
 	mux := http.NewServeMux()
-	svc, err := newAuthService(ctx, cfg, log, st, tm, m, mux)
+	// Checked by config already; opened once for the process's life.
+	var places *geoip.DB
+	if cfg.GeoIPFile != "" {
+		if places, err = geoip.Open(cfg.GeoIPFile); err != nil {
+			return fmt.Errorf("AUTHBRIDGE_GEOIP_FILE: %w", err)
+		}
+		defer places.Close()
+	}
+	svc, err := newAuthService(ctx, cfg, log, st, tm, m, mux, places)
 	if err != nil {
 		return err
 	}
@@ -146,7 +155,7 @@ func newMetrics(st *store.Store) *metrics.Metrics {
 
 // newAuthService builds the sign-in providers (in dev mode with the
 // development identity provider, mounted on mux) and the auth service.
-func newAuthService(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, tm *token.Manager, m *metrics.Metrics, mux *http.ServeMux) (*auth.Service, error) {
+func newAuthService(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, tm *token.Manager, m *metrics.Metrics, mux *http.ServeMux, places *geoip.DB) (*auth.Service, error) {
 	pcfgs := cfg.Providers
 	if cfg.Dev {
 		dev, err := mountDevIDP(cfg, log, mux, pcfgs)
@@ -172,6 +181,7 @@ func newAuthService(ctx context.Context, cfg config.Config, log *slog.Logger, st
 		// Passkeys: the relying party is the frontend origin's host.
 		FrontendOrigin: cfg.FrontendOrigin,
 		PasskeySignup:  cfg.PasskeySignup,
+		Places:         places,
 		// Flipped so that the zero value fails closed.
 		CredentialNonceOptional: !cfg.GoogleRequireNonce,
 		Logger:                  log,

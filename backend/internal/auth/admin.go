@@ -16,6 +16,7 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/account"
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/geoip"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -26,8 +27,10 @@ type AdminOptions struct {
 	// AdminEmails: canonical emails whose verified owners are
 	// administrators (AUTHBRIDGE_ADMIN_EMAILS).
 	AdminEmails []string
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Places names the listed sessions' coarse places (Options.Places).
+	Places *geoip.DB
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Admin runs the operator's use cases.
@@ -50,7 +53,7 @@ func NewAdmin(st *store.Store, opts AdminOptions) *Admin {
 // Admin answers the operator's use cases on the service's store, with its
 // clock and idle lifetime.
 func (s *Service) Admin() *Admin {
-	return NewAdmin(s.store, AdminOptions{IdleTTL: s.opts.IdleTTL, AdminEmails: s.opts.AdminEmails, Now: s.opts.Now, Logger: s.log})
+	return NewAdmin(s.store, AdminOptions{IdleTTL: s.opts.IdleTTL, AdminEmails: s.opts.AdminEmails, Places: s.opts.Places, Now: s.opts.Now, Logger: s.log})
 }
 
 // Actor is who does an administrative action: a user id, or
@@ -261,7 +264,7 @@ func (a *Admin) UserDetail(ctx context.Context, userID string) (UserDetail, erro
 	}
 	d.Sessions = make([]Session, 0, len(fams))
 	for _, f := range fams {
-		d.Sessions = append(d.Sessions, toSession(f, ""))
+		d.Sessions = append(d.Sessions, toSession(f, "", a.opts.Places))
 	}
 	evs, err := a.store.ListLoginEvents(ctx, userID, recentLogins)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/authbridge/authbridge/backend/internal/account"
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/geoip"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/store"
@@ -68,8 +69,11 @@ type Options struct {
 	// PasskeySignup lets a passkey alone create an account
 	// (AUTHBRIDGE_PASSKEY_SIGNUP); off: passkeys are added by signed-in users.
 	PasskeySignup bool
-	Now           func() time.Time
-	Logger        *slog.Logger // default discards
+	// Places names each listed session's coarse place from its IP
+	// (AUTHBRIDGE_GEOIP_FILE); nil: no place.
+	Places *geoip.DB
+	Now    func() time.Time
+	Logger *slog.Logger // default discards
 }
 
 // Service runs the use cases: sign-in, sessions, accounts.

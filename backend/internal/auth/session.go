@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authbridge/authbridge/backend/internal/apperr"
+	"github.com/authbridge/authbridge/backend/internal/geoip"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/backend/internal/token"
 	"github.com/authbridge/authbridge/shared"
@@ -121,7 +122,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, m Meta) (Ref
 		if err != nil {
 			return Refreshed{}, fmt.Errorf("auth: refresh: %w", err)
 		}
-		return Refreshed{Pair: pair(access, plain, exp, now), User: toUser(rot.User), Session: toSession(rot.Family, rot.Family.ID)}, nil
+		return Refreshed{Pair: pair(access, plain, exp, now), User: toUser(rot.User), Session: toSession(rot.Family, rot.Family.ID, s.opts.Places)}, nil
 	case errors.Is(err, store.ErrNotFound):
 		return Refreshed{}, apperr.Wrap(shared.CodeInvalidToken, "The refresh token is not valid.", err)
 	case errors.Is(err, store.ErrFamilyRevoked):
@@ -180,17 +181,22 @@ func (s *Service) Sessions(ctx context.Context, userID, currentID string) ([]Ses
 	}
 	out := make([]Session, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, toSession(f, currentID))
+		out = append(out, toSession(f, currentID, s.opts.Places))
 	}
 	return out, nil
 }
 
-func toSession(f store.Family, currentID string) Session {
+// toSession answers a session as listed, its place looked up now from its
+// last IP: nothing is stored, so no migration, the place always matches the
+// IP shown beside it, a newer database applies at once and removing the
+// file removes every place.
+func toSession(f store.Family, currentID string, places *geoip.DB) Session {
 	return Session{
 		ID:        f.ID,
 		Current:   f.ID == currentID,
 		UserAgent: f.UserAgent,
 		IP:        f.IP,
+		Place:     places.Place(f.IP),
 		Provider:  f.Provider,
 		CreatedAt: f.CreatedAt,
 		LastUsed:  f.LastUsedAt,

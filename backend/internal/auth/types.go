@@ -43,6 +43,7 @@ type Session struct {
 	Current   bool // the session of the caller's access token
 	UserAgent string
 	IP        string
+	Place     string // coarse place of IP (Options.Places); "" when unknown
 	Provider  string
 	CreatedAt time.Time
 	LastUsed  time.Time

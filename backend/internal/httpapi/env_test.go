@@ -19,6 +19,7 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/clientip"
 	"github.com/authbridge/authbridge/backend/internal/config"
 	"github.com/authbridge/authbridge/backend/internal/devidp"
+	"github.com/authbridge/authbridge/backend/internal/geoip"
 	"github.com/authbridge/authbridge/backend/internal/metrics"
 	"github.com/authbridge/authbridge/backend/internal/provider"
 	"github.com/authbridge/authbridge/backend/internal/store"
@@ -109,13 +110,20 @@ func newEnv(tb testing.TB, engine string, extra map[string]string) *env {
 			pcfgs = append(pcfgs, c)
 		}
 	}
+	var places *geoip.DB // AUTHBRIDGE_GEOIP_FILE in extra, as run opens it
+	if cfg.GeoIPFile != "" {
+		if places, err = geoip.Open(cfg.GeoIPFile); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { places.Close() })
+	}
 	m := metrics.New()
 	providers := provider.NewSet(context.Background(), log, provider.Factories(), pcfgs)
 	svc, err := auth.New(st, tm, providers, m, auth.Options{
 		RefreshTTL: cfg.RefreshTTL, IdleTTL: cfg.RefreshIdleTTL, Grace: cfg.RefreshGrace, SecretKey: cfg.SecretKey,
 		PublicURL: cfg.Issuer(), Allowlist: account.Allowlist(cfg.AllowedEmailDomains), EmailConflict: cfg.EmailConflict,
 		CodeRedirects: cfg.CodeRedirectURIs, CredentialNonceOptional: !cfg.GoogleRequireNonce, FrontendOrigin: cfg.FrontendOrigin,
-		PasskeySignup: cfg.PasskeySignup, Now: clk.Now, Logger: log,
+		PasskeySignup: cfg.PasskeySignup, Places: places, Now: clk.Now, Logger: log,
 	})
 	if err != nil {
 		tb.Fatalf("auth: %v", err)

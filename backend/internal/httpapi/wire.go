@@ -38,6 +38,7 @@ func wireSession(s auth.Session) shared.Session {
 		Current:   s.Current,
 		UserAgent: s.UserAgent,
 		IP:        s.IP,
+		Place:     s.Place,
 		Provider:  s.Provider,
 		CreatedAt: s.CreatedAt,
 		LastUsed:  s.LastUsed,
