@@ -16,6 +16,9 @@ type flow struct {
 	challenge string
 	popup     app.Value
 	closedAt  time.Time // when the popup was first seen closed
+	// unavailable: the popup said AuthBridge could not be reached (and
+	// OnError was told); closed now, the flow ends without "cancelled".
+	unavailable bool
 }
 
 // How long a closed popup may still deliver its message (it posts, then
@@ -187,6 +190,10 @@ func (k *Kit) watch(ctx app.Context, f *flow) {
 			return
 		}
 		k.flow = nil
+		if f.unavailable {
+			k.emit(ctx, f, FlowEnded) // the outage was said; closing it cancels nothing
+			return
+		}
 		k.emit(ctx, f, FlowCancelled)
 	})
 }
@@ -269,6 +276,13 @@ func (k *Kit) handoff(ctx app.Context, origin string, source app.Value, msg shar
 	h := Handoff{Origin: origin, FromOurPopup: source.Truthy() && source.Equal(f.popup), Message: msg}
 	if !Accept(h, k.apiOrigin(), f.challenge) {
 		app.Logf("authbridge: ignored a handoff message from %q", origin)
+		return
+	}
+	if FrontUnavailable(msg) {
+		// Said, and the flow stays: the popup may try again and still
+		// bring this flow's result.
+		f.unavailable = true
+		ctx.Async(func() { k.failed(ctx, HandoffError(msg)) })
 		return
 	}
 	k.flow = nil

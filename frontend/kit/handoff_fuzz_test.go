@@ -12,7 +12,8 @@ const fuzzBackend = "https://app.example"
 
 // checkAccepted holds for every message the parsers accept: the handoff
 // type, a code only when ok, an error with a code only when not, and
-// Accept takes it for its own flow only.
+// Accept takes it for its own flow only (a bare unavailable naming no
+// flow for any).
 func checkAccepted(t *testing.T, m shared.HandoffMessage) {
 	t.Helper()
 	if m.Type != shared.HandoffType {
@@ -30,8 +31,13 @@ func checkAccepted(t *testing.T, m shared.HandoffMessage) {
 	if got := Accept(Handoff{fuzzBackend, true, m}, fuzzBackend, m.Flow); got != (m.Flow != "") {
 		t.Fatalf("Accept for the message's own flow %q = %v", m.Flow, got)
 	}
-	if Accept(Handoff{fuzzBackend, true, m}, fuzzBackend, m.Flow+"x") {
+	// Only the front's "unavailable" page, which names no flow and
+	// carries no code, goes to whichever flow is open.
+	if Accept(Handoff{fuzzBackend, true, m}, fuzzBackend, m.Flow+"x") != (m.Flow == "" && FrontUnavailable(m)) {
 		t.Fatalf("Accept took flow %q for %q", m.Flow, m.Flow+"x")
+	}
+	if FrontUnavailable(m) && (m.OK || m.Code != "" || m.Link != "") {
+		t.Fatalf("FrontUnavailable for %+v", m)
 	}
 	if Accept(Handoff{fuzzBackend, false, m}, fuzzBackend, m.Flow) || Accept(Handoff{"https://evil.example", true, m}, fuzzBackend, m.Flow) {
 		t.Fatal("Accept took a message from elsewhere")

@@ -89,17 +89,30 @@ type Handoff struct {
 
 // Accept reports whether a popup message is the result of the flow this
 // tab started: exact backend origin, from our popup, our flow's challenge,
-// and a well-formed message.
+// and a well-formed message. The one message that may name no flow is
+// the front's "unavailable" page (nginx's, when no replica answers the
+// provider's return to the callback, whose URL carries no challenge): an
+// error with no code and no link, it can only say the service is down.
 func Accept(h Handoff, backendOrigin, flow string) bool {
 	switch {
 	case h.Origin != backendOrigin || backendOrigin == "" || backendOrigin == "null":
 		return false
 	case !h.FromOurPopup:
 		return false
-	case flow == "" || h.Message.Flow != flow:
+	case flow == "":
+		return false
+	case h.Message.Flow != flow && !(h.Message.Flow == "" && FrontUnavailable(h.Message)):
 		return false
 	}
 	return wellFormed(h.Message)
+}
+
+// FrontUnavailable reports whether m says only that AuthBridge could not
+// be reached: not OK, the unavailable code, no code, no link. The popup
+// that sent it may try again (the front's page has Try again), so the
+// flow stays open for its next message.
+func FrontUnavailable(m shared.HandoffMessage) bool {
+	return !m.OK && m.Error != nil && m.Error.Code == shared.CodeUnavailable && m.Code == "" && m.Link == ""
 }
 
 // wellFormed: the handoff type, and either a code (a connect needs none)

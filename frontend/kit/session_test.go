@@ -102,6 +102,7 @@ func TestAccept(t *testing.T) {
 	const backend, flow = "https://app.example", "challenge-1"
 	ok := shared.HandoffMessage{Type: shared.HandoffType, OK: true, Code: "c", Flow: flow}
 	errMsg := shared.HandoffMessage{Type: shared.HandoffType, Error: &shared.ErrorBody{Code: shared.CodeAccessDenied}, Flow: flow}
+	down := shared.HandoffMessage{Type: shared.HandoffType, Error: &shared.ErrorBody{Code: shared.CodeUnavailable}}
 	tests := []struct {
 		name string
 		h    Handoff
@@ -117,6 +118,13 @@ func TestAccept(t *testing.T) {
 		{"ok without code", Handoff{backend, true, func() shared.HandoffMessage { m := ok; m.Code = ""; return m }()}, false},
 		{"connect ok without code", Handoff{backend, true, func() shared.HandoffMessage { m := ok; m.Code = ""; m.Process = "connect"; return m }()}, true},
 		{"error with a code", Handoff{backend, true, func() shared.HandoffMessage { m := errMsg; m.Code = "c"; return m }()}, false},
+		// The front's page when AuthBridge is down cannot name the flow.
+		{"unavailable naming no flow", Handoff{backend, true, down}, true},
+		{"unavailable naming another flow", Handoff{backend, true, func() shared.HandoffMessage { m := down; m.Flow = "other"; return m }()}, false},
+		{"unavailable naming no flow, from elsewhere", Handoff{"https://evil.example", true, down}, false},
+		{"unavailable naming no flow, not from our popup", Handoff{backend, false, down}, false},
+		{"another error naming no flow", Handoff{backend, true, func() shared.HandoffMessage { m := errMsg; m.Flow = ""; return m }()}, false},
+		{"unavailable naming no flow, with a link", Handoff{backend, true, func() shared.HandoffMessage { m := down; m.Link = "l"; return m }()}, false},
 	}
 	for _, tt := range tests {
 		if got := Accept(tt.h, backend, flow); got != tt.want {
