@@ -21,6 +21,7 @@ const (
 	Sessions               Key = "sessions"
 	ThisDevice             Key = "this_device"
 	LastUsed               Key = "last_used"
+	FirstSeen              Key = "first_seen"
 	Logins                 Key = "logins"
 	ColTime                Key = "col_time"
 	ColProvider            Key = "col_provider"
@@ -83,6 +84,7 @@ var text = map[Key][3]string{
 	Sessions:           {"Active sessions", "使用中的工作階段", "활성 세션"},
 	ThisDevice:         {"This device", "此裝置", "이 기기"},
 	LastUsed:           {"last used %s", "上次使用 %s", "마지막 사용 %s"},
+	FirstSeen:          {"first seen %s", "首次使用 %s", "처음 사용 %s"},
 	Logins:             {"Login history", "登入紀錄", "로그인 기록"},
 	ColTime:            {"Time", "時間", "시간"},
 	ColProvider:        {"Provider", "登入方式", "제공자"},

@@ -401,7 +401,7 @@ func (c *adminSection) renderDetail(d shared.AdminUserDetail) app.UI {
 		app.Ul().ID("admin-sessions").Class("list").Body(
 			app.Range(d.Sessions).Slice(func(i int) app.UI {
 				s := d.Sessions[i]
-				return app.Li().DataSet("session", s.ID).Text(joinNonEmpty(" · ", orDash(Device(s.UserAgent)), s.IP, c.t(i18n.LastUsed, When(s.LastUsed))))
+				return app.Li().DataSet("session", s.ID).Text(joinNonEmpty(" · ", orDash(Device(s.UserAgent)), s.Place, s.IP, c.t(i18n.LastUsed, When(s.LastUsed))))
 			}),
 		),
 		app.If(len(d.Sessions) == 0, func() app.UI { return app.Div().Class("muted small").Text(c.t(i18n.Empty)) }),

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -26,17 +27,14 @@ func (c *sessionList) Render() app.UI {
 		app.Ul().ID("sessions").Class("list").Body(
 			app.Range(sessions).Slice(func(i int) app.UI {
 				s := sessions[i]
-				device := Device(s.UserAgent)
-				if device == "" {
-					device = c.t(i18n.UnknownDevice)
-				}
+				name := sessionName(c.Lang, s)
 				current := "false"
 				if s.Current {
 					current = "true"
 				}
 				return app.Li().DataSet("session", s.ID).DataSet("current", current).Body(
 					app.Div().Class("grow").Body(
-						app.Strong().Text(device),
+						app.Strong().Text(name),
 						app.If(s.Current, func() app.UI { return app.Span().Class("badge").Text(c.t(i18n.ThisDevice)) }),
 						app.If(s.Provider != "", func() app.UI {
 							return app.Div().Class("small signed-in-with").Text(c.t(i18n.SignedInWithProvider, c.v.ProviderName(s.Provider)))
@@ -44,11 +42,29 @@ func (c *sessionList) Render() app.UI {
 						app.Div().Class("muted small").Text(joinNonEmpty(" · ", s.IP, c.t(i18n.LastUsed, When(s.LastUsed)))),
 					),
 					app.Button().Class("btn btn-small btn-ghost revoke-session").Text(c.t(i18n.SignOut)).
-						Aria("label", c.t(i18n.RevokeSessionNamed, joinNonEmpty(", ", device, s.IP))).
+						Aria("label", c.t(i18n.RevokeSessionNamed, joinNonEmpty(", ", name, s.IP))).
 						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actRevoke, s.ID) }, app.EventScope(s.ID)),
 				)
 			}),
 		),
 		loadError(c.Lang, c.v.SessionsLoad),
 	)
+}
+
+// sessionName tells one of the user's sessions from the others: the device
+// (browser and system, from the user agent) and where it is (the server's
+// coarse place of its IP) or, when the server knows none, when it was first
+// seen, so two Chromes on Linux still read differently.
+func sessionName(l i18n.Lang, s shared.Session) string {
+	device := Device(s.UserAgent)
+	if device == "" {
+		device = i18n.T(l, i18n.UnknownDevice)
+	}
+	if s.Place != "" {
+		return device + " · " + s.Place
+	}
+	if s.CreatedAt.IsZero() {
+		return device
+	}
+	return device + " · " + i18n.T(l, i18n.FirstSeen, When(s.CreatedAt))
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authbridge/authbridge/frontend/i18n"
 	"github.com/authbridge/authbridge/frontend/kit"
@@ -11,7 +12,11 @@ import (
 )
 
 func TestSessionList(t *testing.T) {
-	sessions := []shared.Session{{ID: "s1", Current: true, UserAgent: "HeadlessChrome/1 Linux", IP: "127.0.0.1", Provider: "github"}, {ID: "s2"}}
+	first := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	sessions := []shared.Session{
+		{ID: "s1", Current: true, UserAgent: "HeadlessChrome/1 Linux", IP: "127.0.0.1", Place: "Testville, ZZ", Provider: "github", CreatedAt: first},
+		{ID: "s2", CreatedAt: first},
+	}
 	tests := []struct {
 		name  string
 		v     View
@@ -29,9 +34,9 @@ func TestSessionList(t *testing.T) {
 			func(t *testing.T, c *sessionList, html string) {
 				match(t, app.Li().DataSet("session", "s1").DataSet("current", "true"), c, 0, 1, 0)
 				match(t, app.Li().DataSet("session", "s2").DataSet("current", "false"), c, 0, 1, 1)
-				match(t, app.Text("Headless Chrome · Linux"), c, 0, 1, 0, 0, 0, 0)
+				match(t, app.Text("Headless Chrome · Linux · Testville, ZZ"), c, 0, 1, 0, 0, 0, 0)
 				match(t, app.Span().Class("badge"), c, 0, 1, 0, 0, 1)
-				match(t, app.Text(i18n.T(i18n.KO, i18n.UnknownDevice)), c, 0, 1, 1, 0, 0, 0)
+				match(t, app.Text(i18n.T(i18n.KO, i18n.UnknownDevice)+" · "+i18n.T(i18n.KO, i18n.FirstSeen, When(first))), c, 0, 1, 1, 0, 0, 0)
 				if strings.Count(html, "revoke-session") != 2 {
 					t.Errorf("want a Revoke button per session:\n%s", html)
 				}
@@ -39,8 +44,15 @@ func TestSessionList(t *testing.T) {
 					t.Errorf("want %q once (the session with a provider):\n%s", named, html)
 				}
 				// Each button says which session it ends.
-				if named := i18n.T(i18n.KO, i18n.RevokeSessionNamed, "Headless Chrome · Linux, 127.0.0.1"); !strings.Contains(html, `aria-label="`+named+`"`) {
-					t.Errorf("no button named %q:\n%s", named, html)
+				// Each button says which session it ends, by the name that
+				// tells it from the others.
+				for _, named := range []string{
+					i18n.T(i18n.KO, i18n.RevokeSessionNamed, "Headless Chrome · Linux · Testville, ZZ, 127.0.0.1"),
+					i18n.T(i18n.KO, i18n.RevokeSessionNamed, i18n.T(i18n.KO, i18n.UnknownDevice)+" · "+i18n.T(i18n.KO, i18n.FirstSeen, When(first))),
+				} {
+					if !strings.Contains(html, `aria-label="`+named+`"`) {
+						t.Errorf("no button named %q:\n%s", named, html)
+					}
 				}
 			}},
 		{"a failed fetch says why", View{SessionsLoad: loaded(&kit.Error{Status: 500, Code: shared.CodeInternal, Message: "boom"})}, "error",
@@ -56,6 +68,34 @@ func TestSessionList(t *testing.T) {
 			match(t, app.Div().Class("card").DataSet("load", tt.load), c, 0)
 			match(t, app.Text(i18n.T(i18n.KO, i18n.Sessions)), c, 0, 0, 0)
 			tt.check(t, c, html)
+		})
+	}
+}
+
+// TestSessionName: the device, then the place when the server knows it,
+// else when the session was first seen, in each language.
+func TestSessionName(t *testing.T) {
+	first := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	chrome := "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"
+	tests := []struct {
+		name string
+		lang i18n.Lang
+		s    shared.Session
+		want string
+	}{
+		{"place", i18n.EN, shared.Session{UserAgent: chrome, Place: "Taipei, TW", CreatedAt: first}, "Chrome · Linux · Taipei, TW"},
+		{"a country alone", i18n.KO, shared.Session{UserAgent: chrome, Place: "South Korea", CreatedAt: first}, "Chrome · Linux · South Korea"},
+		{"no place: first seen", i18n.EN, shared.Session{UserAgent: chrome, CreatedAt: first}, "Chrome · Linux · first seen " + When(first)},
+		{"no place: first seen, zh-TW", i18n.ZHTW, shared.Session{UserAgent: chrome, CreatedAt: first}, "Chrome · Linux · 首次使用 " + When(first)},
+		{"no place: first seen, ko", i18n.KO, shared.Session{UserAgent: chrome, CreatedAt: first}, "Chrome · Linux · 처음 사용 " + When(first)},
+		{"unknown device", i18n.EN, shared.Session{Place: "Taipei, TW"}, "Unknown device · Taipei, TW"},
+		{"no time either", i18n.EN, shared.Session{UserAgent: chrome}, "Chrome · Linux"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sessionName(tt.lang, tt.s); got != tt.want {
+				t.Errorf("sessionName = %q, want %q", got, tt.want)
+			}
 		})
 	}
 }
