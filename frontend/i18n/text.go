@@ -8,6 +8,7 @@ type Key string
 // The dashboard's words. A "%s" is filled by T's argument.
 const (
 	Tagline                Key = "tagline"
+	Footer                 Key = "footer"
 	SignInHeading          Key = "signin_heading"
 	SignInWith             Key = "signin_with"
 	Or                     Key = "or"
@@ -71,6 +72,7 @@ const (
 // text is every key's words in en, zh-TW, ko (the order of Langs).
 var text = map[Key][3]string{
 	Tagline:            {"Sign in once, keep your own tokens.", "一次登入，權杖由你掌握。", "한 번 로그인하고 토큰은 직접 관리하세요."},
+	Footer:             {"AuthBridge · self-hosted sign-in", "AuthBridge · 自行架設的登入服務", "AuthBridge · 직접 운영하는 로그인"},
 	SignInHeading:      {"Sign in to AuthBridge", "登入 AuthBridge", "AuthBridge에 로그인"},
 	SignInWith:         {"Sign in with %s", "使用 %s 登入", "%s(으)로 로그인"},
 	Or:                 {"or", "或", "또는"},

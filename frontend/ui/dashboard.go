@@ -169,7 +169,7 @@ func (d *Dashboard) Render() app.UI {
 			ElseIf(ph == PhaseSignedOut, func() app.UI { return d.renderSignedOut() }).
 			Else(func() app.UI { return d.renderSignedIn() }),
 		app.Div().Class("footer").Body(
-			app.Text("AuthBridge · self-hosted sign-in"),
+			app.Text(d.t(i18n.Footer)),
 		),
 		d.renderConfirm(),
 	)

@@ -38,7 +38,7 @@ func TestDashboardPhases(t *testing.T) {
 		{"without a client id Google is a popup button", View{Phase: PhaseSignedOut, Providers: providers}, i18n.EN, "signed-out", true,
 			[]string{`id="login-google"`}, []string{`id="gis-button"`}},
 		{"no providers is said", View{Phase: PhaseSignedOut}, i18n.KO, "signed-out", true,
-			[]string{`id="no-providers"`, i18n.T(i18n.KO, i18n.NoProviders)}, nil},
+			[]string{`id="no-providers"`, i18n.T(i18n.KO, i18n.NoProviders), i18n.T(i18n.KO, i18n.Footer)}, nil},
 		{"out of reach at the start: said with Try again, and no claim that no provider is configured", View{Phase: PhaseSignedOut, Unreachable: true,
 			Alert: Alert{Kind: KindError, Code: string(shared.CodeUnavailable), Again: AgainStart}}, i18n.KO, "signed-out", true,
 			[]string{`id="alert"`, `data-code="unavailable"`, i18n.ErrorMessage(i18n.KO, shared.CodeUnavailable, ""), `id="alert-retry"`, i18n.T(i18n.KO, i18n.TryAgain)},
