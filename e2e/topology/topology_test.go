@@ -44,6 +44,7 @@ func setup(t *testing.T, backends []string) (conf, listen string) {
 	os.Chmod(filepath.Dir(dist), 0o755)
 	os.MkdirAll(filepath.Join(dist, "web"), 0o755)
 	os.WriteFile(filepath.Join(dist, "index.html"), []byte("<!doctype html><title>AuthBridge</title>"), 0o644)
+	os.WriteFile(filepath.Join(dist, "web", "unavailable.html"), []byte(unavailablePage), 0o644)
 	os.WriteFile(filepath.Join(dist, "web", "app.wasm"), []byte("\x00asm-raw"), 0o644)
 	os.WriteFile(filepath.Join(dist, "web", "app.wasm.br"), []byte("BROTLI-BYTES"), 0o644)
 	os.WriteFile(filepath.Join(dist, "web", "app.0123456789abcdef.wasm"), []byte("\x00asm-raw"), 0o644)
