@@ -123,6 +123,9 @@ func Build(o Options) (version string, err error) {
 	if err := writeLoader(filepath.Join(o.Out, "web")); err != nil {
 		return "", err
 	}
+	if err := writeUnavailable(filepath.Join(o.Out, "web")); err != nil {
+		return "", err
+	}
 	if err := Precompress(o.Out); err != nil {
 		return "", err
 	}
