@@ -1,0 +1,257 @@
+package browser
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// keyboardUser is the devidp load user of TestKeyboard only: it signs in
+// with Dev OIDC and connects GitHub, and no other test signs in as it, so
+// no other scenario meets its email (duplicate_email) or its accounts.
+const keyboardUser = "load-811"
+
+// TestKeyboard is issue #18's keyboard-only run: sign in, connect,
+// disconnect (its dialog: Escape cancels once, then Enter confirms) and
+// sign out with key events only (Tab, Shift+Tab, Enter, Space, Escape
+// dispatched as Input.dispatchKeyEvent: no click, no script click), the
+// devidp's consent page in the popup included. At every stop of the focus
+// on the dashboard the focused control has a visible ring (outline or box
+// shadow) of 3:1 or more against the background around it.
+func TestKeyboard(t *testing.T) {
+	h := start(t)
+	h.dashboard(t)
+	tb := h.newBrowserContext(t, "keyboard")
+	tb.run(t, waitShort, "set the viewport", chromedp.EmulateViewport(1280, 900))
+	tb.focusEmulation(t)
+	tb.navigate(t, "/")
+	tb.waitState(t, "signed-out")
+
+	// Sign in with Dev OIDC: Tab to its button, Enter; the consent page by
+	// keyboard too.
+	tb.tabTo(t, "button#login-"+oidcID)
+	tb.keyPopup(t, kb.Enter, keyboardUser)
+	tb.waitState(t, "signed-in")
+	if got, want := tb.text(t, "#user-name"), loadName(keyboardUser); got != want {
+		tb.fail(t, "#user-name = %q, want %q", got, want)
+	}
+	tb.expectFocus(t, "user-name")
+	tb.waitAccount(t, oidcID)
+	tb.shot(t, "keyboard-signed-in")
+
+	// Connect GitHub: Tab to its button, Space.
+	tb.tabTo(t, "button#connect-github")
+	tb.keyPopup(t, " ", keyboardUser)
+	tb.waitAccount(t, "github")
+
+	// Disconnect GitHub: Enter opens the dialog on Cancel; Escape closes
+	// it and gives the focus back; Enter again, Tab to the confirmation,
+	// Enter.
+	tb.tabTo(t, "button#disconnect-github")
+	tb.key(t, kb.Enter)
+	tb.expectDialog(t, "confirm-dialog")
+	tb.expectFocusRing(t, "button#confirm-cancel")
+	tb.shot(t, "keyboard-confirm-disconnect")
+	tb.key(t, kb.Escape)
+	tb.run(t, waitShort, "wait for the dialog to close", chromedp.WaitNotPresent("dialog#confirm-dialog[open]", chromedp.ByQuery))
+	tb.expectFocusRing(t, "button#disconnect-github")
+	tb.waitAccount(t, "github") // Escape disconnected nothing
+	tb.key(t, kb.Enter)
+	tb.expectDialog(t, "confirm-dialog")
+	tb.tabTo(t, "button#confirm-ok")
+	tb.key(t, kb.Enter)
+	tb.run(t, waitShort, "wait for GitHub to be disconnected",
+		chromedp.WaitNotPresent(`#accounts li[data-provider="github"]`, chromedp.ByQuery))
+	tb.waitAccount(t, oidcID)
+
+	// Sign out: Tab past it to "Sign out everywhere", Shift+Tab back, Enter.
+	tb.tabTo(t, "button#sign-out-all")
+	tb.key(t, kb.Tab, chromedp.KeyModifiers(input.ModifierShift))
+	tb.expectFocusRing(t, "button#sign-out")
+	tb.key(t, kb.Enter)
+	tb.waitState(t, "signed-out")
+	tb.expectFocus(t, "signin-heading", "alert")
+	tb.shot(t, "keyboard-signed-out")
+}
+
+// loadName is the name the devidp gives a load user.
+func loadName(user string) string { return "Load " + strings.TrimPrefix(user, "load-") }
+
+// focusEmulation makes the page behave as the focused window whatever
+// window the headless browser has in front (a popup), so :focus-visible
+// and the focus rings apply as they do for a user.
+func (tb *tab) focusEmulation(t *testing.T) {
+	t.Helper()
+	tb.run(t, waitShort, "emulate a focused page", emulation.SetFocusEmulationEnabled(true))
+}
+
+// key dispatches key as the keyboard would (keyDown, char, keyUp).
+func (tb *tab) key(t *testing.T, key string, opts ...chromedp.KeyOption) {
+	t.Helper()
+	tb.run(t, waitShort, fmt.Sprintf("press %q", key), chromedp.KeyEvent(key, opts...))
+}
+
+// maxTabs bounds a walk of the focus to one control.
+const maxTabs = 80
+
+// tabTo presses Tab until the focus is on the element sel matches and, on
+// the dashboard, checks the ring of every control the focus stops at on
+// the way. It fails when sel is not reached in maxTabs presses.
+func (tb *tab) tabTo(t *testing.T, sel string) {
+	t.Helper()
+	dashboard := tb.isDashboard()
+	var stops []string
+	for range maxTabs {
+		tb.key(t, kb.Tab)
+		f := tb.focused(t, sel)
+		stops = append(stops, f.Desc)
+		if dashboard && f.Desc != "body" {
+			if problem := f.ringProblem(); problem != "" {
+				tb.fail(t, "Tab towards %s stopped at %s: %s", sel, f.Desc, problem)
+			}
+		}
+		if f.Match {
+			t.Logf("%s: Tab stops to %s: %s", tb.label, sel, strings.Join(stops, ", "))
+			return
+		}
+	}
+	tb.fail(t, "%d presses of Tab did not reach %s; the focus stopped at: %s", maxTabs, sel, strings.Join(stops, ", "))
+}
+
+// expectFocusRing fails t unless sel has the focus (waiting for it) with
+// a visible ring.
+func (tb *tab) expectFocusRing(t *testing.T, sel string) {
+	t.Helper()
+	tb.run(t, waitShort, "wait for the focus on "+sel,
+		chromedp.Poll(fmt.Sprintf(`!!document.activeElement && document.activeElement.matches(%q)`, sel), nil))
+	if f := tb.focused(t, sel); f.ringProblem() != "" {
+		tb.fail(t, "%s has the focus: %s", f.Desc, f.ringProblem())
+	}
+}
+
+// focus is what focusedJS reports of document.activeElement.
+type focus struct {
+	Desc  string  // tag#id.class [aria-label or text]
+	Match bool    // it matches the selector asked about
+	Ring  string  // the ring's color ("": no outline or box shadow)
+	Back  string  // the background around it
+	Ratio float64 // the ring's contrast against Back
+}
+
+func (f focus) ringProblem() string {
+	switch {
+	case f.Ring == "":
+		return "no visible focus ring (no outline, no box shadow)"
+	case f.Ratio < 3:
+		return fmt.Sprintf("the focus ring %s is %.2f:1 against %s, want at least 3:1", f.Ring, f.Ratio, f.Back)
+	}
+	return ""
+}
+
+func (tb *tab) focused(t *testing.T, sel string) focus {
+	t.Helper()
+	var f focus
+	tb.eval(t, fmt.Sprintf(focusedJS, mustJSON(sel)), &f)
+	return f
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// focusedJS describes document.activeElement and its focus ring: the
+// outline's color (or a box shadow's first color) and the contrast ratio
+// (WCAG's relative luminance) against the nearest background behind it
+// (the ring sits outside the element, over its ancestors). Colors are read
+// back through a canvas, so any CSS color form works.
+const focusedJS = `(function (sel) {
+  var el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) { return {Desc: "body", Match: false}; }
+  var ctx = document.createElement("canvas").getContext("2d", {willReadFrequently: true});
+  function rgba(c) {
+    ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = "rgba(0,0,0,0)"; ctx.fillStyle = c; ctx.fillRect(0, 0, 1, 1);
+    var d = ctx.getImageData(0, 0, 1, 1).data; return [d[0], d[1], d[2], d[3] / 255];
+  }
+  function lum(c) {
+    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.04045 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  var label = el.getAttribute("aria-label") || (el.textContent || "").trim().slice(0, 40);
+  var desc = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (label ? " [" + label + "]" : "");
+  var cs = getComputedStyle(el), ring = "";
+  if (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 1) {
+    ring = cs.outlineColor;
+  } else if (cs.boxShadow && cs.boxShadow !== "none") {
+    var m = cs.boxShadow.match(/(rgba?|hsla?|color)\([^)]*\)|#[0-9a-fA-F]{3,8}/);
+    ring = m ? m[0] : "";
+  }
+  var back = "rgb(255, 255, 255)";
+  for (var p = el.parentElement; p; p = p.parentElement) {
+    var b = getComputedStyle(p).backgroundColor;
+    if (rgba(b)[3] > 0) { back = b; break; }
+  }
+  var out = {Desc: desc, Match: el.matches(sel), Ring: ring, Back: back, Ratio: 0};
+  if (ring) {
+    var r = rgba(ring), k = rgba(back);
+    if (r[3] > 0) {
+      // A translucent ring is seen blended over the background.
+      var seen = [0, 1, 2].map(function (i) { return r[i] * r[3] + k[i] * (1 - r[3]); });
+      var a = lum(seen), z = lum(k);
+      out.Ratio = (Math.max(a, z) + 0.05) / (Math.min(a, z) + 0.05);
+    }
+  }
+  return out;
+})(%s)`
+
+// keyPopup presses key on the focused button, which opens the sign-in
+// popup, and answers the devidp's consent page there by keyboard as user
+// (a devidp user not listed on the page: the first user's form is made to
+// post user instead; the rest is Tab and Enter). The popup must then close
+// itself.
+func (tb *tab) keyPopup(t *testing.T, key, user string) {
+	t.Helper()
+	atIDP := tb.h.idpURL + "/"
+	ch := chromedp.WaitNewTarget(tb.ctx, func(info *target.Info) bool {
+		return info.Type == "page" && strings.HasPrefix(info.URL, atIDP)
+	})
+	tb.key(t, key)
+	var id target.ID
+	select {
+	case id = <-ch:
+	case <-time.After(waitShort):
+		tb.fail(t, "pressing %q opened no popup at %s within %s", key, atIDP, waitShort)
+	}
+	ctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id))
+	p := tb.h.attach(t, &tab{h: tb.h, ctx: ctx, cancel: cancel, label: tb.label + "-popup", bc: tb.bc, rec: tb.rec})
+	p.run(t, waitLong, "wait for the devidp's consent page", chromedp.WaitVisible("#deny", chromedp.ByQuery))
+	p.focusEmulation(t)
+	p.postAs(t, user)
+	p.tabTo(t, "button#user-alice")
+	p.key(t, kb.Enter)
+	p.waitClosed(t)
+}
+
+// postAs makes the consent page's first form (alice's) sign in as user,
+// a load user the page does not list.
+func (tb *tab) postAs(t *testing.T, user string) {
+	t.Helper()
+	var ok bool
+	tb.eval(t, fmt.Sprintf(`(function () {
+		var f = document.getElementById("user-alice").form.querySelector('input[name="user"]');
+		if (!f) { return false; } f.value = %q; return true; })()`, user), &ok)
+	if !ok {
+		tb.fail(t, "the consent page has no user field in alice's form")
+	}
+}
