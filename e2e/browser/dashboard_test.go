@@ -205,6 +205,14 @@ func testGoogleButton(t *testing.T, h *harness) {
 	} {
 		tb.run(t, waitShort, "wait for "+sel, chromedp.WaitReady(sel, chromedp.ByQuery))
 	}
+	// The session is named by its device and place (the harness's GeoIP
+	// file), and its Sign out button says so.
+	if got := tb.text(t, `#sessions li[data-current="true"] strong`); !strings.HasSuffix(got, " · "+testPlace) {
+		tb.fail(t, "the current session is named %q, want its place %q at the end", got, testPlace)
+	}
+	if got := tb.attr(t, `#sessions li[data-current="true"] button.revoke-session`, "aria-label"); !strings.Contains(got, testPlace) {
+		tb.fail(t, "the session's Sign out is named %q, without its place %q", got, testPlace)
+	}
 	for _, id := range []string{oidcID, "github", "discord"} {
 		if tb.count(t, "button#connect-"+id) != 1 {
 			tb.fail(t, "no button#connect-%s for an unlinked provider", id)

@@ -159,6 +159,9 @@ func startHarness(logf func(string, ...any)) (_ *harness, err error) {
 	if err := writeFixtures(h.dist, h.idpURL); err != nil {
 		return nil, err
 	}
+	if err := writePlaces(filepath.Join(h.work, "places.mmdb")); err != nil {
+		return nil, err
+	}
 
 	if err := h.startDevIDP(bin, idpAddr); err != nil {
 		return nil, err
@@ -503,6 +506,8 @@ func (h *harness) replicaEnv(addr, dbURL string, extra ...string) []string {
 		"AUTHBRIDGE_DISCORD_AUTH_URL="+h.idpURL+"/discord/oauth2/authorize",
 		"AUTHBRIDGE_DISCORD_TOKEN_URL="+h.idpURL+"/discord/api/oauth2/token",
 		"AUTHBRIDGE_DISCORD_API_URL="+h.idpURL+"/discord/api",
+		// Sessions are named by place: 127.0.0.1 is testPlace.
+		"AUTHBRIDGE_GEOIP_FILE="+filepath.Join(h.work, "places.mmdb"),
 	)
 	return append(env, extra...)
 }
