@@ -14,42 +14,52 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// keyboardUser is the devidp load user of TestKeyboard only: it signs in
-// with Dev OIDC and connects GitHub, and no other test signs in as it, so
-// no other scenario meets its email (duplicate_email) or its accounts.
-const keyboardUser = "load-811"
+// keyboardUsers are the devidp load users of TestKeyboard only, one per
+// width: each signs in with Dev OIDC and connects GitHub, and no other test
+// signs in as them, so no other scenario meets their email
+// (duplicate_email) or their accounts.
+var keyboardUsers = map[int64]string{1280: "load-811", 375: "load-814"}
 
-// TestKeyboard is issue #18's keyboard-only run: sign in, connect,
-// disconnect (its dialog: Escape cancels once, then Enter confirms) and
-// sign out with key events only (Tab, Shift+Tab, Enter, Space, Escape
-// dispatched as Input.dispatchKeyEvent: no click, no script click), the
-// devidp's consent page in the popup included. At every stop of the focus
-// on the dashboard the focused control has a visible ring (outline or box
-// shadow) of 3:1 or more against the background around it.
+// TestKeyboard is issue #18's keyboard-only run, at a desktop's width and
+// a phone's: sign in, connect, disconnect (its dialog: Escape cancels once,
+// then Enter confirms) and sign out with key events only (Tab, Shift+Tab,
+// Enter, Space, Escape dispatched as Input.dispatchKeyEvent: no click, no
+// script click), the devidp's consent page in the popup included. At every
+// stop of the focus on the dashboard the focused control has a visible
+// ring (outline or box shadow) of 3:1 or more against the background
+// around it. The Google button is on the way to the other providers.
 func TestKeyboard(t *testing.T) {
 	h := start(t)
 	h.dashboard(t)
-	tb := h.newBrowserContext(t, "keyboard")
-	tb.run(t, waitShort, "set the viewport", chromedp.EmulateViewport(1280, 900))
+	for _, width := range []int64{1280, 375} {
+		t.Run(fmt.Sprintf("%dpx", width), func(t *testing.T) { testKeyboard(t, h, width, keyboardUsers[width]) })
+	}
+}
+
+func testKeyboard(t *testing.T, h *harness, width int64, user string) {
+	tb := h.newBrowserContext(t, fmt.Sprintf("keyboard-%d", width))
+	tb.run(t, waitShort, "set the viewport", chromedp.EmulateViewport(width, 900))
 	tb.focusEmulation(t)
 	tb.navigate(t, "/")
 	tb.waitState(t, "signed-out")
+	tb.run(t, waitLong, "wait for the Google button", chromedp.WaitVisible("#gis-button #gis-stub-button", chromedp.ByQuery))
 
-	// Sign in with Dev OIDC: Tab to its button, Enter; the consent page by
-	// keyboard too.
+	// Sign in with Dev OIDC: Tab to its button (past Google's), Enter; the
+	// consent page by keyboard too.
+	tb.tabTo(t, "button#gis-stub-button")
 	tb.tabTo(t, "button#login-"+oidcID)
-	tb.keyPopup(t, kb.Enter, keyboardUser)
+	tb.keyPopup(t, kb.Enter, user)
 	tb.waitState(t, "signed-in")
-	if got, want := tb.text(t, "#user-name"), loadName(keyboardUser); got != want {
+	if got, want := tb.text(t, "#user-name"), loadName(user); got != want {
 		tb.fail(t, "#user-name = %q, want %q", got, want)
 	}
 	tb.expectFocus(t, "user-name")
 	tb.waitAccount(t, oidcID)
-	tb.shot(t, "keyboard-signed-in")
+	tb.shot(t, fmt.Sprintf("keyboard-%d-signed-in", width))
 
 	// Connect GitHub: Tab to its button, Space.
 	tb.tabTo(t, "button#connect-github")
-	tb.keyPopup(t, " ", keyboardUser)
+	tb.keyPopup(t, " ", user)
 	tb.waitAccount(t, "github")
 
 	// Disconnect GitHub: Enter opens the dialog on Cancel; Escape closes
@@ -59,7 +69,7 @@ func TestKeyboard(t *testing.T) {
 	tb.key(t, kb.Enter)
 	tb.expectDialog(t, "confirm-dialog")
 	tb.expectFocusRing(t, "button#confirm-cancel")
-	tb.shot(t, "keyboard-confirm-disconnect")
+	tb.shot(t, fmt.Sprintf("keyboard-%d-confirm-disconnect", width))
 	tb.key(t, kb.Escape)
 	tb.run(t, waitShort, "wait for the dialog to close", chromedp.WaitNotPresent("dialog#confirm-dialog[open]", chromedp.ByQuery))
 	tb.expectFocusRing(t, "button#disconnect-github")
@@ -79,7 +89,7 @@ func TestKeyboard(t *testing.T) {
 	tb.key(t, kb.Enter)
 	tb.waitState(t, "signed-out")
 	tb.expectFocus(t, "signin-heading", "alert")
-	tb.shot(t, "keyboard-signed-out")
+	tb.shot(t, fmt.Sprintf("keyboard-%d-signed-out", width))
 }
 
 // loadName is the name the devidp gives a load user.
