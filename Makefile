@@ -12,7 +12,7 @@ run: build
 	GIS_SRC=$(if $(AUTHBRIDGE_GOOGLE_CLIENT_ID),https://accounts.google.com/gsi/client,/devidp/gsi/client) bash scripts/web.sh frontend/dist
 	AUTHBRIDGE_WEB_DIR=frontend/dist $(BIN)/authbridge
 
-## web: the dashboard's static site in frontend/dist (app.wasm + .br/.gz); GIS_SRC, API_BASE override
+## web: the dashboard's static site in frontend/dist (web/app.<hash>.wasm + .br/.gz); GIS_SRC, API_BASE override
 web:
 	bash scripts/web.sh frontend/dist
 
