@@ -7,12 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/authbridge/authbridge/shared"
@@ -73,17 +75,60 @@ func (h *harness) apiDown(t *testing.T) (up func(*testing.T)) {
 }
 
 // reloadNginx makes nginx read its configuration again (SIGHUP: new
-// workers take new requests, the old ones finish theirs).
+// workers take new requests) and ends the old workers at once (SIGTERM):
+// a gracefully ending worker keeps serving the browser's kept-alive
+// connections with the old configuration, for as long as it stays.
 func (h *harness) reloadNginx() error {
 	b, err := os.ReadFile(filepath.Join(h.work, "nginx", "nginx.pid"))
 	if err != nil {
 		return fmt.Errorf("nginx pid: %w", err)
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	master, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil {
 		return fmt.Errorf("nginx pid: %w", err)
 	}
-	return syscall.Kill(pid, syscall.SIGHUP)
+	old := children(master)
+	if err := syscall.Kill(master, syscall.SIGHUP); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(waitLong); ; time.Sleep(50 * time.Millisecond) {
+		now := children(master)
+		started, running := false, false
+		for _, pid := range now {
+			if slices.Contains(old, pid) {
+				running = true
+				syscall.Kill(pid, syscall.SIGTERM)
+			} else {
+				started = true
+			}
+		}
+		if started && !running {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("nginx reload: workers %v, the old ones were %v", now, old)
+		}
+	}
+}
+
+// children are the processes whose parent is pid (from /proc).
+func children(pid int) []int {
+	var out []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		b, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			if child, err := strconv.Atoi(filepath.Base(filepath.Dir(st))); err == nil {
+				out = append(out, child)
+			}
+		}
+	}
+	return out
 }
 
 // waitReadyz waits until /readyz through nginx answers status three times
@@ -126,7 +171,9 @@ func (tb *tab) answerAs(t *testing.T, user string) {
 // finishes the sign-in. Then the API down at page load: the dashboard
 // says so with Try again (no endless loading, no "no providers"), and
 // once it is back Try again restores the session. Each new state passes
-// axe-core at 375 and 1280 px.
+// axe-core at 375 and 1280 px. Last, down when a sign-in starts: the
+// popup shows the page at once; closed, the dashboard stops waiting and
+// its Try again opens the provider once the API is back.
 func TestServerStoppedMidFlow(t *testing.T) {
 	h := start(t)
 	h.dashboard(t)
@@ -196,6 +243,36 @@ func TestServerStoppedMidFlow(t *testing.T) {
 	tb.click(t, "#alert-retry")
 	tb.expectUser(t, unavailableUser)
 	tb.run(t, waitShort, "wait for the message to go", chromedp.WaitNotPresent("#alert", chromedp.ByQuery))
+
+	// Down when a sign-in starts: the popup shows the page at once;
+	// closed by the user, the dashboard stops waiting and keeps the
+	// message, whose Try again (the API back) opens the provider again.
+	tb.signOut(t)
+	apiUp = h.apiDown(t)
+	ch := chromedp.WaitNewTarget(tb.ctx, func(info *target.Info) bool {
+		return info.Type == "page" && strings.HasPrefix(info.URL, h.origin+"/api/auth/")
+	})
+	tb.click(t, "button#login-"+oidcID)
+	var id target.ID
+	select {
+	case id = <-ch:
+	case <-time.After(waitShort):
+		tb.fail(t, "no popup at the sign-in's start")
+	}
+	ctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id))
+	p = h.attach(t, &tab{h: h, ctx: ctx, cancel: cancel, label: "unavailable-start-popup", bc: tb.bc, rec: tb.rec})
+	p.run(t, waitLong, "wait for the unavailable page", chromedp.WaitVisible("#unavailable-close", chromedp.ByQuery))
+	tb.waitAlert(t, "error", string(shared.CodeUnavailable), waitShort)
+	p.closeByUser(t)
+	tb.run(t, waitShort, "wait for the waiting line to go", chromedp.WaitNotPresent("#waiting", chromedp.ByQuery))
+	if got := tb.attr(t, "#alert", "data-code"); got != string(shared.CodeUnavailable) {
+		tb.fail(t, "closing the popup replaced the unavailable message with %q", got)
+	}
+	apiUp(t)
+	p = tb.openConsent(t, "#alert-retry")
+	p.answerAs(t, unavailableUser)
+	p.waitClosed(t)
+	tb.expectUser(t, unavailableUser)
 
 	for _, pr := range rec.Problems() {
 		if pr.Kind == kindCSP {
