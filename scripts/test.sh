@@ -88,6 +88,11 @@ status=${PIPESTATUS[0]}
 passed=$(grep -c '^ok ' "$work/go-test.log" || true)
 failed=$(grep -Ec '^(FAIL|---  FAIL)' "$work/go-test.log" || true)
 echo "packages: $passed passed, $failed failed"
+# The browser suite's measured load times (go test hides a passing
+# package's output).
+for f in summary.txt warm-load.txt; do
+  if [ -s "$AUTHBRIDGE_E2E_ARTIFACTS/$f" ]; then echo "e2e $(cat "$AUTHBRIDGE_E2E_ARTIFACTS/$f")"; fi
+done
 if [ "$status" != 0 ]; then exit "$status"; fi
 
 # Under CI=true every fuzz target also searches for a few seconds beyond its

@@ -2,6 +2,9 @@ package browser
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -111,8 +114,15 @@ func TestWarmLoad(t *testing.T) {
 	}
 	tb.shot(t, "warm-load-signed-out")
 
-	t.Logf("warm load: %.2f s to interactive (cold %.2f s; of which the wasm's fetch and compile %.2f s warm, %.2f s cold; %s, %.2f MiB brotli, %.0f bytes over the network when warm)",
+	line := fmt.Sprintf("warm load: %.2f s to interactive (cold %.2f s; of which the wasm's fetch and compile %.2f s warm, %.2f s cold; %s, %.2f MiB brotli, %.0f bytes over the network when warm)",
 		warm.ReadyMs/1000, cold.ReadyMs/1000, warm.WasmMs/1000, cold.WasmMs/1000, wasmPath, cold.Wasm[0].BodySize/(1<<20), warm.Wasm[0].TransferSize)
+	t.Log(line)
+	// go test hides a passing package's output: make test prints this
+	// file after the run, so the figure is in every CI log.
+	report := filepath.Join(h.artifacts, "warm-load.txt")
+	if err := os.WriteFile(report, []byte(line+"\n"), 0o644); err != nil {
+		t.Errorf("write %s: %v", report, err)
+	}
 }
 
 // pathOf is the path of an absolute URL ("" when it is not one).
