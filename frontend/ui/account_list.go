@@ -32,7 +32,7 @@ func (c *accountList) Render() app.UI {
 	// with last_login_method): the button is off and the row says why.
 	last := len(accounts) == 1
 	return app.Div().Class("card").DataSet("load", loadState(c.v.AccountsLoad)).Body(
-		app.H2().Text(c.t(i18n.Accounts)),
+		app.H2().ID(accountsHeading).TabIndex(-1).Text(c.t(i18n.Accounts)),
 		app.Ul().ID("accounts").Class("list").Body(
 			app.Range(accounts).Slice(func(i int) app.UI {
 				a := accounts[i]

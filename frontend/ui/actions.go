@@ -281,7 +281,7 @@ func (r *runtime) loadLogins(ctx app.Context) {
 
 func (r *runtime) connected(ctx app.Context, provider string) {
 	name := r.m.get().ProviderName(provider)
-	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.Connected, Arg: name})
+	r.m.alert(ctx, doneAlert(i18n.Connected, name, accountsHeading)) // its Connect button goes
 	r.loadAccounts(ctx)
 	r.loadLogins(ctx)
 }
@@ -301,7 +301,7 @@ func (r *runtime) handleDisconnect(ctx app.Context, a app.Action) {
 		r.failed(ctx, err)
 		return
 	}
-	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.Disconnected, Arg: r.m.get().ProviderName(provider)})
+	r.m.alert(ctx, doneAlert(i18n.Disconnected, r.m.get().ProviderName(provider), accountsHeading)) // its row goes
 	r.loadAccounts(ctx)
 }
 
@@ -322,7 +322,7 @@ func (r *runtime) handleRevoke(ctx app.Context, a app.Action) {
 		r.signedOut(ctx, Alert{Kind: KindInfo, Code: CodeDone, Key: i18n.SignedOutMsg}, true)
 		return
 	}
-	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.SessionRevoked})
+	r.m.alert(ctx, doneAlert(i18n.SessionRevoked, "", sessionsHeading)) // its row goes
 	r.loadSessions(ctx)
 }
 

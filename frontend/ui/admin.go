@@ -172,7 +172,7 @@ func (c *adminSection) show(ctx app.Context, id string) {
 			opening := c.detail == nil || c.detail.User.ID != id
 			c.detail = &d
 			if opening {
-				ctx.Defer(func(ctx app.Context) { focusID(ctx, "admin-user-heading", 5) })
+				ctx.Defer(func(ctx app.Context) { focusID(ctx, adminUserHeading, 5) })
 			}
 		})
 	})
@@ -251,18 +251,17 @@ func (c *adminSection) run(ctx app.Context, a adminAct, u shared.AdminUser, reas
 				c.failed(ctx, err, func(ctx app.Context) { c.run(ctx, a, u, reason) })
 				return
 			}
-			c.rt.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: a.Done, Arg: userLabel(u)})
+			focus := "" // resultFocus: the heading of what held the button pressed
 			switch {
 			case c.detail == nil || c.detail.User.ID != u.ID:
-			case a.Apply == nil: // the user and their row are gone: back to the search
+			case a.Apply == nil: // the user and their detail are gone
 				c.detail = nil
-				ctx.Defer(func(ctx app.Context) { focusID(ctx, "admin-query", 5) })
-			default:
-				// The button pressed may be gone (Disable becomes Enable):
-				// the focus goes to the detail's heading, not to <body>.
+				focus = adminHeading
+			default: // the button pressed may be gone (Disable becomes Enable)
 				a.Apply(c.detail)
-				ctx.Defer(func(ctx app.Context) { focusID(ctx, "admin-user-heading", 5) })
+				focus = adminUserHeading
 			}
+			c.rt.m.alert(ctx, doneAlert(a.Done, userLabel(u), focus))
 			c.loadUsers(ctx)
 			c.loadEvents(ctx)
 			c.loadProviders(ctx)
@@ -282,8 +281,8 @@ func (c *adminSection) Render() app.UI {
 	if !c.admin {
 		return app.Div().ID("admin-gate").Hidden(true)
 	}
-	return app.Div().ID("admin").Class("card card-wide admin").Role("region").Aria("labelledby", "admin-heading").Body(
-		app.H2().ID("admin-heading").Text(c.t(i18n.Admin)),
+	return app.Div().ID("admin").Class("card card-wide admin").Role("region").Aria("labelledby", adminHeading).Body(
+		app.H2().ID(adminHeading).TabIndex(-1).Text(c.t(i18n.Admin)),
 		app.If(c.wait != nil, func() app.UI { return reauthPanel(c.Lang, c.rt.kit, c.v, "reauth-admin") }),
 		c.renderUsers(),
 		app.If(c.detail != nil, func() app.UI { return c.renderDetail(*c.detail) }),
@@ -369,8 +368,8 @@ func (c *adminSection) renderDetail(d shared.AdminUserDetail) app.UI {
 	busy := c.busy == u.ID
 	self := u.ID == c.v.User.ID
 	return app.Div().ID("admin-user").Class("admin-block admin-user").Role("region").DataSet("user", u.ID).
-		DataSet("status", userStatus(u)).Aria("labelledby", "admin-user-heading").Body(
-		heading(3).ID("admin-user-heading").TabIndex(-1).Text(c.t(i18n.UserDetail, userLabel(u))),
+		DataSet("status", userStatus(u)).Aria("labelledby", adminUserHeading).Body(
+		heading(3).ID(adminUserHeading).TabIndex(-1).Text(c.t(i18n.UserDetail, userLabel(u))),
 		app.P().Body(
 			app.Span().Class("status").Text(c.status(u)),
 			app.If(d.Admin, func() app.UI { return app.Span().Class("badge").Text(c.t(i18n.AdminBadge)) }),

@@ -57,6 +57,8 @@ func (d *Dashboard) OnMount(ctx app.Context) {
 	ctx.ObserveState(viewKey, &d.v).OnChange(func() {
 		if id := focusAfter(prev, d.v); id != "" {
 			ctx.Defer(func(ctx app.Context) { focusID(ctx, id, 5) })
+		} else if id := resultFocus(prev, d.v); id != "" {
+			ctx.Defer(func(ctx app.Context) { focusResult(ctx, id, 5) })
 		}
 		prev = d.v
 	})
@@ -133,19 +135,62 @@ func focusAfter(prev, v View) string {
 	return ""
 }
 
+// The headings that take the focus after an action (resultFocus).
+const (
+	accountsHeading  = "accounts-heading"
+	sessionsHeading  = "sessions-heading"
+	adminHeading     = "admin-heading"
+	adminUserHeading = "admin-user-heading"
+)
+
+// resultFocus is the rule for an action whose control leaves the page (a
+// Connect button once connected, a row once gone, Disable once it became
+// Enable): the focus goes to the heading of the card (or region) that
+// held the control, never to the next row's button (rows come and go as
+// the list loads again), and the result is read out by the polite live
+// region, the alert slot. The alert names the heading (Alert.Focus, via
+// doneAlert); it is "" when the alert is not new or names none.
+func resultFocus(prev, v View) string {
+	if v.Alert.Seq == prev.Alert.Seq {
+		return ""
+	}
+	return v.Alert.Focus
+}
+
 // focusID focuses the element with id once it is rendered (a few tries:
 // a card may render a cycle later).
-func focusID(ctx app.Context, id string, tries int) {
+func focusID(ctx app.Context, id string, tries int) { focusWhen(ctx, id, tries, false) }
+
+// focusResult is focusID for resultFocus's heading, unless the user has
+// moved on meanwhile: it takes the focus only from <body> (the control is
+// gone) or from inside the heading's card (the control is going).
+func focusResult(ctx app.Context, id string, tries int) { focusWhen(ctx, id, tries, true) }
+
+func focusWhen(ctx app.Context, id string, tries int, onlyFromCard bool) {
 	if !app.IsClient {
 		return
 	}
 	if el := app.Window().GetElementByID(id); el.Truthy() {
+		if onlyFromCard && !focusNear(el) {
+			return
+		}
 		el.Call("focus")
 		return
 	}
 	if tries > 0 {
-		ctx.After(50*time.Millisecond, func(ctx app.Context) { focusID(ctx, id, tries-1) })
+		ctx.After(50*time.Millisecond, func(ctx app.Context) { focusWhen(ctx, id, tries-1, onlyFromCard) })
 	}
+}
+
+// focusNear reports whether the focus is on <body> or inside el's card.
+func focusNear(el app.Value) bool {
+	doc := app.Window().Get("document")
+	active := doc.Get("activeElement")
+	if !active.Truthy() || active.Equal(doc.Get("body")) {
+		return true
+	}
+	card := el.Call("closest", ".card")
+	return !card.Truthy() || card.Call("contains", active).Bool()
 }
 
 func (d *Dashboard) phase() Phase {

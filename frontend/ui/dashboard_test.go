@@ -128,3 +128,60 @@ func TestFocusAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestResultFocus: after an action whose control leaves the page, the new
+// success alert names the heading of the control's card, and that heading
+// is in the signed-in page, focusable from code (tabindex -1), its text
+// the card's name; a repeat of the alert moves nothing.
+func TestResultFocus(t *testing.T) {
+	in := View{Phase: PhaseSignedIn}
+	connected := doneAlert(i18n.Connected, "GitHub", accountsHeading)
+	connected.Seq = 7
+	revoked := doneAlert(i18n.SessionRevoked, "", sessionsHeading)
+	revoked.Seq = 8
+	added := doneAlert(i18n.PasskeyAdded, "", "")
+	added.Seq = 9
+	tests := []struct {
+		name       string
+		prev, next View
+		want       string
+	}{
+		{"connected: the linked accounts' heading", in, View{Phase: PhaseSignedIn, Alert: connected}, accountsHeading},
+		{"a session revoked: the sessions' heading", View{Phase: PhaseSignedIn, Alert: connected}, View{Phase: PhaseSignedIn, Alert: revoked}, sessionsHeading},
+		{"the same alert again moves nothing", View{Phase: PhaseSignedIn, Alert: revoked}, View{Phase: PhaseSignedIn, Alert: revoked}, ""},
+		{"a control that stays keeps the focus", in, View{Phase: PhaseSignedIn, Alert: added}, ""},
+		{"an error is focusAfter's", in, View{Phase: PhaseSignedIn, Alert: Alert{Kind: KindError, Code: "internal", Seq: 3}}, ""},
+	}
+	for _, tt := range tests {
+		if got := resultFocus(tt.prev, tt.next); got != tt.want {
+			t.Errorf("%s: resultFocus = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if a := doneAlert(i18n.Disconnected, "GitHub", accountsHeading); a.Kind != KindSuccess || a.Code != CodeDone {
+		t.Errorf("doneAlert is no success: %+v", a)
+	}
+
+	for _, l := range i18n.Langs {
+		d := &Dashboard{rt: newRuntime(Config{}, nil), lang: l, v: View{Phase: PhaseSignedIn, User: shared.User{Name: "Alice"},
+			Alert: connected}}
+		html := render(t, d)
+		for id, name := range map[string]i18n.Key{accountsHeading: i18n.Accounts, sessionsHeading: i18n.Sessions} {
+			var tag string
+			for _, line := range strings.Split(html, "\n") {
+				if strings.Contains(line, `id="`+id+`"`) {
+					tag = line
+				}
+			}
+			if !strings.Contains(tag, "<h2") || !strings.Contains(tag, `tabindex="-1"`) {
+				t.Errorf("%s: heading %s is %q, want an h2 with tabindex -1", l, id, tag)
+			}
+			if !strings.Contains(html, i18n.T(l, name)) {
+				t.Errorf("%s: no %q", l, i18n.T(l, name))
+			}
+		}
+		// The result is in the polite live region.
+		if !strings.Contains(html, `aria-live="polite"`) || !strings.Contains(html, i18n.T(l, i18n.Connected, "GitHub")) {
+			t.Errorf("%s: the result is not in the live region:\n%s", l, html)
+		}
+	}
+}

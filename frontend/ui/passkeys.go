@@ -43,7 +43,7 @@ func (r *runtime) handleAddPasskey(ctx app.Context, _ app.Action) {
 		r.failed(ctx, err)
 		return
 	}
-	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.PasskeyAdded})
+	r.m.alert(ctx, doneAlert(i18n.PasskeyAdded, "", "")) // Add stays
 	r.loadAccounts(ctx)
 }
 
@@ -56,7 +56,7 @@ func (r *runtime) handleRenamePasskey(ctx app.Context, a app.Action) {
 		r.failed(ctx, err)
 		return
 	}
-	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.PasskeyRenamed, Arg: p.Name})
+	r.m.alert(ctx, doneAlert(i18n.PasskeyRenamed, p.Name, "")) // the form gave the focus back to Rename
 	r.loadAccounts(ctx)
 }
 
@@ -75,7 +75,7 @@ func (r *runtime) handleRemovePasskey(ctx app.Context, a app.Action) {
 		r.failed(ctx, err)
 		return
 	}
-	r.m.alert(ctx, Alert{Kind: KindSuccess, Code: CodeDone, Key: i18n.PasskeyRemoved, Arg: orDash(name)})
+	r.m.alert(ctx, doneAlert(i18n.PasskeyRemoved, orDash(name), accountsHeading)) // its row goes
 	r.loadAccounts(ctx)
 }
 

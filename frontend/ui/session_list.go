@@ -23,7 +23,7 @@ func (c *sessionList) t(k i18n.Key, arg ...string) string { return i18n.T(c.Lang
 func (c *sessionList) Render() app.UI {
 	sessions := c.v.Sessions
 	return app.Div().Class("card").DataSet("load", loadState(c.v.SessionsLoad)).Body(
-		app.H2().Text(c.t(i18n.Sessions)),
+		app.H2().ID(sessionsHeading).TabIndex(-1).Text(c.t(i18n.Sessions)),
 		app.Ul().ID("sessions").Class("list").Body(
 			app.Range(sessions).Slice(func(i int) app.UI {
 				s := sessions[i]

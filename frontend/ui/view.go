@@ -55,6 +55,16 @@ type Alert struct {
 	Seq     int    // changes with every alert, so a repeat is noticed
 	Retry   string // a provider to try again with ("": no Try again button)
 	Again   string // what else Try again redoes (AgainStart, AgainLists; "": nothing)
+	// Focus is the heading that takes the focus when this alert shows
+	// (resultFocus; "": leave it), set by doneAlert.
+	Focus string
+}
+
+// doneAlert is an action's success, read out by the polite live region;
+// focus names the heading of the card whose control the action took
+// away (resultFocus), "" when that control stays.
+func doneAlert(key i18n.Key, arg, focus string) Alert {
+	return Alert{Kind: KindSuccess, Code: CodeDone, Key: key, Arg: arg, Focus: focus}
 }
 
 // What a Try again redoes when it is no provider's flow.
