@@ -22,12 +22,15 @@ var keyboardUsers = map[int64]string{1280: "load-811", 375: "load-814"}
 
 // TestKeyboard is issue #18's keyboard-only run, at a desktop's width and
 // a phone's: sign in, connect, disconnect (its dialog: Escape cancels once,
-// then Enter confirms) and sign out with key events only (Tab, Shift+Tab,
-// Enter, Space, Escape dispatched as Input.dispatchKeyEvent: no click, no
-// script click), the devidp's consent page in the popup included. At every
-// stop of the focus on the dashboard the focused control has a visible
-// ring (outline or box shadow) of 3:1 or more against the background
-// around it. The Google button is on the way to the other providers.
+// then Enter confirms), sign out another browser's session and sign out
+// with key events only (Tab, Shift+Tab, Enter, Space, Escape dispatched as
+// Input.dispatchKeyEvent: no click, no script click), the devidp's consent
+// page in the popup included. At every stop of the focus on the dashboard
+// the focused control has a visible ring (outline or box shadow) of 3:1 or
+// more against the background around it. The Google button is on the way
+// to the other providers. After connect, disconnect and the session's
+// sign-out, whose buttons leave the page, the focus is on the card's
+// heading (never <body>) and the polite live region says the result.
 func TestKeyboard(t *testing.T) {
 	h := start(t)
 	h.dashboard(t)
@@ -43,6 +46,17 @@ func testKeyboard(t *testing.T, h *harness, width int64, user string) {
 	tb.navigate(t, "/")
 	tb.waitState(t, "signed-out")
 	tb.run(t, waitLong, "wait for the Google button", chromedp.WaitVisible("#gis-button #gis-stub-button", chromedp.ByQuery))
+
+	// Another browser signed in as the same user first (with the mouse: it
+	// is only the session this tab will sign out).
+	other := h.newBrowserContext(t, fmt.Sprintf("keyboard-%d-other", width))
+	other.navigate(t, "/")
+	other.waitState(t, "signed-out")
+	p := other.openConsent(t, "button#login-"+oidcID)
+	p.postAs(t, user)
+	p.click(t, "button#user-alice")
+	p.waitClosed(t)
+	other.waitState(t, "signed-in")
 
 	// Sign in with Dev OIDC: Tab to its button (past Google's), Enter; the
 	// consent page by keyboard too.
@@ -61,6 +75,7 @@ func testKeyboard(t *testing.T, h *harness, width int64, user string) {
 	tb.tabTo(t, "button#connect-github")
 	tb.keyPopup(t, " ", user)
 	tb.waitAccount(t, "github")
+	tb.expectResult(t, "accounts-heading", "GitHub is now connected.")
 
 	// Disconnect GitHub: Enter opens the dialog on Cancel; Escape closes
 	// it and gives the focus back; Enter again, Tab to the confirmation,
@@ -81,9 +96,19 @@ func testKeyboard(t *testing.T, h *harness, width int64, user string) {
 	tb.run(t, waitShort, "wait for GitHub to be disconnected",
 		chromedp.WaitNotPresent(`#accounts li[data-provider="github"]`, chromedp.ByQuery))
 	tb.waitAccount(t, oidcID)
+	tb.expectResult(t, "accounts-heading", "GitHub was disconnected.")
 
-	// Sign out: Tab past it to "Sign out everywhere", Shift+Tab back, Enter.
-	tb.tabTo(t, "button#sign-out-all")
+	// Sign out the other browser's session: Tab to its button, Enter.
+	otherRow := `#sessions li[data-current="false"]`
+	tb.tabTo(t, otherRow+" button.revoke-session")
+	tb.key(t, kb.Enter)
+	tb.run(t, waitShort, "wait for the other session to go", chromedp.WaitNotPresent(otherRow, chromedp.ByQuery))
+	tb.expectResult(t, "sessions-heading", "That session was signed out.")
+	tb.shot(t, fmt.Sprintf("keyboard-%d-session-signed-out", width))
+
+	// Sign out: Shift+Tab back to "Sign out everywhere" (the user's card is
+	// above), Shift+Tab again to "Sign out", Enter.
+	tb.tabBackTo(t, "button#sign-out-all")
 	tb.key(t, kb.Tab, chromedp.KeyModifiers(input.ModifierShift))
 	tb.expectFocusRing(t, "button#sign-out")
 	tb.key(t, kb.Enter)
@@ -109,6 +134,18 @@ func (tb *tab) key(t *testing.T, key string, opts ...chromedp.KeyOption) {
 	tb.run(t, waitShort, fmt.Sprintf("press %q", key), chromedp.KeyEvent(key, opts...))
 }
 
+// expectResult fails t unless, after an action whose control left the
+// page, the focus is on the heading id (waiting for it) and the polite
+// live region (the alert slot) says want.
+func (tb *tab) expectResult(t *testing.T, id, want string) {
+	t.Helper()
+	tb.expectFocus(t, id)
+	sel := `.alert-slot[role="status"][aria-live="polite"] #alert .alert-text`
+	if got := tb.text(t, sel); got != want {
+		tb.fail(t, "%s says %q, want %q", sel, got, want)
+	}
+}
+
 // maxTabs bounds a walk of the focus to one control.
 const maxTabs = 80
 
@@ -117,23 +154,34 @@ const maxTabs = 80
 // the way. It fails when sel is not reached in maxTabs presses.
 func (tb *tab) tabTo(t *testing.T, sel string) {
 	t.Helper()
+	tb.walkTo(t, sel, "Tab")
+}
+
+// tabBackTo is tabTo with Shift+Tab.
+func (tb *tab) tabBackTo(t *testing.T, sel string) {
+	t.Helper()
+	tb.walkTo(t, sel, "Shift+Tab", chromedp.KeyModifiers(input.ModifierShift))
+}
+
+func (tb *tab) walkTo(t *testing.T, sel, name string, opts ...chromedp.KeyOption) {
+	t.Helper()
 	dashboard := tb.isDashboard()
 	var stops []string
 	for range maxTabs {
-		tb.key(t, kb.Tab)
+		tb.key(t, kb.Tab, opts...)
 		f := tb.focused(t, sel)
 		stops = append(stops, f.Desc)
 		if dashboard && f.Desc != "body" {
 			if problem := f.ringProblem(); problem != "" {
-				tb.fail(t, "Tab towards %s stopped at %s: %s", sel, f.Desc, problem)
+				tb.fail(t, "%s towards %s stopped at %s: %s", name, sel, f.Desc, problem)
 			}
 		}
 		if f.Match {
-			t.Logf("%s: Tab stops to %s: %s", tb.label, sel, strings.Join(stops, ", "))
+			t.Logf("%s: %s stops to %s: %s", tb.label, name, sel, strings.Join(stops, ", "))
 			return
 		}
 	}
-	tb.fail(t, "%d presses of Tab did not reach %s; the focus stopped at: %s", maxTabs, sel, strings.Join(stops, ", "))
+	tb.fail(t, "%d presses of %s did not reach %s; the focus stopped at: %s", maxTabs, name, sel, strings.Join(stops, ", "))
 }
 
 // expectFocusRing fails t unless sel has the focus (waiting for it) with
