@@ -52,6 +52,7 @@ func TestAdmin(t *testing.T) {
 		admin.waitAlert(t, "success", "done", waitShort)
 		admin.run(t, waitShort, "wait for the user shown disabled",
 			chromedp.WaitVisible(fmt.Sprintf(`div#admin-user[data-user=%q][data-status="disabled"] button#admin-enable`, victimID), chromedp.ByQuery))
+		admin.expectFocus(t, "admin-user-heading") // Disable, pressed, became Enable: not <body>
 		admin.shot(t, "admin-user-disabled")
 
 		// The other browser holds a valid access token; its next call or
