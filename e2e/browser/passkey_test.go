@@ -90,6 +90,7 @@ func TestPasskey(t *testing.T) {
 	tb.click(t, "dialog#confirm-dialog[open] #confirm-ok")
 	tb.run(t, waitShort, "wait for the row to go", chromedp.Poll(fmt.Sprintf(
 		`!document.querySelector('#accounts li[data-account=%q]')`, first), nil, chromedp.WithPollingTimeout(waitShort)))
+	tb.expectFocus(t, "accounts-heading") // its Remove went with the row: not <body>
 
 	// The last-method rule: a second passkey, then Google disconnected,
 	// leaves the passkey as the only way in; its Remove is off and says
