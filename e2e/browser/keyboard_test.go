@@ -100,6 +100,13 @@ func testKeyboard(t *testing.T, h *harness, width int64, user string) {
 
 	// Sign out the other browser's session: Tab to its button, Enter.
 	otherRow := `#sessions li[data-current="false"]`
+	// One browser, one system, one place: the two sessions' Sign out
+	// buttons must still say which is which (their first-seen times).
+	mine := tb.attr(t, `#sessions li[data-current="true"] button.revoke-session`, "aria-label")
+	theirs := tb.attr(t, otherRow+" button.revoke-session", "aria-label")
+	if mine == theirs {
+		tb.fail(t, "both sessions' Sign out buttons are named %q", mine)
+	}
 	tb.tabTo(t, otherRow+" button.revoke-session")
 	tb.key(t, kb.Enter)
 	tb.run(t, waitShort, "wait for the other session to go", chromedp.WaitNotPresent(otherRow, chromedp.ByQuery))

@@ -22,15 +22,19 @@ func (c *sessionList) t(k i18n.Key, arg ...string) string { return i18n.T(c.Lang
 
 func (c *sessionList) Render() app.UI {
 	sessions := c.v.Sessions
+	names := sessionNames(c.Lang, sessions)
 	return app.Div().Class("card").DataSet("load", loadState(c.v.SessionsLoad)).Body(
 		app.H2().ID(sessionsHeading).TabIndex(-1).Text(c.t(i18n.Sessions)),
 		app.Ul().ID("sessions").Class("list").Body(
 			app.Range(sessions).Slice(func(i int) app.UI {
 				s := sessions[i]
-				name := sessionName(c.Lang, s)
-				current := "false"
+				name := names[i]
+				current, thisDevice := "false", ""
 				if s.Current {
-					current = "true"
+					// Said in the button's name too: two sessions of one
+					// browser, system and place, begun in one minute,
+					// still differ by it.
+					current, thisDevice = "true", c.t(i18n.ThisDevice)
 				}
 				return app.Li().DataSet("session", s.ID).DataSet("current", current).Body(
 					app.Div().Class("grow").Body(
@@ -42,7 +46,7 @@ func (c *sessionList) Render() app.UI {
 						app.Div().Class("muted small").Text(joinNonEmpty(" · ", s.IP, c.t(i18n.LastUsed, When(s.LastUsed)))),
 					),
 					app.Button().Class("btn btn-small btn-ghost revoke-session").Text(c.t(i18n.SignOut)).
-						Aria("label", c.t(i18n.RevokeSessionNamed, joinNonEmpty(", ", name, s.IP))).
+						Aria("label", c.t(i18n.RevokeSessionNamed, joinNonEmpty(", ", name, s.IP, thisDevice))).
 						OnClick(func(ctx app.Context, _ app.Event) { ctx.NewActionWithValue(actRevoke, s.ID) }, app.EventScope(s.ID)),
 				)
 			}),
@@ -51,10 +55,28 @@ func (c *sessionList) Render() app.UI {
 	)
 }
 
-// sessionName tells one of the user's sessions from the others: the device
-// (browser and system, from the user agent) and where it is (the server's
-// coarse place of its IP) or, when the server knows none, when it was first
-// seen, so two Chromes on Linux still read differently.
+// sessionNames tells the user's sessions apart: each is named by its
+// device (browser and system, from the user agent) and where it is (the
+// server's coarse place of its IP) or, when the server knows none, when it
+// was first seen. Two sessions that would still read alike (two Chromes on
+// Linux in one city) both get their first-seen time too.
+func sessionNames(l i18n.Lang, sessions []shared.Session) []string {
+	names := make([]string, len(sessions))
+	seen := make(map[string]int, len(sessions))
+	for i, s := range sessions {
+		names[i] = sessionName(l, s)
+		seen[names[i]]++
+	}
+	for i, s := range sessions {
+		if seen[names[i]] > 1 && s.Place != "" && !s.CreatedAt.IsZero() {
+			names[i] += " · " + i18n.T(l, i18n.FirstSeen, When(s.CreatedAt))
+		}
+	}
+	return names
+}
+
+// sessionName is one session's name on its own: the device, then the
+// place, else the first-seen time.
 func sessionName(l i18n.Lang, s shared.Session) string {
 	device := Device(s.UserAgent)
 	if device == "" {

@@ -43,11 +43,10 @@ func TestSessionList(t *testing.T) {
 				if named := i18n.T(i18n.KO, i18n.SignedInWithProvider, "github"); strings.Count(html, named) != 1 {
 					t.Errorf("want %q once (the session with a provider):\n%s", named, html)
 				}
-				// Each button says which session it ends.
 				// Each button says which session it ends, by the name that
-				// tells it from the others.
+				// tells it from the others (the current one as this device).
 				for _, named := range []string{
-					i18n.T(i18n.KO, i18n.RevokeSessionNamed, "Headless Chrome · Linux · Testville, ZZ, 127.0.0.1"),
+					i18n.T(i18n.KO, i18n.RevokeSessionNamed, "Headless Chrome · Linux · Testville, ZZ, 127.0.0.1, "+i18n.T(i18n.KO, i18n.ThisDevice)),
 					i18n.T(i18n.KO, i18n.RevokeSessionNamed, i18n.T(i18n.KO, i18n.UnknownDevice)+" · "+i18n.T(i18n.KO, i18n.FirstSeen, When(first))),
 				} {
 					if !strings.Contains(html, `aria-label="`+named+`"`) {
@@ -97,5 +96,36 @@ func TestSessionName(t *testing.T) {
 				t.Errorf("sessionName = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestSessionNames: sessions that would read alike (one device, one place)
+// are told apart by their first-seen time; the others keep their short
+// names.
+func TestSessionNames(t *testing.T) {
+	first := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	second := first.Add(26 * time.Hour)
+	chrome := "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"
+	firefox := "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+	sessions := []shared.Session{
+		{UserAgent: chrome, Place: "Taipei, TW", CreatedAt: first},
+		{UserAgent: chrome, Place: "Taipei, TW", CreatedAt: second},
+		{UserAgent: chrome, Place: "Seoul, KR", CreatedAt: first},
+		{UserAgent: firefox, Place: "Taipei, TW", CreatedAt: first},
+	}
+	want := []string{
+		"Chrome · Linux · Taipei, TW · first seen " + When(first),
+		"Chrome · Linux · Taipei, TW · first seen " + When(second),
+		"Chrome · Linux · Seoul, KR",
+		sessionName(i18n.EN, sessions[3]),
+	}
+	got := sessionNames(i18n.EN, sessions)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("session %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+	if got[0] == got[1] {
+		t.Errorf("two sessions read alike: %q", got[0])
 	}
 }
