@@ -37,6 +37,7 @@ type adminSection struct {
 	ctx app.Context
 
 	admin     bool
+	checked   string // the user id the last check asked about
 	query     string // the search applied
 	page      int    // from 1
 	users     shared.AdminUserPage
@@ -50,17 +51,36 @@ type adminSection struct {
 
 func (c *adminSection) OnMount(ctx app.Context) {
 	c.ctx = ctx
-	ctx.ObserveState(viewKey, &c.v)
+	ctx.ObserveState(viewKey, &c.v).OnChange(func() {
+		if c.v.User.ID != c.checked {
+			c.check(ctx) // another user in this tab: ask again
+		}
+	})
 	ctx.ObserveState(signInsKey, &c.mark).OnChange(func() {
 		c.wait = c.wait.afterSignIn(ctx, c.mark, c.rt.m.alert)
+		if !c.admin {
+			c.check(ctx) // a fresh sign-in may carry the role
+		}
 	})
-	c.page = 1
+	c.check(ctx)
+}
+
+// check asks the server (GET /api/me, the access token's roles) whether
+// the signed-in user is an administrator, and shows or hides the section.
+// Whatever an earlier user of this tab had loaded is dropped first.
+func (c *adminSection) check(ctx app.Context) {
+	user := c.v.User.ID
+	c.checked, c.admin, c.page, c.query = user, false, 1, ""
+	c.users, c.detail, c.events, c.providers, c.ask, c.wait = shared.AdminUserPage{}, nil, nil, nil, nil, nil
 	ctx.Async(func() {
 		me, err := c.rt.signed.Me(ctx)
-		if err != nil || !IsAdmin(me) {
+		if err != nil || !IsAdmin(me) || (user != "" && me.ID != user) {
 			return // not an administrator (or not now): the section stays away
 		}
 		ctx.Dispatch(func(ctx app.Context) {
+			if c.checked != user {
+				return // the user changed meanwhile; that check decides
+			}
 			c.admin = true
 			c.reload(ctx)
 		})
