@@ -24,7 +24,13 @@ type adminEnv struct {
 
 func newAdminEnv(t *testing.T, engine string) *adminEnv {
 	t.Helper()
-	e := newEnv(t, engine, nil)
+	return newAdminEnvWith(t, engine, nil)
+}
+
+// newAdminEnvWith is newAdminEnv with AUTHBRIDGE_* variables overridden.
+func newAdminEnvWith(t *testing.T, engine string, extra map[string]string) *adminEnv {
+	t.Helper()
+	e := newEnv(t, engine, extra)
 	a := &adminEnv{env: e, root: e.user("Root", "root@example.com"), bob: e.user("Bob", "bob@example.com")}
 	a.grant(a.root)
 	a.rootP, a.bobP = e.signIn(a.root), e.signIn(a.bob)

@@ -19,9 +19,16 @@ func routes(d Deps, lim limiters) []route {
 	bearer := requireBearer(d.Log, d.Tokens, d.Auth)
 	ip := d.IPs
 	// The admin API: a bearer token of an administrator with a recent
-	// sign-in (requireAdmin).
+	// sign-in (requireAdmin). Reads and changes have per-user budgets of
+	// their own, counted before requireAdmin so that its database read is
+	// bounded too.
 	adminOnly := requireAdmin(d.Log, d.Auth)
-	admin := func(h http.Handler) http.Handler { return bearer(adminOnly(h)) }
+	adminRead := func(h http.Handler) http.Handler {
+		return bearer(rateLimit(lim.adminRead, byUser("admin-read"), adminOnly(h)))
+	}
+	adminWrite := func(h http.Handler) http.Handler {
+		return bearer(rateLimit(lim.adminWrite, byUser("admin-write"), adminOnly(h)))
+	}
 	adm := d.Auth.Admin()
 	rs := []route{
 		{"GET /healthz", handleHealthz()},
@@ -60,18 +67,18 @@ func routes(d Deps, lim limiters) []route {
 		{"POST /api/me/passkeys", bearer(rateLimit(lim.perUser, byUser("passkey-add"), handleAddPasskey(d.Log, d.Auth)))},
 		{"PATCH /api/me/passkeys/{id}", bearer(handleRenamePasskey(d.Log, d.Auth))},
 		{"DELETE /api/me/passkeys/{id}", bearer(handleRemovePasskey(d.Log, d.Auth))},
-		{"DELETE /api/me", bearer(handleDeleteMe(d.Log, d.Auth, ip))},
-		{"GET /api/me/export", bearer(handleExport(d.Log, d.Auth))},
+		{"DELETE /api/me", bearer(rateLimit(lim.adminWrite, byUser("delete-me"), handleDeleteMe(d.Log, d.Auth, ip)))},
+		{"GET /api/me/export", bearer(rateLimit(lim.export, byUser("export"), handleExport(d.Log, d.Auth)))},
 
-		{"GET /api/admin/users", admin(handleAdminUsers(d.Log, adm))},
-		{"GET /api/admin/users/{id}", admin(handleAdminUser(d.Log, adm))},
-		{"DELETE /api/admin/users/{id}", admin(handleAdminDelete(d.Log, adm, ip))},
-		{"POST /api/admin/users/{id}/disable", admin(handleAdminDisable(d.Log, adm, ip))},
-		{"POST /api/admin/users/{id}/enable", admin(handleAdminEnable(d.Log, adm, ip))},
-		{"POST /api/admin/users/{id}/revoke-sessions", admin(handleAdminRevokeSessions(d.Log, adm, ip))},
-		{"GET /api/admin/users/{id}/logins", admin(handleAdminLogins(d.Log, adm))},
-		{"GET /api/admin/events", admin(handleAdminEvents(d.Log, adm))},
-		{"GET /api/admin/providers", admin(handleAdminProviders(d.Log, d.Auth))},
+		{"GET /api/admin/users", adminRead(handleAdminUsers(d.Log, adm))},
+		{"GET /api/admin/users/{id}", adminRead(handleAdminUser(d.Log, adm))},
+		{"DELETE /api/admin/users/{id}", adminWrite(handleAdminDelete(d.Log, adm, ip))},
+		{"POST /api/admin/users/{id}/disable", adminWrite(handleAdminDisable(d.Log, adm, ip))},
+		{"POST /api/admin/users/{id}/enable", adminWrite(handleAdminEnable(d.Log, adm, ip))},
+		{"POST /api/admin/users/{id}/revoke-sessions", adminWrite(handleAdminRevokeSessions(d.Log, adm, ip))},
+		{"GET /api/admin/users/{id}/logins", adminRead(handleAdminLogins(d.Log, adm))},
+		{"GET /api/admin/events", adminRead(handleAdminEvents(d.Log, adm))},
+		{"GET /api/admin/providers", adminRead(handleAdminProviders(d.Log, d.Auth))},
 	}
 	// With AUTHBRIDGE_METRICS_ADDR, /metrics has a listener of its own
 	// (MetricsHandler) and this one answers 404.

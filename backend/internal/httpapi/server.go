@@ -38,6 +38,26 @@ type limiters struct {
 	verify  *ratelimit.Limiter
 	signin  *ratelimit.Limiter // credential, exchange, code, login start, connect ticket: per IP
 	perUser *ratelimit.Limiter // connect tickets: per signed-in user
+	// The operator's and the account's heavier calls, per signed-in user:
+	// admin API reads, admin API changes and deleting one's account, and
+	// the data export (the heaviest read: every row about the user).
+	adminRead  *ratelimit.Limiter
+	adminWrite *ratelimit.Limiter
+	export     *ratelimit.Limiter
+}
+
+// exportBurst is how many exports a user may make at once: a retried
+// download or two, not a loop.
+const exportBurst = 3
+
+// exportPerMinute is the export's refill, a sixtieth of
+// AUTHBRIDGE_RATE_LIMIT (2 a minute at the default), never 0 unless the
+// limits are off.
+func exportPerMinute(perMin int) int {
+	if perMin <= 0 {
+		return 0
+	}
+	return (perMin + 59) / 60
 }
 
 // NewServer returns the handler for every route of the contract.
@@ -51,6 +71,10 @@ func NewServer(d Deps) http.Handler {
 		verify:  ratelimit.New(perMin*5, burstFor(perMin*5), d.Auth.Now),
 		signin:  ratelimit.New(perMin, burstFor(perMin), d.Auth.Now),
 		perUser: ratelimit.New(perMin/4, burstFor(perMin/4), d.Auth.Now),
+
+		adminRead:  ratelimit.New(perMin, burstFor(perMin), d.Auth.Now),
+		adminWrite: ratelimit.New(perMin/4, burstFor(perMin/4), d.Auth.Now),
+		export:     ratelimit.New(exportPerMinute(perMin), exportBurst, d.Auth.Now),
 	}
 	mux := http.NewServeMux()
 	logged := accessLog(d.Log)
