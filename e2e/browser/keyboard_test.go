@@ -20,12 +20,19 @@ import (
 // (duplicate_email) or their accounts.
 var keyboardUsers = map[int64]string{1280: "load-811", 375: "load-814"}
 
+// keyboardGoogleUsers are the devidp load users TestKeyboard signs in as
+// with the Google button at the end, one per width; no other test signs
+// in as them.
+var keyboardGoogleUsers = map[int64]string{1280: "load-822", 375: "load-823"}
+
 // TestKeyboard is issue #18's keyboard-only run, at a desktop's width and
 // a phone's: sign in, connect, disconnect (its dialog: Escape cancels once,
 // then Enter confirms), sign out another browser's session and sign out
-// with key events only (Tab, Shift+Tab, Enter, Space, Escape dispatched as
-// Input.dispatchKeyEvent: no click, no script click), the devidp's consent
-// page in the popup included. At every stop of the focus on the dashboard
+// with key events only (Tab, Shift+Tab, Enter, Space, Escape, arrow keys
+// dispatched as Input.dispatchKeyEvent: no click, no script click), the
+// devidp's consent page in the popup included; then signs in again as
+// another user with the Google button (the devidp's stand-in: its user
+// picker by arrow keys, its button by Enter). At every stop of the focus on the dashboard
 // the focused control has a visible ring (outline or box shadow) of 3:1 or
 // more against the background around it. The Google button is on the way
 // to the other providers. After connect, disconnect and the session's
@@ -122,6 +129,64 @@ func testKeyboard(t *testing.T, h *harness, width int64, user string) {
 	tb.waitState(t, "signed-out")
 	tb.expectFocus(t, "signin-heading", "alert")
 	tb.shot(t, fmt.Sprintf("keyboard-%d-signed-out", width))
+
+	// Sign in with Google: Tab to the stand-in's user picker (past its
+	// button), choose the user with ArrowDown, Shift+Tab back to the
+	// button, Enter. Google's own button is one control that opens an
+	// account chooser; the stand-in's picker plays the chooser.
+	gUser := keyboardGoogleUsers[width]
+	tb.run(t, waitLong, "wait for the Google button", chromedp.WaitVisible("#gis-button #gis-stub-button", chromedp.ByQuery))
+	tb.addPickerUser(t, gUser)
+	tb.tabTo(t, "select#gis-stub-user")
+	tb.arrowTo(t, "select#gis-stub-user", gUser)
+	tb.tabBackTo(t, "button#gis-stub-button")
+	tb.key(t, kb.Enter)
+	tb.waitState(t, "signed-in")
+	if got, want := tb.text(t, "#user-name"), loadName(gUser); got != want {
+		tb.fail(t, "after Enter on the Google button #user-name = %q, want %q", got, want)
+	}
+	tb.expectFocus(t, "user-name")
+	tb.waitAccount(t, "google")
+	tb.shot(t, fmt.Sprintf("keyboard-%d-google-signed-in", width))
+}
+
+// addPickerUser adds user, a load user the devidp's Google stand-in does
+// not list, as the last choice of its user picker (as postAs does for the
+// consent page); choosing it is left to the keyboard.
+func (tb *tab) addPickerUser(t *testing.T, user string) {
+	t.Helper()
+	var ok bool
+	tb.eval(t, fmt.Sprintf(`(function (id, label) {
+		var s = document.querySelector("select#gis-stub-user");
+		if (!s) { return false; }
+		var o = document.createElement("option"); o.value = id; o.textContent = label; s.appendChild(o);
+		return true; })(%q, %q)`, user, loadName(user)+" <"+user+"@load.test>"), &ok)
+	if !ok {
+		tb.fail(t, "the Google stand-in has no user picker (select#gis-stub-user)")
+	}
+}
+
+// arrowTo presses ArrowDown on the focused select sel until value is
+// chosen, checking the focus ring each time; it fails when the choices
+// run out first.
+func (tb *tab) arrowTo(t *testing.T, sel, value string) {
+	t.Helper()
+	var n int
+	tb.eval(t, fmt.Sprintf(`document.querySelector(%q).options.length`, sel), &n)
+	var got string
+	for range n {
+		tb.eval(t, fmt.Sprintf(`document.querySelector(%q).value`, sel), &got)
+		if got == value {
+			tb.expectFocusRing(t, sel)
+			return
+		}
+		tb.key(t, kb.ArrowDown)
+		tb.expectFocusRing(t, sel)
+	}
+	tb.eval(t, fmt.Sprintf(`document.querySelector(%q).value`, sel), &got)
+	if got != value {
+		tb.fail(t, "ArrowDown on %s stopped at %q, never at %q", sel, got, value)
+	}
 }
 
 // loadName is the name the devidp gives a load user.
