@@ -19,6 +19,7 @@ const (
 	adminUser  = "load-801" // an administrator: AUTHBRIDGE_ADMIN_EMAILS (harness)
 	victimUser = "load-802" // disabled by the administrator
 	leaverUser = "load-803" // deletes their own account
+	plainUser  = "load-824" // no administrator: TestAdminFollowsUser
 )
 
 // TestAdmin is issue #15 in the browser: an administrator disables a user
@@ -103,6 +104,87 @@ func TestAdmin(t *testing.T) {
 		}
 		admin.shot(t, "admin-audit-trail") // and axe-core
 	})
+}
+
+// TestAdminFollowsUser: the Administration section follows the tab's
+// user without a reload. An administrator signs in and sees it; signs
+// out; a user who is no administrator signs in in the same tab and sees
+// neither the section nor any row the administrator had loaded; signs
+// out; the administrator signs in again and the section is back.
+func TestAdminFollowsUser(t *testing.T) {
+	h := start(t)
+	h.dashboard(t)
+	tb := h.newBrowserContext(t, "admin-follows")
+	tb.signInLoadUser(t, adminUser)
+	marker := tb.setMarker(t)
+	adminRows := `#admin #admin-users tr[data-user]`
+	tb.run(t, waitLong, "wait for the administrator's users table", chromedp.WaitVisible(adminRows, chromedp.ByQuery))
+	var seen []string // the addresses the administrator's table listed
+	tb.eval(t, `Array.prototype.map.call(document.querySelectorAll("#admin-users tr[data-email]"), function (r) { return r.dataset.email; })`, &seen)
+	if len(seen) == 0 {
+		tb.fail(t, "the administrator's users table lists no address")
+	}
+	tb.signOutSettled(t)
+	tb.run(t, waitShort, "wait for the Administration section to go", chromedp.WaitNotPresent("#admin", chromedp.ByQuery))
+
+	_, from := h.router.Hits(0)
+	tb.signInGoogle(t, plainUser)
+	tb.waitState(t, "signed-in")
+	if got, want := tb.text(t, "#user-name"), loadName(plainUser); got != want {
+		tb.fail(t, "#user-name = %q, want %q", got, want)
+	}
+	tb.waitMe(t, from)
+	tb.run(t, waitShort, "wait for the sessions", chromedp.WaitReady(`#sessions li[data-current="true"]`, chromedp.ByQuery))
+	if n := tb.count(t, "#admin, #admin-users, #admin-events, #admin-user"); n != 0 {
+		tb.fail(t, "a user who is no administrator, signed in after one in the same tab, sees %d Administration elements", n)
+	}
+	// A page that still holds an address of the administrator's table
+	// (but the user's own) kept what the earlier user had loaded.
+	var html string
+	tb.eval(t, `document.body.innerHTML`, &html)
+	for _, email := range seen {
+		if email != plainUser+"@load.test" && strings.Contains(html, email) {
+			tb.fail(t, "the page of a user who is no administrator still holds %s from the administrator's table", email)
+		}
+	}
+	tb.shot(t, "admin-follows-plain-user")
+	tb.signOutSettled(t)
+
+	// And back: the administrator's fresh sign-in shows the section.
+	tb.signInGoogle(t, adminUser)
+	tb.waitState(t, "signed-in")
+	tb.run(t, waitLong, "wait for the Administration section after the sign-in", chromedp.WaitVisible(adminRows, chromedp.ByQuery))
+	tb.checkMarker(t, marker)
+	tb.shot(t, "admin-follows-admin-again")
+}
+
+// signOutSettled signs out and waits for what the signed-out page adds
+// above and below the Google button (the message, the last-used hint):
+// a click computed before they appear lands beside the button.
+func (tb *tab) signOutSettled(t *testing.T) {
+	t.Helper()
+	tb.signOut(t)
+	tb.waitAlert(t, "info", "done", waitShort)
+	tb.run(t, waitShort, "wait for the last-used hint", chromedp.WaitVisible("#last-used-google", chromedp.ByQuery))
+}
+
+// waitMe waits until a replica has answered a GET /api/me since index
+// from of the router's log (the Administration section's check).
+func (tb *tab) waitMe(t *testing.T, from int) {
+	t.Helper()
+	deadline := time.Now().Add(waitShort)
+	for {
+		hits, _ := tb.h.router.Hits(from)
+		for _, x := range hits {
+			if x.Method == "GET" && x.URI == "/api/me" && x.Status == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.fail(t, "no GET /api/me answered 200 within %s of the sign-in", waitShort)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // signInLoadUser opens the dashboard and signs in as the devidp load user
