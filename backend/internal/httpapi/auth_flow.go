@@ -114,14 +114,15 @@ func handleCallback(log *slog.Logger, cfg config.Config, svc *auth.Service, ips 
 // origin, then closes the popup; without an opener it falls back to a
 // redirect. It posts nowhere else (no BroadcastChannel): the SPA only
 // believes messages whose source is its own popup. It is constant, so the
-// CSP allows it by hash.
+// CSP allows it by hash: its words (the close hint, in the page's
+// language) come in the data block.
 const handoffScript = `(function(){
 var d=JSON.parse(document.getElementById("handoff").textContent);
 var o=null;try{o=window.opener}catch(e){}
 if(d.mode==="popup"&&o&&!o.closed){
 try{o.postMessage(d.message,d.origin)}catch(e){}
 window.close();
-setTimeout(function(){document.getElementById("status").textContent="You can close this window."},500);
+setTimeout(function(){document.getElementById("status").textContent=d.close},500);
 }else{window.location.replace(d.redirect)}
 })();`
 
@@ -131,9 +132,9 @@ var handoffScriptHash = func() string {
 }()
 
 var handoffPage = template.Must(template.New("handoff").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>Signing in…</title></head>
-<body><p id="status">{{if .OK}}Signed in. Returning to the app…{{else}}Sign-in did not complete. Returning to the app…{{end}}</p>
+<html lang="{{.T.Lang}}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{{.T.Title}}</title></head>
+<body><p id="status">{{if .OK}}{{.T.OK}}{{else}}{{.T.Failed}}{{end}}</p>
 <script type="application/json" id="handoff">{{.Data}}</script>
 <script>{{.Script}}</script></body></html>`))
 
@@ -173,13 +174,17 @@ func writeHandoff(w http.ResponseWriter, r *http.Request, log *slog.Logger, cfg 
 		http.Redirect(w, r, redirect, http.StatusSeeOther)
 		return
 	}
+	words := handoffTextFor(r.Header.Get("Accept-Language"))
 	data, _ := json.Marshal(map[string]any{
-		"mode": h.Mode, "origin": cfg.FrontendOrigin, "message": msg, "redirect": redirect,
+		"mode": h.Mode, "origin": cfg.FrontendOrigin, "message": msg, "redirect": redirect, "close": words.Close,
 	})
 	hdr.Set("Content-Security-Policy", "default-src 'none'; script-src "+handoffScriptHash+"; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Language", words.Lang)
+	hdr.Set("Vary", "Accept-Language")
 	w.WriteHeader(status)
 	_ = handoffPage.Execute(w, map[string]any{
+		"T":      words,
 		"OK":     msg.OK,
 		"Data":   template.JS(jsonForScript(data)),
 		"Script": template.JS(handoffScript),
