@@ -295,7 +295,7 @@ func (a *Admin) Disable(ctx context.Context, actor Actor, userID, reason string)
 	if actor.ID == userID {
 		return 0, apperr.New(shared.CodeCannotDisableSelf, "You cannot disable your own account. Ask another administrator, or use the command line.")
 	}
-	n, err := a.store.DisableUser(ctx, userID, a.audit(actor, reason))
+	n, err := a.store.DisableUser(ctx, userID, adminRule(a.opts.AdminEmails), a.audit(actor, reason))
 	if err != nil {
 		return 0, storeErr("disable user", err)
 	}
@@ -335,7 +335,7 @@ func (a *Admin) Delete(ctx context.Context, actor Actor, userID, reason string) 
 	if err := checkReason(reason); err != nil {
 		return err
 	}
-	if err := a.store.DeleteUser(ctx, userID, a.audit(actor, reason)); err != nil {
+	if err := a.store.DeleteUser(ctx, userID, adminRule(a.opts.AdminEmails), a.audit(actor, reason)); err != nil {
 		return storeErr("delete user", err)
 	}
 	a.opts.Logger.Info("admin: user deleted", "user", userID, "actor", actor.ID)
@@ -348,11 +348,12 @@ func (a *Admin) GrantAdmin(ctx context.Context, actor Actor, userID string) erro
 }
 
 // RevokeAdmin takes the administrator grant away; the last enabled
-// administrator keeps it (last_admin). not_found: not an administrator.
+// administrator keeps it (last_admin), unless a verified email in
+// AUTHBRIDGE_ADMIN_EMAILS keeps them one. not_found: no grant to take.
 func (a *Admin) RevokeAdmin(ctx context.Context, actor Actor, userID string) error {
-	err := a.store.RevokeAdmin(ctx, userID, a.audit(actor, ""))
+	err := a.store.RevokeAdmin(ctx, userID, adminRule(a.opts.AdminEmails), a.audit(actor, ""))
 	if errors.Is(err, store.ErrNotFound) {
-		return apperr.Wrap(shared.CodeNotFound, "This user is not an administrator.", err)
+		return apperr.Wrap(shared.CodeNotFound, "This user holds no administrator grant (one listed in AUTHBRIDGE_ADMIN_EMAILS stays an administrator).", err)
 	}
 	return storeErr("revoke admin", err)
 }

@@ -15,19 +15,33 @@ import (
 	"github.com/authbridge/authbridge/shared"
 )
 
-// administrator is the one rule of who is an administrator: a user the
-// CLI granted it (the admins table), or one whose verified canonical
-// email is in emails (AUTHBRIDGE_ADMIN_EMAILS, canonicalised by config).
-// Whether the user is enabled is ActiveUser's rule.
+// isAdministrator is the one rule of who is an administrator: a user the
+// CLI granted it (the admins table: granted), or one whose verified
+// canonical email is in emails (AUTHBRIDGE_ADMIN_EMAILS, canonicalised by
+// config). Whether the user is enabled is ActiveUser's rule.
+func isAdministrator(emails []string, u store.User, granted bool) bool {
+	return granted || (u.EmailVerified && u.EmailCanonical != nil && slices.Contains(emails, *u.EmailCanonical))
+}
+
+// administrator answers isAdministrator for u, reading the grant only when
+// the email does not decide it.
 func administrator(ctx context.Context, st *store.Store, emails []string, u store.User) (bool, error) {
-	if u.EmailVerified && u.EmailCanonical != nil && slices.Contains(emails, *u.EmailCanonical) {
+	if isAdministrator(emails, u, false) {
 		return true, nil
 	}
 	ok, err := st.IsAdmin(ctx, u.ID)
 	if err != nil {
 		return false, fmt.Errorf("auth: is admin: %w", err)
 	}
-	return ok, nil
+	return isAdministrator(emails, u, ok), nil
+}
+
+// adminRule is isAdministrator as the store's last-administrator guard
+// counts by it: disabling, deleting or revoking (admin API, CLI, or
+// DELETE /api/me) the last enabled administrator, granted or listed by a
+// verified email, is refused (last_admin).
+func adminRule(emails []string) store.AdminRule {
+	return store.AdminRule{Emails: emails, Is: func(u store.User, granted bool) bool { return isAdministrator(emails, u, granted) }}
 }
 
 // roles answers the access token's roles claim for u.

@@ -111,3 +111,79 @@ func TestRecentSignIn(t *testing.T) {
 		})
 	}
 }
+
+// TestLastAdministrator: the last enabled administrator, whether granted by
+// the CLI or listed by a verified email in AdminEmails, can be neither
+// disabled nor deleted (by an operator or by themself), nor lose a grant
+// that alone makes them one (last_admin); with another administrator of
+// either kind left, each of these goes through.
+func TestLastAdministrator(t *testing.T) {
+	cases := []struct {
+		name       string
+		bossListed bool // boss's email is listed and verified (else unverified)
+		grantAda   bool
+		grantBoss  bool
+		op, target string
+		want       shared.ErrorCode
+	}{
+		{"listed boss alone: disable", true, false, false, "disable", "boss", shared.CodeLastAdmin},
+		{"listed boss alone: delete", true, false, false, "delete", "boss", shared.CodeLastAdmin},
+		{"listed boss alone: delete self", true, false, false, "delete self", "boss", shared.CodeLastAdmin},
+		{"listed boss alone: no grant to revoke", true, false, false, "revoke", "boss", shared.CodeNotFound},
+		{"listed and granted boss alone: the grant may go", true, false, true, "revoke", "boss", ""},
+		{"listed boss, granted ada: boss may be disabled", true, true, false, "disable", "boss", ""},
+		{"listed boss, granted ada: boss may delete self", true, true, false, "delete self", "boss", ""},
+		{"listed boss, granted ada: ada's grant may go", true, true, false, "revoke", "ada", ""},
+		{"listed boss, granted ada: ada may be deleted", true, true, false, "delete", "ada", ""},
+		{"unverified boss, granted ada: ada's grant stays", false, true, false, "revoke", "ada", shared.CodeLastAdmin},
+		{"unverified boss, granted ada: ada may not delete self", false, true, false, "delete self", "ada", shared.CodeLastAdmin},
+		{"unverified boss, granted ada: boss is no administrator and may go", false, true, false, "delete", "boss", ""},
+	}
+	for _, engine := range storetest.Engines(t) {
+		for _, c := range cases {
+			t.Run(engine+"/"+c.name, func(t *testing.T) {
+				ctx := context.Background()
+				f := newFixture(t, engine, "")
+				svc, err := auth.New(f.st, f.tm, nil, nil, auth.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour,
+					AdminEmails: []string{"boss@example.com"}, AdminReauth: 15 * time.Minute, Now: f.clk.now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				boss := store.User{ID: store.NewID(), Name: "boss", Email: "Boss@Example.com", EmailVerified: c.bossListed, CreatedAt: f.clk.t, UpdatedAt: f.clk.t}
+				if c.bossListed {
+					canon := "boss@example.com"
+					boss.EmailCanonical = &canon
+				}
+				storetest.CreateUser(t, f.st, boss)
+				adm, cli := svc.Admin(), auth.CLIActor("root")
+				ids := map[string]string{"boss": boss.ID, "ada": f.ada.ID}
+				for who, grant := range map[string]bool{"boss": c.grantBoss, "ada": c.grantAda} {
+					if grant {
+						if err := adm.GrantAdmin(ctx, cli, ids[who]); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				id := ids[c.target]
+				switch c.op {
+				case "disable":
+					_, err = adm.Disable(ctx, cli, id, "")
+				case "delete":
+					err = adm.Delete(ctx, cli, id, "")
+				case "delete self":
+					err = svc.DeleteSelf(ctx, id, f.clk.now().Unix(), "192.0.2.1")
+				case "revoke":
+					err = adm.RevokeAdmin(ctx, cli, id)
+				}
+				if (c.want == "") != (err == nil) || (err != nil && apperr.CodeOf(err) != c.want) {
+					t.Fatalf("%s %s = %v, want %q", c.op, c.target, err, c.want)
+				}
+				if c.want != "" {
+					if _, err := svc.ActiveUser(ctx, id); err != nil {
+						t.Fatalf("the refused %s changed %s: %v", c.op, c.target, err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -107,18 +107,62 @@ func (s *Store) lockUser(ctx context.Context, tx *sqlx.Tx, id string) (User, err
 	return u, err
 }
 
+// AdminRule is who the last-administrator guard counts as an
+// administrator. The rule is the caller's (auth's): Is answers for an
+// enabled user and whether they hold a grant. Emails are the canonical
+// emails that may make a user one without a grant, so that the guard reads
+// (and locks) only those users and the granted ones. The zero value counts
+// the grants alone.
+type AdminRule struct {
+	Emails []string
+	Is     func(u User, granted bool) bool
+}
+
+func (r AdminRule) is(u User, granted bool) bool {
+	if r.Is == nil {
+		return granted
+	}
+	return r.Is(u, granted)
+}
+
 // guardLastAdmin refuses (ErrLastAdmin) a change that takes target out of
-// the enabled administrators when it is the last one. The administrators
-// are locked, so two changes in parallel cannot each remove "one of two".
-func (s *Store) guardLastAdmin(ctx context.Context, tx *sqlx.Tx, target string) error {
-	var active []string
-	if err := tx.SelectContext(ctx, &active, "SELECT a.user_id FROM admins a JOIN users u ON u.id = a.user_id WHERE u.disabled_at IS NULL ORDER BY a.user_id"+s.eng.ForUpdate); err != nil {
+// the enabled administrators when it is the last one: disabling or
+// deleting them, or (revokeGrant) taking their grant when the rule does not
+// keep them an administrator without it. The candidates are locked, so two
+// changes in parallel cannot each remove "one of two".
+func (s *Store) guardLastAdmin(ctx context.Context, tx *sqlx.Tx, target string, rule AdminRule, revokeGrant bool) error {
+	q := "SELECT " + prefixed("u", userColumns) + ", a.user_id IS NOT NULL AS granted FROM users u LEFT JOIN admins a ON a.user_id = u.id" +
+		" WHERE u.disabled_at IS NULL AND (a.user_id IS NOT NULL"
+	var args []any
+	if len(rule.Emails) > 0 {
+		q += " OR u.email_canonical IN (?" + strings.Repeat(", ?", len(rule.Emails)-1) + ")"
+		for _, e := range rule.Emails {
+			args = append(args, e)
+		}
+	}
+	var rows []struct {
+		User
+		Granted bool `db:"granted"`
+	}
+	if err := tx.SelectContext(ctx, &rows, q+") ORDER BY u.id"+s.eng.ForUpdate, args...); err != nil {
 		return err
 	}
-	for _, id := range active {
-		if id == target && len(active) == 1 {
-			return ErrLastAdmin
+	targetWas, after := false, 0
+	for _, r := range rows {
+		if !rule.is(r.User, r.Granted) {
+			continue
 		}
+		if r.ID != target {
+			after++
+			continue
+		}
+		targetWas = true
+		if revokeGrant && rule.is(r.User, false) {
+			after++
+		}
+	}
+	if targetWas && after == 0 {
+		return ErrLastAdmin
 	}
 	return nil
 }
@@ -127,14 +171,15 @@ func (s *Store) guardLastAdmin(ctx context.Context, tx *sqlx.Tx, target string) 
 // (reason "disabled") and writes the audit row, in one transaction. It
 // answers how many sessions it revoked. An already disabled user keeps
 // their first disabled_at (the sessions are revoked again all the same).
-func (s *Store) DisableUser(ctx context.Context, id string, audit AuditEvent) (int64, error) {
+// Disabling the last enabled administrator (by admins) is ErrLastAdmin.
+func (s *Store) DisableUser(ctx context.Context, id string, admins AdminRule, audit AuditEvent) (int64, error) {
 	defer s.users.drop(id)
 	var revoked int64
 	err := s.adminTx(ctx, "disable user", func(tx *sqlx.Tx) error {
 		if _, err := s.lockUser(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := s.guardLastAdmin(ctx, tx, id); err != nil {
+		if err := s.guardLastAdmin(ctx, tx, id, admins, false); err != nil {
 			return err
 		}
 		now := ts(audit.CreatedAt)
@@ -194,14 +239,14 @@ func (s *Store) AdminRevokeSessions(ctx context.Context, id string, audit AuditE
 // kept; the user id, IP and user agent are cleared. The audit row (audit.
 // Action is set here) keeps the target's id only. A later sign-in with one
 // of the deleted identities creates a new user. Deleting the last enabled
-// administrator is ErrLastAdmin.
-func (s *Store) DeleteUser(ctx context.Context, id string, audit AuditEvent) error {
+// administrator (by admins) is ErrLastAdmin.
+func (s *Store) DeleteUser(ctx context.Context, id string, admins AdminRule, audit AuditEvent) error {
 	defer s.users.drop(id)
 	return s.adminTx(ctx, "delete user", func(tx *sqlx.Tx) error {
 		if _, err := s.lockUser(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := s.guardLastAdmin(ctx, tx, id); err != nil {
+		if err := s.guardLastAdmin(ctx, tx, id, admins, false); err != nil {
 			return err
 		}
 		for _, q := range []string{
@@ -251,10 +296,11 @@ func (s *Store) GrantAdmin(ctx context.Context, id string, audit AuditEvent) err
 
 // RevokeAdmin takes the administrator grant from the user and writes the
 // audit row. ErrNotFound: no such user, or not an administrator;
-// ErrLastAdmin: the last enabled administrator.
-func (s *Store) RevokeAdmin(ctx context.Context, id string, audit AuditEvent) error {
+// ErrLastAdmin: the last enabled administrator (by admins), whom the rule
+// would not keep one without the grant.
+func (s *Store) RevokeAdmin(ctx context.Context, id string, admins AdminRule, audit AuditEvent) error {
 	return s.adminTx(ctx, "revoke admin", func(tx *sqlx.Tx) error {
-		if err := s.guardLastAdmin(ctx, tx, id); err != nil {
+		if err := s.guardLastAdmin(ctx, tx, id, admins, true); err != nil {
 			return err
 		}
 		n, err := rowsAffected(tx.ExecContext(ctx, "DELETE FROM admins WHERE user_id = ?", id))

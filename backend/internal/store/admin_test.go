@@ -38,7 +38,7 @@ var adminCases = []conformanceCase{
 		u, f1 := signedIn(t, s, ident("github", "d1", "d@example.com"), t0)
 		f2 := mkFamily(t, s, u, "d-second")
 		other, of := signedIn(t, s, ident("github", "d2", "o@example.com"), t0)
-		n, err := s.DisableUser(ctx, u.ID, audit("cli:root", t0.Add(time.Minute)))
+		n, err := s.DisableUser(ctx, u.ID, store.AdminRule{}, audit("cli:root", t0.Add(time.Minute)))
 		if err != nil || n != 2 {
 			t.Fatalf("DisableUser = %d, %v; want 2 sessions revoked", n, err)
 		}
@@ -76,7 +76,7 @@ var adminCases = []conformanceCase{
 		if evs, _ := s.ListAuditEvents(ctx, store.AuditFilter{UserID: other.ID}); len(evs) != 0 {
 			t.Fatalf("audit of an untouched user = %+v", evs)
 		}
-		if _, err := s.DisableUser(ctx, store.NewID(), audit("cli:root", t0)); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.DisableUser(ctx, store.NewID(), store.AdminRule{}, audit("cli:root", t0)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("disable unknown user: %v", err)
 		}
 		if n, err := s.AdminRevokeSessions(ctx, other.ID, audit("cli:root", t0.Add(time.Hour))); err != nil || n != 1 {
@@ -100,7 +100,7 @@ var adminCases = []conformanceCase{
 		if err := s.CreateHandoff(ctx, store.Handoff{CodeHash: h("del-code"), UserID: u.ID, Provider: "github", Challenge: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeleteUser(ctx, u.ID, audit(keep.ID, t0.Add(time.Minute))); err != nil {
+		if err := s.DeleteUser(ctx, u.ID, store.AdminRule{}, audit(keep.ID, t0.Add(time.Minute))); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.GetUser(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
@@ -136,7 +136,7 @@ var adminCases = []conformanceCase{
 		if err != nil || !isNew || again.ID == u.ID {
 			t.Fatalf("signing in again = %s new=%v, %v; want a new user", again.ID, isNew, err)
 		}
-		if err := s.DeleteUser(ctx, u.ID, audit("cli:root", t0)); !errors.Is(err, store.ErrNotFound) {
+		if err := s.DeleteUser(ctx, u.ID, store.AdminRule{}, audit("cli:root", t0)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("deleting twice: %v", err)
 		}
 	}},
@@ -145,7 +145,7 @@ var adminCases = []conformanceCase{
 		a, _ := signedIn(t, s, ident("github", "a", "a@example.com"), t0)
 		b, _ := signedIn(t, s, ident("github", "b", "b@example.com"), t0)
 		// No administrator at all: nothing to protect.
-		if _, err := s.DisableUser(ctx, b.ID, audit("cli:root", t0)); err != nil {
+		if _, err := s.DisableUser(ctx, b.ID, store.AdminRule{}, audit("cli:root", t0)); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.EnableUser(ctx, b.ID, audit("cli:root", t0)); err != nil {
@@ -158,9 +158,9 @@ var adminCases = []conformanceCase{
 			t.Fatalf("granting twice: %v", err)
 		}
 		for name, op := range map[string]func() error{
-			"revoke":  func() error { return s.RevokeAdmin(ctx, a.ID, audit(a.ID, t0)) },
-			"disable": func() error { _, err := s.DisableUser(ctx, a.ID, audit(a.ID, t0)); return err },
-			"delete":  func() error { return s.DeleteUser(ctx, a.ID, audit(a.ID, t0)) },
+			"revoke":  func() error { return s.RevokeAdmin(ctx, a.ID, store.AdminRule{}, audit(a.ID, t0)) },
+			"disable": func() error { _, err := s.DisableUser(ctx, a.ID, store.AdminRule{}, audit(a.ID, t0)); return err },
+			"delete":  func() error { return s.DeleteUser(ctx, a.ID, store.AdminRule{}, audit(a.ID, t0)) },
 		} {
 			if err := op(); !errors.Is(err, store.ErrLastAdmin) {
 				t.Fatalf("%s the last admin: %v, want ErrLastAdmin", name, err)
@@ -169,7 +169,7 @@ var adminCases = []conformanceCase{
 		if ok, _ := s.IsAdmin(ctx, a.ID); !ok {
 			t.Fatal("the refused revocation took the grant")
 		}
-		if err := s.RevokeAdmin(ctx, b.ID, audit(a.ID, t0)); !errors.Is(err, store.ErrNotFound) {
+		if err := s.RevokeAdmin(ctx, b.ID, store.AdminRule{}, audit(a.ID, t0)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("revoking a non-admin: %v", err)
 		}
 		if err := s.GrantAdmin(ctx, b.ID, audit(a.ID, t0.Add(time.Minute))); err != nil {
@@ -177,16 +177,16 @@ var adminCases = []conformanceCase{
 		}
 		// A disabled administrator does not count: with b disabled, a is
 		// again the last one.
-		if _, err := s.DisableUser(ctx, b.ID, audit(a.ID, t0)); err != nil {
+		if _, err := s.DisableUser(ctx, b.ID, store.AdminRule{}, audit(a.ID, t0)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RevokeAdmin(ctx, a.ID, audit(a.ID, t0)); !errors.Is(err, store.ErrLastAdmin) {
+		if err := s.RevokeAdmin(ctx, a.ID, store.AdminRule{}, audit(a.ID, t0)); !errors.Is(err, store.ErrLastAdmin) {
 			t.Fatalf("revoking the last enabled admin: %v", err)
 		}
 		if err := s.EnableUser(ctx, b.ID, audit(a.ID, t0)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RevokeAdmin(ctx, a.ID, audit(b.ID, t0)); err != nil {
+		if err := s.RevokeAdmin(ctx, a.ID, store.AdminRule{}, audit(b.ID, t0)); err != nil {
 			t.Fatalf("revoking one of two: %v", err)
 		}
 		admins, err := s.ListAdmins(ctx)
@@ -210,8 +210,8 @@ var adminCases = []conformanceCase{
 			errs := make([]error, 2)
 			var wg sync.WaitGroup
 			for i, op := range []func() error{
-				func() error { return s.RevokeAdmin(ctx, a.ID, audit(b.ID, t0)) },
-				func() error { _, err := s.DisableUser(ctx, b.ID, audit(a.ID, t0)); return err },
+				func() error { return s.RevokeAdmin(ctx, a.ID, store.AdminRule{}, audit(b.ID, t0)) },
+				func() error { _, err := s.DisableUser(ctx, b.ID, store.AdminRule{}, audit(a.ID, t0)); return err },
 			} {
 				wg.Add(1)
 				go func() { defer wg.Done(); errs[i] = op() }()
@@ -239,7 +239,7 @@ var adminCases = []conformanceCase{
 			t.Fatal(err)
 		}
 		cy, _ := signedIn(t, s, ident("discord", "cy", "c_y@example.net"), t0.Add(2*time.Minute))
-		if _, err := s.DisableUser(ctx, cy.ID, audit("cli:root", t0)); err != nil {
+		if _, err := s.DisableUser(ctx, cy.ID, store.AdminRule{}, audit("cli:root", t0)); err != nil {
 			t.Fatal(err)
 		}
 		ids := func(us []store.User) []string {
@@ -295,7 +295,7 @@ var adminCases = []conformanceCase{
 		ctx := context.Background()
 		old, oldF := signedIn(t, s, ident("github", "old", "old@example.com"), t0)
 		_, newF := signedIn(t, s, ident("github", "new", "new@example.com"), t0.Add(88*24*time.Hour))
-		if _, err := s.DisableUser(ctx, old.ID, audit("cli:root", t0)); err != nil {
+		if _, err := s.DisableUser(ctx, old.ID, store.AdminRule{}, audit("cli:root", t0)); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.EnableUser(ctx, old.ID, audit("cli:root", t0)); err != nil {

@@ -94,7 +94,7 @@ var passkeyCases = []conformanceCase{
 		ctx := context.Background()
 		u, _ := signedIn(t, s, ident("github", "p2", "q@example.com"), t0)
 		p := mkPasskey(t, s, u, "cred-2", 0)
-		if _, err := s.DisableUser(ctx, u.ID, audit("cli:root", t0)); err != nil {
+		if _, err := s.DisableUser(ctx, u.ID, store.AdminRule{}, audit("cli:root", t0)); err != nil {
 			t.Fatal(err)
 		}
 		_, err := s.PasskeySignIn(ctx, store.PasskeySignInParams{PasskeyID: p.ID, UserID: u.ID, SignCount: 1, Now: t0, Session: newSession(t0)})
@@ -145,7 +145,7 @@ var passkeyCases = []conformanceCase{
 		if err := s.CreatePasskeyCeremony(ctx, store.PasskeyCeremony{ChallengeHash: h("c5"), Kind: store.CeremonyRegister, UserID: &u.ID, SessionData: "{}", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeleteUser(ctx, u.ID, audit("cli:root", t0)); err != nil {
+		if err := s.DeleteUser(ctx, u.ID, store.AdminRule{}, audit("cli:root", t0)); err != nil {
 			t.Fatal(err)
 		}
 		for _, table := range []string{"passkeys", "passkey_ceremonies"} {

@@ -753,7 +753,7 @@ var cases = []conformanceCase{
 }
 
 func TestConformance(t *testing.T) {
-	all := append(append(append(append(append(append([]conformanceCase{}, cases...), signinCases...), credentialCases...), adminCases...), passkeyCases...), pendingLinkCases...)
+	all := append(append(append(append(append(append(append([]conformanceCase{}, cases...), signinCases...), credentialCases...), adminCases...), lastAdminCases...), passkeyCases...), pendingLinkCases...)
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			for _, c := range all {
