@@ -13,6 +13,9 @@ const (
 	LinkNotNow  Key = "link_not_now"
 	LinkDone    Key = "link_done"    // refused
 	LinkSignIn  Key = "link_sign_in" // owner: the offer's buttons
+	// LinkDiscarded is Not now's result, read out in the dashboard's
+	// polite live region (its alert shows link texts too: T).
+	LinkDiscarded Key = "link_discarded" // refused
 )
 
 var linkText = map[Key][3]string{
@@ -27,6 +30,9 @@ var linkText = map[Key][3]string{
 	LinkNotNow:  {"Not now", "暫時不要", "나중에"},
 	LinkDone:    {"%s is now linked to this account.", "%s 已連結到這個帳號。", "%s이(가) 이 계정에 연결되었습니다."},
 	LinkSignIn:  {"Sign in with %s", "使用 %s 登入", "%s(으)로 로그인"},
+	LinkDiscarded: {"%s was not linked to this account. To link it later, sign in with it again.",
+		"未將 %s 連結到這個帳號。若之後想連結，請再次用它登入。",
+		"%s을(를) 이 계정에 연결하지 않았습니다. 나중에 연결하려면 그것으로 다시 로그인하세요."},
 }
 
 // TL is a "proof, then link" text in l, its "%s" filled by args in order.

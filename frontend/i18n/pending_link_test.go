@@ -36,3 +36,19 @@ func TestLinkTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestTSaysLinkTexts: T (what the dashboard's alert shows) says the link
+// catalogue's texts too, in every language, and no key is in both
+// catalogues (T would hide one).
+func TestTSaysLinkTexts(t *testing.T) {
+	for k := range linkText {
+		if _, ok := text[k]; ok {
+			t.Errorf("%s is in both catalogues", k)
+		}
+	}
+	for _, l := range Langs {
+		if got, want := T(l, LinkDiscarded, "Discord"), TL(l, LinkDiscarded, "Discord"); got != want || !strings.Contains(got, "Discord") {
+			t.Errorf("%s: T = %q, want %q naming Discord", l, got, want)
+		}
+	}
+}

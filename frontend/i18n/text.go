@@ -157,9 +157,13 @@ func Keys() []Key {
 }
 
 // T is a piece of text in l, with the first "%s" replaced by arg when
-// given. An unknown key shows itself, so a gap is visible, not blank.
+// given; the link catalogue's keys too (linkText), so an alert can say
+// them. An unknown key shows itself, so a gap is visible, not blank.
 func T(l Lang, k Key, arg ...string) string {
 	t, ok := text[k]
+	if !ok {
+		t, ok = linkText[k]
+	}
 	if !ok {
 		return string(k)
 	}

@@ -123,13 +123,16 @@ func (lf *linkFlow) confirm(ctx app.Context, r *runtime) {
 }
 
 // notNow is the dialog's Not now (and Escape): the pending link is
-// discarded, nothing linked.
+// discarded, nothing linked, and the polite live region says so.
 func (lf *linkFlow) notNow(ctx app.Context, r *runtime) {
 	lf.take()
+	name := lf.get().Pending.ProviderName
 	lf.update(ctx, func(v *linkView) { *v = linkView{} })
 	if err := r.signed.DiscardLink(ctx); err != nil {
 		r.failed(ctx, err)
+		return
 	}
+	r.m.alert(ctx, doneAlert(i18n.LinkDiscarded, name, ""))
 }
 
 // showLinkDialog opens the link dialog as a modal once the new state has

@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 // TestLinkPanel: the offer after duplicate_email names the providers and
@@ -61,5 +65,94 @@ func TestLinkSecretStaysInMemory(t *testing.T) {
 	}
 	if !lf.held() || lf.take() != "s3cret" || lf.held() || lf.take() != "" {
 		t.Fatal("the secret is not given out exactly once")
+	}
+}
+
+// ctxProbe hands out a context of the test engine (OnPreRender runs on
+// the host), for actions that set the state.
+type ctxProbe struct {
+	app.Compo
+	ctx    app.Context
+	hasCtx bool
+}
+
+func (p *ctxProbe) OnPreRender(ctx app.Context) { p.ctx, p.hasCtx = ctx, true }
+func (p *ctxProbe) Render() app.UI              { return app.Div() }
+
+func testContext(t *testing.T) app.Context {
+	t.Helper()
+	p := &ctxProbe{}
+	e := app.NewTestEngine()
+	if err := e.Load(p); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	if !p.hasCtx {
+		t.Fatal("no context")
+	}
+	return p.ctx
+}
+
+// oneAnswer answers every call with err (nil: no content) and keeps
+// what was sent.
+type oneAnswer struct {
+	mu   sync.Mutex
+	err  error
+	sent []string
+}
+
+func (o *oneAnswer) Do(_ context.Context, method, path, _ string, _, _ any) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, method+" "+path)
+	return o.err
+}
+
+// TestLinkNotNowSays: Not now discards the pending link on the server and
+// the polite live region says, in each language, that the provider was
+// not linked; a failed discard says the error instead.
+func TestLinkNotNowSays(t *testing.T) {
+	pending := linkView{Pending: shared.PendingLinkResponse{Provider: "discord", ProviderName: "Discord", Email: "alice@example.com"}}
+	unavailable := &kit.Error{Status: 503, Code: shared.CodeUnavailable, Message: "The service is briefly unavailable."}
+	tests := []struct {
+		name     string
+		answer   error
+		wantKind string
+		wantKey  i18n.Key
+	}{
+		{"discarded: said, naming the provider", nil, KindSuccess, i18n.LinkDiscarded},
+		{"the server out of reach: the error, not a result", unavailable, KindError, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := &oneAnswer{err: tt.answer}
+			r := newRuntime(Config{}, api)
+			r.kit.Session().Start(shared.TokenPair{AccessToken: "a1", ExpiresIn: 3600})
+			defer r.kit.Session().Clear()
+			r.link = linkFlow{secret: "s3cret", v: pending}
+			r.link.notNow(testContext(t), r)
+
+			if len(api.sent) != 1 || api.sent[0] != "DELETE /api/me/pending-link" {
+				t.Fatalf("sent %q, want the pending link's DELETE", api.sent)
+			}
+			if r.link.held() || r.link.get().Pending.Provider != "" {
+				t.Fatal("the pending link is still held")
+			}
+			a := r.m.get().Alert
+			if a.Kind != tt.wantKind || a.Key != tt.wantKey {
+				t.Fatalf("alert = %+v, want kind %q key %q", a, tt.wantKind, tt.wantKey)
+			}
+			for _, l := range i18n.Langs {
+				html := mount(t, &Dashboard{rt: newRuntime(Config{}, nil), lang: l, v: View{Phase: PhaseSignedIn, User: shared.User{Name: "Alice"}, Alert: a}})
+				text := a.Text(l)
+				if tt.wantKey != "" && (text != i18n.TL(l, i18n.LinkDiscarded, "Discord") || !strings.Contains(text, "Discord")) {
+					t.Errorf("%s: says %q, want the discard naming Discord", l, text)
+				}
+				region := html[strings.Index(html, `class="alert-slot"`):]
+				if !strings.Contains(region, `aria-live="polite"`) || !strings.Contains(region, text) {
+					t.Errorf("%s: %q is not in the polite live region:\n%s", l, text, html)
+				}
+			}
+		})
 	}
 }
