@@ -21,6 +21,7 @@ import (
 	"github.com/authbridge/authbridge/backend/internal/apperr"
 	"github.com/authbridge/authbridge/backend/internal/auth"
 	"github.com/authbridge/authbridge/backend/internal/config"
+	"github.com/authbridge/authbridge/backend/internal/geoip"
 	"github.com/authbridge/authbridge/backend/internal/store"
 	"github.com/authbridge/authbridge/shared"
 )
@@ -132,8 +133,16 @@ func operate(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()
+	// users show names each session's coarse place, as the server does.
+	var places *geoip.DB
+	if cfg.GeoIPFile != "" {
+		if places, err = geoip.Open(cfg.GeoIPFile); err != nil {
+			return fmt.Errorf("AUTHBRIDGE_GEOIP_FILE: %w", err)
+		}
+		defer places.Close()
+	}
 	o := &operator{
-		adm:    auth.NewAdmin(st, auth.AdminOptions{IdleTTL: cfg.RefreshIdleTTL, AdminEmails: cfg.AdminEmails}),
+		adm:    auth.NewAdmin(st, auth.AdminOptions{IdleTTL: cfg.RefreshIdleTTL, AdminEmails: cfg.AdminEmails, Places: places}),
 		actor:  auth.CLIActor(osUser(getenv)),
 		op:     op,
 		stdin:  stdin,
@@ -348,6 +357,7 @@ func (o *operator) show(ctx context.Context, u auth.UserRecord) error {
 		ID        string    `json:"id"`
 		Provider  string    `json:"provider"`
 		IP        string    `json:"ip"`
+		Place     string    `json:"place,omitempty"` // with AUTHBRIDGE_GEOIP_FILE
 		UserAgent string    `json:"user_agent"`
 		CreatedAt time.Time `json:"created_at"`
 		LastUsed  time.Time `json:"last_used_at"`
@@ -370,7 +380,7 @@ func (o *operator) show(ctx context.Context, u auth.UserRecord) error {
 		out.Identities = append(out.Identities, identity{i.Provider, i.Subject, i.Email, i.EmailVerified, i.LastLoginAt})
 	}
 	for _, s := range d.Sessions {
-		out.Sessions = append(out.Sessions, session{s.ID, s.Provider, s.IP, s.UserAgent, s.CreatedAt, s.LastUsed})
+		out.Sessions = append(out.Sessions, session{s.ID, s.Provider, s.IP, s.Place, s.UserAgent, s.CreatedAt, s.LastUsed})
 	}
 	for _, l := range d.Logins {
 		out.Logins = append(out.Logins, login{l.Time, l.Provider, l.Outcome, l.ErrorCode, l.IP})
@@ -384,7 +394,11 @@ func (o *operator) show(ctx context.Context, u auth.UserRecord) error {
 		}
 		fmt.Fprintf(w, "\nactive sessions (%d)\n", len(out.Sessions))
 		for _, s := range out.Sessions {
-			fmt.Fprintf(w, "  %s\t%s\t%s\tlast used %s\n", s.ID, s.Provider, s.IP, s.LastUsed.UTC().Format(time.RFC3339))
+			ip := s.IP
+			if s.Place != "" {
+				ip += " (" + s.Place + ")"
+			}
+			fmt.Fprintf(w, "  %s\t%s\t%s\tlast used %s\n", s.ID, s.Provider, ip, s.LastUsed.UTC().Format(time.RFC3339))
 		}
 		fmt.Fprintf(w, "\nlast sign-ins (%d)\n", len(out.Logins))
 		for _, l := range out.Logins {
