@@ -133,14 +133,6 @@ func TestScreenshots(t *testing.T) {
 	admin := open("screenshots-admin")
 	admin.signInGoogle(t, adminUser)
 	admin.waitState(t, "signed-in")
-	// Seen once: an administrator's very first sign-in showed no
-	// Administration section (its GET /api/me answered no admin role); a
-	// reload, which restores the session, showed it. Reported in #18.
-	if err := admin.try(waitShort, chromedp.WaitVisible("#admin #admin-users", chromedp.ByQuery)); err != nil {
-		t.Logf("no Administration section after the first sign-in (%v): reloading", err)
-		admin.navigate(t, "/")
-		admin.waitState(t, "signed-in")
-	}
 	admin.run(t, waitLong, "wait for the Administration section", chromedp.WaitVisible("#admin #admin-users", chromedp.ByQuery))
 	each(admin, "admin", "#admin")
 }
