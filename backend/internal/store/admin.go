@@ -131,33 +131,41 @@ func (r AdminRule) is(u User, granted bool) bool {
 // keep them an administrator without it. The candidates are locked, so two
 // changes in parallel cannot each remove "one of two".
 func (s *Store) guardLastAdmin(ctx context.Context, tx *sqlx.Tx, target string, rule AdminRule, revokeGrant bool) error {
-	q := "SELECT " + prefixed("u", userColumns) + ", a.user_id IS NOT NULL AS granted FROM users u LEFT JOIN admins a ON a.user_id = u.id" +
-		" WHERE u.disabled_at IS NULL AND (a.user_id IS NOT NULL"
-	var args []any
+	// Two indexed reads, so that only the candidates are scanned and
+	// locked: the granted users, then the enabled users with a listed email.
+	var granted, listed []User
+	if err := tx.SelectContext(ctx, &granted, "SELECT "+prefixed("u", userColumns)+" FROM admins a JOIN users u ON u.id = a.user_id"+
+		" WHERE u.disabled_at IS NULL ORDER BY a.user_id"+s.eng.ForUpdate); err != nil {
+		return err
+	}
 	if len(rule.Emails) > 0 {
-		q += " OR u.email_canonical IN (?" + strings.Repeat(", ?", len(rule.Emails)-1) + ")"
+		args := make([]any, 0, len(rule.Emails))
 		for _, e := range rule.Emails {
 			args = append(args, e)
 		}
+		q := "SELECT " + userColumns + " FROM users WHERE email_canonical IN (?" + strings.Repeat(", ?", len(rule.Emails)-1) + ")" +
+			" AND disabled_at IS NULL ORDER BY id" + s.eng.ForUpdate
+		if err := tx.SelectContext(ctx, &listed, q, args...); err != nil {
+			return err
+		}
 	}
-	var rows []struct {
-		User
-		Granted bool `db:"granted"`
-	}
-	if err := tx.SelectContext(ctx, &rows, q+") ORDER BY u.id"+s.eng.ForUpdate, args...); err != nil {
-		return err
+	isGranted := make(map[string]bool, len(granted))
+	for _, u := range granted {
+		isGranted[u.ID] = true
 	}
 	targetWas, after := false, 0
-	for _, r := range rows {
-		if !rule.is(r.User, r.Granted) {
+	seen := map[string]bool{}
+	for _, u := range append(granted, listed...) {
+		if seen[u.ID] || !rule.is(u, isGranted[u.ID]) {
 			continue
 		}
-		if r.ID != target {
+		seen[u.ID] = true
+		if u.ID != target {
 			after++
 			continue
 		}
 		targetWas = true
-		if revokeGrant && rule.is(r.User, false) {
+		if revokeGrant && rule.is(u, false) {
 			after++
 		}
 	}
