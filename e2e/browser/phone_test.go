@@ -18,7 +18,8 @@ import (
 // TestPhonesAndAccessibility walks the dashboard's states at a phone's
 // width and a desktop's (issue #18): signed out, waiting for a popup, a
 // denial at the provider, signed in with the lists loaded, the same in dark
-// mode, signed out again. Each state must pass axe-core (no serious or
+// mode with reduced motion (the page must show both: a dark background, a
+// spinner that does not spin), signed out again. Each state must pass axe-core (no serious or
 // critical violation) and fit its viewport; after sign-in, sign-out and an
 // error the focus is on the heading or the message, not <body>. On the
 // phone the language select is driven by keyboard: an arrow key changes
@@ -59,8 +60,15 @@ func TestPhonesAndAccessibility(t *testing.T) {
 			}
 			state("signed-in")
 
+			if l := tb.mediaLook(t); l.Dark || l.Still {
+				tb.fail(t, "before any emulation the page looks dark (%v, background %s) or still (%v)", l.Dark, l.Back, l.Still)
+			}
 			tb.run(t, waitShort, "emulate dark mode", emulation.SetEmulatedMedia().
 				WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}, {Name: "prefers-reduced-motion", Value: "reduce"}}))
+			// The page honours both: a dark background, no spinning.
+			if l := tb.mediaLook(t); !l.Dark || !l.Still {
+				tb.fail(t, "with prefers-color-scheme: dark and prefers-reduced-motion: reduce the page is dark %v (background %s), still %v", l.Dark, l.Back, l.Still)
+			}
 			state("signed-in-dark")
 			tb.run(t, waitShort, "end the emulated media", emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{}))
 
@@ -112,6 +120,27 @@ func (tb *tab) expectFocus(t *testing.T, ids ...string) {
 	list, _ := json.Marshal(ids)
 	tb.run(t, waitShort, fmt.Sprintf("wait for the focus on one of %v", ids),
 		chromedp.Poll(fmt.Sprintf(`!!document.activeElement && %s.indexOf(document.activeElement.id) >= 0`, list), nil))
+}
+
+// mediaLook is how the page answers the media features dark mode and
+// reduced motion emulate: Dark when the page's background is dark, Still
+// when a spinner (the app's waiting mark) does not spin.
+type mediaLook struct {
+	Dark, Still bool
+	Back        string
+}
+
+func (tb *tab) mediaLook(t *testing.T) mediaLook {
+	t.Helper()
+	var l mediaLook
+	tb.eval(t, `(function () {
+		var back = getComputedStyle(document.body).backgroundColor;
+		var c = (back.match(/\d+(\.\d+)?/g) || [255, 255, 255]).slice(0, 3).map(Number);
+		var s = document.createElement("div"); s.className = "spinner"; document.body.appendChild(s);
+		var name = getComputedStyle(s).animationName; s.remove();
+		return {Dark: Math.max(c[0], c[1], c[2]) < 64, Still: name === "none", Back: back};
+	})()`, &l)
+	return l
 }
 
 // keyboardLanguage picks Korean on select#lang with the keyboard: the
