@@ -36,6 +36,7 @@ type GoogleButton struct {
 	fetching  bool
 	failed    bool
 	tries     int
+	prompt    bool // RetryGoogle: ask Google to prompt once drawn
 }
 
 // The nonce's lifetime as the dashboard plans it.
@@ -109,7 +110,20 @@ func (g *GoogleButton) OnMount(ctx app.Context) {
 		return nil
 	})
 	app.Window().Call("addEventListener", "resize", g.onResize)
+	ctx.Handle(actGoogleRetry, func(ctx app.Context, _ app.Action) { g.retry(ctx) })
 	g.renew(ctx)
+}
+
+// retry is RetryGoogle: a fresh nonce if this one is spent or due (then
+// the script, the button), else the button drawn again; either way Google
+// is asked to prompt once it is drawn.
+func (g *GoogleButton) retry(ctx app.Context) {
+	g.prompt, g.tries = true, 0
+	if g.lease.needsRenewal(time.Now()) {
+		g.renew(ctx)
+		return
+	}
+	g.load(ctx)
 }
 
 func (g *GoogleButton) OnDismount() {
@@ -148,7 +162,8 @@ func (g *GoogleButton) renew(ctx app.Context) {
 			g.fetching = false
 			if err != nil {
 				g.lease, g.failed = nonceLease{}, true // no usable nonce: hide the button
-				ctx.Async(func() { g.Kit.failed(ctx, err) })
+				g.prompt = false                       // a later renewal prompts for no Try again
+				ctx.Async(func() { g.Kit.failed(ctx, fromGoogleButton(err)) })
 				ctx.After(nonceRetry, g.renewIfDue)
 				return
 			}
@@ -234,6 +249,10 @@ func (g *GoogleButton) render(ctx app.Context) {
 		"use_fedcm_for_prompt":  true,
 	})
 	g.draw()
+	if g.prompt {
+		g.prompt = false
+		id.Call("prompt")
+	}
 }
 
 // draw renders the button into #gis-button at the width its container

@@ -100,3 +100,54 @@ func TestGISWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestGoogleFailureSaysTheButton: a failure of the Google button's
+// sign-in (its credential unanswered, its nonce unanswered) reaches
+// OnError From FromGoogleButton, so a Try again redoes it and not the last
+// popup's flow; RetryGoogle fetches a fresh nonce for a spent one.
+func TestGoogleFailureSaysTheButton(t *testing.T) {
+	down := &Error{Code: shared.CodeUnavailable}
+	tests := []struct {
+		name     string
+		run      func(ctx app.Context, k *Kit)
+		async    bool // the call runs in ctx.Async, its answer in a dispatch
+		wantSent string
+	}{
+		{"the credential unanswered", func(ctx app.Context, k *Kit) {
+			k.handleCredential(ctx, app.Action{Value: credentialParams{Credential: "idt", Nonce: "n1"}})
+		}, false, pathGoogleCredential},
+		{"the nonce unanswered", func(ctx app.Context, k *Kit) {
+			(&GoogleButton{Kit: k}).renew(ctx)
+		}, true, pathGoogleNonce},
+		{"Try again with a spent nonce: a fresh one is asked for", func(ctx app.Context, k *Kit) {
+			(&GoogleButton{Kit: k, lease: nonceLease{nonce: "n1", renewAt: time.Now().Add(time.Hour), spent: true}}).retry(ctx)
+		}, true, pathGoogleNonce},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &scripted{answers: map[string]any{pathGoogleCredential: down, pathGoogleNonce: down}}
+			got := make(chan *Error, 4)
+			k := New(Config{Transport: d, OnError: func(_ app.Context, err error) { got <- AsError(err) }})
+			p := &probe{}
+			e := app.NewTestEngine()
+			if err := e.Load(p); err != nil {
+				t.Fatal(err)
+			}
+			e.ConsumeAll()
+			tt.run(p.ctx, k)
+			if tt.async {
+				// Not ConsumeAll: a failed nonce schedules its next try
+				// (nonceRetry), which ConsumeAll would wait for.
+				e.ConsumeNext()
+			}
+			if err := <-got; err.Code != shared.CodeUnavailable || err.From != FromGoogleButton {
+				t.Fatalf("OnError got %+v, want unavailable From %q", err, FromGoogleButton)
+			}
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if len(d.sent) != 1 || !strings.HasPrefix(d.sent[0], tt.wantSent+" ") {
+				t.Errorf("sent %q, want %s", d.sent, tt.wantSent)
+			}
+		})
+	}
+}

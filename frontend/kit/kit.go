@@ -189,6 +189,7 @@ const (
 	actConnected       = "authbridge/kit/connected"
 	actRemoteSignedOut = "authbridge/kit/remote-signed-out"
 	actRemoteSignedIn  = "authbridge/kit/remote-signed-in"
+	actGoogleRetry     = "authbridge/kit/google-retry" // handled by the mounted GoogleButton
 )
 
 // initParams starts the kit: with a redirect-fallback result when the
@@ -413,6 +414,12 @@ func Unreachable(err error) bool {
 // refresh cookie): the Retry after State.Unreachable.
 func (k *Kit) Restart(ctx app.Context) { ctx.NewActionWithValue(actInit, initParams{}) }
 
+// RetryGoogle redoes a failed Google button sign-in (an Error From
+// FromGoogleButton): the mounted GoogleButton takes a fresh nonce, draws
+// itself again and asks Google to prompt, so the user can choose the
+// account once more. Its credential was single use: it cannot be resent.
+func (k *Kit) RetryGoogle(ctx app.Context) { ctx.NewAction(actGoogleRetry) }
+
 // finishRedirect completes a flow that came back as a full-page redirect.
 func (k *Kit) finishRedirect(ctx app.Context, p initParams) {
 	h := *p.Handoff
@@ -441,7 +448,7 @@ func (k *Kit) handleCredential(ctx app.Context, a app.Action) {
 	p, _ := a.Value.(credentialParams)
 	res, err := k.public.GoogleCredential(ctx, p.Credential, p.Nonce)
 	if err != nil {
-		k.failed(ctx, err)
+		k.failed(ctx, fromGoogleButton(err))
 		return
 	}
 	k.startSession(ctx, res)

@@ -37,6 +37,21 @@ type Error struct {
 	// secret: keep it in memory only, and confirm it once the user has
 	// signed in with the account that owns the email.
 	Link string
+	// From names the sign-in that failed when it is no popup's
+	// (FromGoogleButton; "": a popup's, or no sign-in), so that a Try
+	// again redoes that one rather than the last popup's.
+	From string
+}
+
+// FromGoogleButton is Error.From for the Google button's sign-in: its
+// credential or the nonce it needs. Kit.RetryGoogle redoes it.
+const FromGoogleButton = "google_button"
+
+// fromGoogleButton is err said as the Google button's failure.
+func fromGoogleButton(err error) *Error {
+	e := *AsError(err)
+	e.From = FromGoogleButton
+	return &e
 }
 
 func (e *Error) Error() string {

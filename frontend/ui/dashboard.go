@@ -232,6 +232,13 @@ func (d *Dashboard) retry(ctx app.Context, _ app.Event) {
 		d.rt.m.alert(ctx, Alert{})
 		ctx.NewAction(actLoad)
 		return
+	case AgainGoogle:
+		// The button (re-drawn, prompting) is under the heading; the
+		// pressed Try again goes with the alert.
+		d.rt.m.alert(ctx, Alert{})
+		d.rt.kit.RetryGoogle(ctx)
+		focusID(ctx, "signin-heading", 5)
+		return
 	}
 	id := d.v.Alert.Retry
 	for _, p := range d.v.Providers {

@@ -69,15 +69,17 @@ func doneAlert(key i18n.Key, arg, focus string) Alert {
 
 // What a Try again redoes when it is no provider's flow.
 const (
-	AgainStart = "start" // the start: the providers, then the session
-	AgainLists = "lists" // the signed-in lists
+	AgainStart  = "start"  // the start: the providers, then the session
+	AgainLists  = "lists"  // the signed-in lists
+	AgainGoogle = "google" // the Google button's sign-in (kit.RetryGoogle)
 )
 
 // unreachableAlert is the message for err, AuthBridge or the provider out
 // of reach (kit.Unreachable), with what its Try again redoes: again when
 // the caller knows (a list's load); else the start, when that is what
-// failed (startFailed: the kit's State.Unreachable); else the flow of the
-// last popup, flowProvider ("": none, no button).
+// failed (startFailed: the kit's State.Unreachable); else the sign-in the
+// error names (the Google button's); else the flow of the last popup,
+// flowProvider ("": none, no button).
 func unreachableAlert(err error, again string, startFailed bool, flowProvider string) Alert {
 	a := errorAlert(err)
 	switch {
@@ -85,6 +87,8 @@ func unreachableAlert(err error, again string, startFailed bool, flowProvider st
 		a.Again = again
 	case startFailed:
 		a.Again = AgainStart
+	case kit.AsError(err).From == kit.FromGoogleButton:
+		a.Again = AgainGoogle
 	default:
 		a.Retry = flowProvider
 	}

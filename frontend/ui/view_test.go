@@ -143,6 +143,7 @@ func TestAlerts(t *testing.T) {
 func TestUnreachableAlert(t *testing.T) {
 	down := &kit.Error{Code: shared.CodeUnavailable} // no answer, or nginx's 502 page
 	provider := &kit.Error{Code: shared.CodeProviderUnavailable, Message: "GitHub could not be reached. Try again in a minute."}
+	googleDown := &kit.Error{Code: shared.CodeUnavailable, From: kit.FromGoogleButton} // the credential's POST unanswered
 	tests := []struct {
 		name         string
 		err          error
@@ -157,6 +158,8 @@ func TestUnreachableAlert(t *testing.T) {
 		{"a popup's flow opens it again", down, "", false, "github", "", "github"},
 		{"the provider down: its flow again", provider, "", false, "github", "", "github"},
 		{"nothing known to redo: no button", down, "", false, "", "", ""},
+		{"the Google button's sign-in: the button again, not the last popup", googleDown, "", false, "github", AgainGoogle, ""},
+		{"the Google button's sign-in, no popup before", googleDown, "", false, "", AgainGoogle, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
