@@ -20,10 +20,33 @@ import (
 	"github.com/authbridge/authbridge/shared"
 )
 
+// pageCount is the number of pages the browser has open (tabs and popups).
+func (tb *tab) pageCount(t *testing.T) int {
+	t.Helper()
+	infos, err := chromedp.Targets(tb.ctx)
+	if err != nil {
+		tb.fail(t, "list the targets: %v", err)
+	}
+	n := 0
+	for _, i := range infos {
+		if i.Type == "page" {
+			n++
+		}
+	}
+	return n
+}
+
 // unavailableUser is the devidp user of this scenario only.
 const unavailableUser = "load-821"
 
-func init() { userNames[unavailableUser] = "Load 821" }
+// unavailableGoogleUser signs in with the Google button in this scenario
+// only (unavailableUser's email is taken by its Dev OIDC account).
+const unavailableGoogleUser = "load-825"
+
+func init() {
+	userNames[unavailableUser] = "Load 821"
+	userNames[unavailableGoogleUser] = "Load 825"
+}
 
 // upstreamBlock is the rendered nginx configuration's list of replicas.
 var upstreamBlock = regexp.MustCompile(`(?s)upstream authbridge \{.*?\}`)
@@ -273,6 +296,32 @@ func TestServerStoppedMidFlow(t *testing.T) {
 	p.answerAs(t, unavailableUser)
 	p.waitClosed(t)
 	tb.expectUser(t, unavailableUser)
+
+	// Down when the Google button's credential is sent: said with Try
+	// again, which (the API back) redoes the Google sign-in (a fresh
+	// nonce, the button drawn again), not the last popup's flow.
+	tb.signOut(t)
+	tb.run(t, waitLong, "wait for the Google button", chromedp.WaitVisible("#gis-button #gis-stub-button", chromedp.ByQuery))
+	apiUp = h.apiDown(t)
+	tb.signInGoogle(t, unavailableGoogleUser)
+	tb.waitAlert(t, "error", string(shared.CodeUnavailable), waitShort)
+	if n := tb.count(t, "#alert #alert-retry"); n != 1 {
+		tb.fail(t, "the Google sign-in's unavailable message has no Try again")
+	}
+	if n := tb.count(t, "#gis-error"); n != 0 {
+		tb.fail(t, "the Google button claims it could not be loaded while the message says why, with Try again")
+	}
+	both(tb, "unavailable-google")
+	apiUp(t)
+	pages := tb.pageCount(t)
+	tb.click(t, "#alert-retry")
+	tb.expectFocus(t, "signin-heading")
+	tb.run(t, waitLong, "wait for the Google button again", chromedp.WaitVisible("#gis-button:not(.gis-stale) #gis-stub-button", chromedp.ByQuery))
+	tb.signInGoogle(t, unavailableGoogleUser)
+	tb.expectUser(t, unavailableGoogleUser)
+	if n := tb.pageCount(t); n != pages {
+		tb.fail(t, "Try again after the Google sign-in opened a popup (%d pages, %d before)", n, pages)
+	}
 
 	for _, pr := range rec.Problems() {
 		if pr.Kind == kindCSP {

@@ -161,8 +161,10 @@ func (g *GoogleButton) renew(ctx app.Context) {
 		ctx.Dispatch(func(ctx app.Context) {
 			g.fetching = false
 			if err != nil {
-				g.lease, g.failed = nonceLease{}, true // no usable nonce: hide the button
-				g.prompt = false                       // a later renewal prompts for no Try again
+				// No usable nonce: the button hides (gis-stale). OnError
+				// says why, with its Try again (RetryGoogle); the script's
+				// "could not be loaded" would be wrong, and a dead end.
+				g.lease, g.prompt = nonceLease{}, false
 				ctx.Async(func() { g.Kit.failed(ctx, fromGoogleButton(err)) })
 				ctx.After(nonceRetry, g.renewIfDue)
 				return

@@ -104,23 +104,29 @@ func TestGISWidth(t *testing.T) {
 // TestGoogleFailureSaysTheButton: a failure of the Google button's
 // sign-in (its credential unanswered, its nonce unanswered) reaches
 // OnError From FromGoogleButton, so a Try again redoes it and not the last
-// popup's flow; RetryGoogle fetches a fresh nonce for a spent one.
+// popup's flow; RetryGoogle fetches a fresh nonce for a spent one. The
+// button then hides without claiming its script failed to load.
 func TestGoogleFailureSaysTheButton(t *testing.T) {
 	down := &Error{Code: shared.CodeUnavailable}
 	tests := []struct {
 		name     string
-		run      func(ctx app.Context, k *Kit)
+		run      func(ctx app.Context, k *Kit) *GoogleButton
 		async    bool // the call runs in ctx.Async, its answer in a dispatch
 		wantSent string
 	}{
-		{"the credential unanswered", func(ctx app.Context, k *Kit) {
+		{"the credential unanswered", func(ctx app.Context, k *Kit) *GoogleButton {
 			k.handleCredential(ctx, app.Action{Value: credentialParams{Credential: "idt", Nonce: "n1"}})
+			return nil
 		}, false, pathGoogleCredential},
-		{"the nonce unanswered", func(ctx app.Context, k *Kit) {
-			(&GoogleButton{Kit: k}).renew(ctx)
+		{"the nonce unanswered", func(ctx app.Context, k *Kit) *GoogleButton {
+			g := &GoogleButton{Kit: k}
+			g.renew(ctx)
+			return g
 		}, true, pathGoogleNonce},
-		{"Try again with a spent nonce: a fresh one is asked for", func(ctx app.Context, k *Kit) {
-			(&GoogleButton{Kit: k, lease: nonceLease{nonce: "n1", renewAt: time.Now().Add(time.Hour), spent: true}}).retry(ctx)
+		{"Try again with a spent nonce: a fresh one is asked for", func(ctx app.Context, k *Kit) *GoogleButton {
+			g := &GoogleButton{Kit: k, lease: nonceLease{nonce: "n1", renewAt: time.Now().Add(time.Hour), spent: true}}
+			g.retry(ctx)
+			return g
 		}, true, pathGoogleNonce},
 	}
 	for _, tt := range tests {
@@ -134,7 +140,7 @@ func TestGoogleFailureSaysTheButton(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.ConsumeAll()
-			tt.run(p.ctx, k)
+			g := tt.run(p.ctx, k)
 			if tt.async {
 				// Not ConsumeAll: a failed nonce schedules its next try
 				// (nonceRetry), which ConsumeAll would wait for.
@@ -142,6 +148,9 @@ func TestGoogleFailureSaysTheButton(t *testing.T) {
 			}
 			if err := <-got; err.Code != shared.CodeUnavailable || err.From != FromGoogleButton {
 				t.Fatalf("OnError got %+v, want unavailable From %q", err, FromGoogleButton)
+			}
+			if g != nil && (g.failed || g.lease.live() || g.prompt) {
+				t.Errorf("button after the failure: failed %v, live %v, prompt %v; want hidden, no load failure claimed, no prompt pending", g.failed, g.lease.live(), g.prompt)
 			}
 			d.mu.Lock()
 			defer d.mu.Unlock()
