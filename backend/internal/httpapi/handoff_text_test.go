@@ -4,7 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -123,5 +127,43 @@ func TestHandoffPageLanguage(t *testing.T) {
 				t.Errorf("CSP %q does not allow the page's script", csp)
 			}
 		})
+	}
+}
+
+// TestHandoffLangsAreTheDashboards: the page speaks the dashboard's
+// languages, no more, no fewer. The backend cannot import the frontend
+// module, so the test reads frontend/i18n's Lang constants from source.
+// (The page's sentences themselves have no counterpart in the
+// frontend's catalogue to compare with: the dashboard never says them.)
+func TestHandoffLangsAreTheDashboards(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "../../../frontend/i18n/i18n.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var front []string
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range g.Specs {
+			v := spec.(*ast.ValueSpec)
+			if id, ok := v.Type.(*ast.Ident); !ok || id.Name != "Lang" {
+				continue
+			}
+			for _, val := range v.Values {
+				if lit, ok := val.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					s, _ := strconv.Unquote(lit.Value)
+					front = append(front, s)
+				}
+			}
+		}
+	}
+	var page []string
+	for _, w := range handoffTexts {
+		page = append(page, w.Lang)
+	}
+	if len(front) == 0 || strings.Join(front, ",") != strings.Join(page, ",") {
+		t.Fatalf("the handoff page speaks %v, the dashboard %v", page, front)
 	}
 }
