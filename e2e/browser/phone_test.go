@@ -59,6 +59,9 @@ func TestPhonesAndAccessibility(t *testing.T) {
 				tb.fail(t, "the current session reads %q, want \"Signed in with Google\"", got)
 			}
 			state("signed-in")
+			if width < 400 {
+				tb.tablesStack(t)
+			}
 
 			if l := tb.mediaLook(t); l.Dark || l.Still {
 				tb.fail(t, "before any emulation the page looks dark (%v, background %s) or still (%v)", l.Dark, l.Back, l.Still)
@@ -83,6 +86,22 @@ func TestPhonesAndAccessibility(t *testing.T) {
 			tb.run(t, waitShort, "wait for the last-used hint", chromedp.WaitVisible("#last-used-google", chromedp.ByQuery))
 			state("signed-out-again")
 		})
+	}
+}
+
+// tablesStack fails unless the page has a table region and none scrolls
+// sideways: on a phone a table stacks, a card per row (issue #18), so
+// nothing in it (a Details button) hides off to the right.
+func (tb *tab) tablesStack(t *testing.T) {
+	t.Helper()
+	if tb.count(t, ".table-wrap") == 0 {
+		tb.fail(t, "no .table-wrap on the page to check")
+	}
+	var wide []string
+	tb.eval(t, `Array.from(document.querySelectorAll(".table-wrap")).filter(function (e) { return e.scrollWidth > e.clientWidth + 1 }).
+		map(function (e) { var tbl = e.querySelector("table"); return (tbl ? tbl.id : "?") + ": " + e.scrollWidth + " > " + e.clientWidth })`, &wide)
+	if len(wide) > 0 {
+		tb.fail(t, "tables scroll sideways (scroll width > client width): %s", strings.Join(wide, "; "))
 	}
 }
 

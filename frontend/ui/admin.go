@@ -319,20 +319,6 @@ func heading(n int) app.HTMLDiv {
 	return app.Div().Class("h"+strconv.Itoa(n)).Role("heading").Aria("level", n)
 }
 
-// table is a captioned table in a scroller that the keyboard can reach
-// (the caption is for screen readers: a heading above shows it).
-func table(id, caption string, head []string, rows app.UI) app.UI {
-	return app.Div().Class("table-wrap").Role("region").Aria("labelledby", id+"-caption").TabIndex(0).Body(
-		app.Table().ID(id).Body(
-			app.Caption().ID(id+"-caption").Class("sr-only").Text(caption),
-			app.Tr().Body(
-				app.Range(head).Slice(func(i int) app.UI { return app.Th().Scope("col").Text(head[i]) }),
-			),
-			rows,
-		),
-	)
-}
-
 // userStatus is a user's data-status: "disabled" or "active".
 func userStatus(u shared.AdminUser) string {
 	if u.DisabledAt != nil {
@@ -350,6 +336,7 @@ func (c *adminSection) status(u shared.AdminUser) string {
 
 func (c *adminSection) renderUsers() app.UI {
 	users, n := c.users.Items, pages(c.users)
+	head := []string{c.t(i18n.ColName), c.t(i18n.ColEmail), c.t(i18n.ColStatus), c.t(i18n.ShowUser)}
 	return app.Div().Class("admin-block").Body(
 		heading(3).Text(c.t(i18n.AdminUsers)),
 		app.Div().ID("admin-search").Class("admin-search").Role("search").Body(
@@ -357,11 +344,10 @@ func (c *adminSection) renderUsers() app.UI {
 			app.Input().ID("admin-query").Type("search").Value(c.query).MaxLength(320).OnKeyDown(c.searchKey),
 			app.Button().ID("admin-search-go").Class("btn btn-small").Text(c.t(i18n.AdminSearch)).OnClick(c.search),
 		),
-		table("admin-users", c.t(i18n.AdminUsersCaption, strconv.Itoa(c.users.Total)),
-			[]string{c.t(i18n.ColName), c.t(i18n.ColEmail), c.t(i18n.ColStatus), c.t(i18n.ShowUser)},
+		table("admin-users", c.t(i18n.AdminUsersCaption, strconv.Itoa(c.users.Total)), head,
 			app.Range(users).Slice(func(i int) app.UI {
 				u := users[i]
-				return app.Tr().DataSet("user", u.ID).DataSet("email", u.Email).DataSet("status", userStatus(u)).Body(
+				return row(head,
 					app.Td().Text(orDash(u.Name)),
 					app.Td().Text(orDash(u.Email)),
 					app.Td().Class("status").Text(c.status(u)),
@@ -370,7 +356,7 @@ func (c *adminSection) renderUsers() app.UI {
 							Aria("label", c.t(i18n.ShowUserNamed, orDash(joinNonEmpty(" ", u.Name, u.Email)))).
 							OnClick(func(ctx app.Context, _ app.Event) { c.show(ctx, u.ID) }, app.EventScope(u.ID)),
 					),
-				)
+				).DataSet("user", u.ID).DataSet("email", u.Email).DataSet("status", userStatus(u))
 			})),
 		app.If(len(users) == 0, func() app.UI { return app.Div().Class("muted").Text(c.t(i18n.Empty)) }),
 		app.Div().Class("pager").Role("navigation").Aria("label", c.t(i18n.AdminUsers)).Body(
@@ -387,6 +373,7 @@ func (c *adminSection) renderDetail(d shared.AdminUserDetail) app.UI {
 	u := d.User
 	busy := c.busy == u.ID
 	self := u.ID == c.v.User.ID
+	loginHead := []string{c.t(i18n.ColTime), c.t(i18n.ColProvider), c.t(i18n.ColOutcome), c.t(i18n.ColIP)}
 	return app.Div().ID("admin-user").Class("admin-block admin-user").Role("region").DataSet("user", u.ID).
 		DataSet("status", userStatus(u)).Aria("labelledby", adminUserHeading).Body(
 		heading(3).ID(adminUserHeading).TabIndex(-1).Text(c.t(i18n.UserDetail, userLabel(u))),
@@ -425,14 +412,13 @@ func (c *adminSection) renderDetail(d shared.AdminUserDetail) app.UI {
 		),
 		app.If(len(d.Sessions) == 0, func() app.UI { return app.Div().Class("muted small").Text(c.t(i18n.Empty)) }),
 		heading(4).Text(c.t(i18n.RecentSignIns)),
-		table("admin-logins", c.t(i18n.RecentSignIns),
-			[]string{c.t(i18n.ColTime), c.t(i18n.ColProvider), c.t(i18n.ColOutcome), c.t(i18n.ColIP)},
+		table("admin-logins", c.t(i18n.RecentSignIns), loginHead,
 			app.Range(d.Logins).Slice(func(i int) app.UI {
 				l := d.Logins[i]
-				return app.Tr().DataSet("outcome", l.Outcome).Body(
+				return row(loginHead,
 					app.Td().Text(When(l.Time)), app.Td().Text(c.v.ProviderName(l.Provider)),
 					app.Td().Text(joinNonEmpty(" ", l.Outcome, string(l.ErrorCode))), app.Td().Text(orDash(l.IP)),
-				)
+				).DataSet("outcome", l.Outcome)
 			})),
 	)
 }
@@ -465,20 +451,20 @@ func (c *adminSection) who(id string) string {
 
 func (c *adminSection) renderEvents() app.UI {
 	evs := c.events
+	head := []string{c.t(i18n.ColTime), c.t(i18n.ColActor), c.t(i18n.ColAction), c.t(i18n.ColTarget), c.t(i18n.ColReason), c.t(i18n.ColIP)}
 	return app.Div().Class("admin-block").Body(
 		app.Div().Class("admin-head").Body(
 			heading(3).Text(c.t(i18n.AuditTrail)),
 			app.Button().ID("admin-refresh").Class("btn btn-small btn-ghost").Text(c.t(i18n.Refresh)).
 				OnClick(func(ctx app.Context, _ app.Event) { c.reload(ctx) }),
 		),
-		table("admin-events", c.t(i18n.AuditTrail),
-			[]string{c.t(i18n.ColTime), c.t(i18n.ColActor), c.t(i18n.ColAction), c.t(i18n.ColTarget), c.t(i18n.ColReason), c.t(i18n.ColIP)},
+		table("admin-events", c.t(i18n.AuditTrail), head,
 			app.Range(evs).Slice(func(i int) app.UI {
 				e := evs[i]
-				return app.Tr().DataSet("action", e.Action).DataSet("actor", e.Actor).DataSet("target", e.Target).Body(
+				return row(head,
 					app.Td().Text(When(e.Time)), app.Td().Text(c.who(e.Actor)), app.Td().Text(actionText(c.Lang, e)),
 					app.Td().Text(c.who(e.Target)), app.Td().Text(orDash(e.Reason)), app.Td().Text(orDash(e.IP)),
-				)
+				).DataSet("action", e.Action).DataSet("actor", e.Actor).DataSet("target", e.Target)
 			})),
 		app.If(len(evs) == 0, func() app.UI { return app.Div().Class("muted").Text(c.t(i18n.Empty)) }),
 	)
@@ -486,6 +472,7 @@ func (c *adminSection) renderEvents() app.UI {
 
 func (c *adminSection) renderProviders() app.UI {
 	ps := c.providers
+	head := []string{c.t(i18n.ColProvider), c.t(i18n.ColAvailable), c.t(i18n.ColOrphans)}
 	yes := func(b bool) string {
 		if b {
 			return c.t(i18n.Yes)
@@ -494,14 +481,13 @@ func (c *adminSection) renderProviders() app.UI {
 	}
 	return app.Div().Class("admin-block").Body(
 		heading(3).Text(c.t(i18n.ProviderStatus)),
-		table("admin-providers", c.t(i18n.ProviderStatus),
-			[]string{c.t(i18n.ColProvider), c.t(i18n.ColAvailable), c.t(i18n.ColOrphans)},
+		table("admin-providers", c.t(i18n.ProviderStatus), head,
 			app.Range(ps).Slice(func(i int) app.UI {
 				p := ps[i]
-				return app.Tr().DataSet("provider", p.ID).Body(
+				return row(head,
 					app.Td().Text(orDash(p.Name)), app.Td().Text(yes(p.Available)),
 					app.Td().Class("orphans").Text(strconv.Itoa(p.Orphans)),
-				)
+				).DataSet("provider", p.ID)
 			})),
 	)
 }

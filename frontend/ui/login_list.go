@@ -21,25 +21,24 @@ func (c *loginList) t(k i18n.Key, arg ...string) string { return i18n.T(c.Lang, 
 
 func (c *loginList) Render() app.UI {
 	logins := c.v.Logins
+	head := []string{c.t(i18n.ColTime), c.t(i18n.ColProvider), c.t(i18n.ColOutcome), c.t(i18n.ColIP), c.t(i18n.ColDevice)}
 	return app.Div().Class("card card-wide").DataSet("load", loadState(c.v.LoginsLoad)).Body(
 		app.H2().ID("logins-heading").Text(c.t(i18n.Logins)),
-		// On a phone the table scrolls inside its card; a scroller must be
-		// reachable by keyboard, so it is a named, focusable region.
+		// A table too wide for its card scrolls inside it (on a phone it
+		// stacks instead: table.go); a scroller must be reachable by
+		// keyboard, so it is a named, focusable region.
 		app.Div().Class("table-wrap").Role("region").Aria("labelledby", "logins-heading").TabIndex(0).Body(
-			app.Table().ID("logins").Body(
-				app.Tr().Body(
-					app.Th().Text(c.t(i18n.ColTime)), app.Th().Text(c.t(i18n.ColProvider)),
-					app.Th().Text(c.t(i18n.ColOutcome)), app.Th().Text(c.t(i18n.ColIP)), app.Th().Text(c.t(i18n.ColDevice)),
-				),
+			app.Table().ID("logins").Role("table").Body(
+				headRow(head),
 				app.Range(logins).Slice(func(i int) app.UI {
 					l := logins[i]
-					return app.Tr().DataSet("provider", l.Provider).DataSet("outcome", l.Outcome).Body(
+					return row(head,
 						app.Td().Text(When(l.Time)),
 						app.Td().Text(c.v.ProviderName(l.Provider)),
 						app.Td().Class("outcome-"+l.Outcome).Text(c.outcome(l)),
 						app.Td().Text(orDash(l.IP)),
 						app.Td().Text(orDash(Device(l.UserAgent))),
-					)
+					).DataSet("provider", l.Provider).DataSet("outcome", l.Outcome)
 				}),
 			),
 		),

@@ -27,7 +27,7 @@ func TestLoginList(t *testing.T) {
 	}{
 		{"empty list says so", View{LoginsLoad: Load{Status: LoadLoaded}}, "loaded",
 			func(t *testing.T, c *loginList, html string) {
-				match(t, app.Table().ID("logins"), c, 0, 1, 0)
+				match(t, app.Table().ID("logins").Role("table"), c, 0, 1, 0)
 				match(t, app.Div().Class("muted"), c, 0, 2)
 				match(t, app.Text(empty), c, 0, 2, 0)
 				if strings.Contains(html, "data-outcome") {
@@ -36,9 +36,9 @@ func TestLoginList(t *testing.T) {
 			}},
 		{"items with their outcomes", View{Providers: providers, Logins: logins, LoginsLoad: Load{Status: LoadLoaded}}, "loaded",
 			func(t *testing.T, c *loginList, html string) {
-				match(t, app.Tr().DataSet("provider", "github").DataSet("outcome", string(shared.OutcomeSuccess)), c, 0, 1, 0, 1)
+				match(t, app.Tr().Role("row").DataSet("provider", "github").DataSet("outcome", string(shared.OutcomeSuccess)), c, 0, 1, 0, 1)
 				match(t, app.Text("GitHub"), c, 0, 1, 0, 1, 1, 0)
-				match(t, app.Td().Class("outcome-"+string(shared.OutcomeFailure)), c, 0, 1, 0, 2, 2)
+				match(t, app.Td().Class("outcome-"+string(shared.OutcomeFailure)).DataSet("label", i18n.T(i18n.ZHTW, i18n.ColOutcome)).Role("cell"), c, 0, 1, 0, 2, 2)
 				match(t, app.Text(i18n.T(i18n.ZHTW, i18n.OutcomeFailure)+" (duplicate_email)"), c, 0, 1, 0, 2, 2, 0)
 				match(t, app.Text(i18n.T(i18n.ZHTW, i18n.OutcomeTokenReused)), c, 0, 1, 0, 3, 2, 0)
 				match(t, app.Text("gone"), c, 0, 1, 0, 3, 1, 0)
