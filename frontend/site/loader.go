@@ -26,19 +26,7 @@ const LoaderScript = "/web/loader.js"
 const loaderJS = `(function () {
   "use strict";
   var TEXT = /*TEXT*/{};
-  function pick() {
-    var prefs = [];
-    try { var saved = JSON.parse(localStorage.getItem("authbridge.lang") || "null"); if (saved) { prefs.push(saved); } } catch (e) {}
-    prefs = prefs.concat(navigator.languages || [], navigator.language || []);
-    for (var i = 0; i < prefs.length; i++) {
-      var p = String(prefs[i]).toLowerCase();
-      if (p === "en" || p.indexOf("en-") === 0) { return "en"; }
-      if (p === "ko" || p.indexOf("ko-") === 0) { return "ko"; }
-      if (p === "zh-tw" || p === "zh-hk" || p === "zh-mo" || p.indexOf("zh-hant") === 0) { return "zh-TW"; }
-    }
-    return "en";
-  }
-  var lang = pick(), t = TEXT[lang] || TEXT.en;
+` + pickLanguageJS + `  var lang = pick(), t = TEXT[lang] || TEXT.en;
   var loader = document.getElementById("app-wasm-loader");
   if (!loader) { return; }
   document.documentElement.lang = lang;
@@ -94,3 +82,22 @@ func writeLoader(web string) error {
 	}
 	return nil
 }
+
+// pickLanguageJS is the static pages' language choice (the loader's and
+// the unavailable page's), before the app runs: the language the user
+// chose, kept by the app in localStorage, else the browser's first
+// supported one, else English — the tags mapped as package i18n maps
+// them.
+const pickLanguageJS = `  function pick() {
+    var prefs = [];
+    try { var saved = JSON.parse(localStorage.getItem("authbridge.lang") || "null"); if (saved) { prefs.push(saved); } } catch (e) {}
+    prefs = prefs.concat(navigator.languages || [], navigator.language || []);
+    for (var i = 0; i < prefs.length; i++) {
+      var p = String(prefs[i]).toLowerCase();
+      if (p === "en" || p.indexOf("en-") === 0) { return "en"; }
+      if (p === "ko" || p.indexOf("ko-") === 0) { return "ko"; }
+      if (p === "zh-tw" || p === "zh-hk" || p === "zh-mo" || p.indexOf("zh-hant") === 0) { return "zh-TW"; }
+    }
+    return "en";
+  }
+`

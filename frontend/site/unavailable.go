@@ -50,19 +50,7 @@ const unavailableJS = `(function () {
   "use strict";
   var TEXT = /*TEXT*/{};
   var TYPE = /*TYPE*/"";
-  function pick() {
-    var prefs = [];
-    try { var saved = JSON.parse(localStorage.getItem("authbridge.lang") || "null"); if (saved) { prefs.push(saved); } } catch (e) {}
-    prefs = prefs.concat(navigator.languages || [], navigator.language || []);
-    for (var i = 0; i < prefs.length; i++) {
-      var p = String(prefs[i]).toLowerCase();
-      if (p === "en" || p.indexOf("en-") === 0) { return "en"; }
-      if (p === "ko" || p.indexOf("ko-") === 0) { return "ko"; }
-      if (p === "zh-tw" || p === "zh-hk" || p === "zh-mo" || p.indexOf("zh-hant") === 0) { return "zh-TW"; }
-    }
-    return "en";
-  }
-  var lang = pick(), t = TEXT[lang] || TEXT.en;
+` + pickLanguageJS + `  var lang = pick(), t = TEXT[lang] || TEXT.en;
   document.documentElement.lang = lang;
   var text = document.getElementById("unavailable-text");
   var retry = document.getElementById("unavailable-retry");
