@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authbridge/authbridge/frontend/internal/apptest"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -134,13 +135,8 @@ func TestGoogleFailureSaysTheButton(t *testing.T) {
 			d := &scripted{answers: map[string]any{pathGoogleCredential: down, pathGoogleNonce: down}}
 			got := make(chan *Error, 4)
 			k := New(Config{Transport: d, OnError: func(_ app.Context, err error) { got <- AsError(err) }})
-			p := &probe{}
-			e := app.NewTestEngine()
-			if err := e.Load(p); err != nil {
-				t.Fatal(err)
-			}
-			e.ConsumeAll()
-			g := tt.run(p.ctx, k)
+			ctx, e := apptest.Context(t)
+			g := tt.run(ctx, k)
 			if tt.async {
 				// Not ConsumeAll: a failed nonce schedules its next try
 				// (nonceRetry), which ConsumeAll would wait for.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authbridge/authbridge/frontend/internal/apptest"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -41,29 +42,10 @@ func (s *scripted) Do(_ context.Context, method, path, bearer string, in, out an
 	return nil
 }
 
-// probe hands out a context of the test engine (OnPreRender runs on the
-// host, OnMount does not).
-type probe struct {
-	app.Compo
-	ctx    app.Context
-	hasCtx bool
-}
-
-func (p *probe) OnPreRender(ctx app.Context) { p.ctx, p.hasCtx = ctx, true }
-func (p *probe) Render() app.UI              { return app.Div() }
-
 func testContext(t *testing.T) app.Context {
 	t.Helper()
-	p := &probe{}
-	e := app.NewTestEngine()
-	if err := e.Load(p); err != nil {
-		t.Fatal(err)
-	}
-	e.ConsumeAll()
-	if !p.hasCtx {
-		t.Fatal("no context")
-	}
-	return p.ctx
+	ctx, _ := apptest.Context(t)
+	return ctx
 }
 
 // newTestKit is a kit on d whose observers write what they are told to

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/authbridge/authbridge/frontend/i18n"
+	"github.com/authbridge/authbridge/frontend/internal/apptest"
 	"github.com/authbridge/authbridge/frontend/kit"
 	"github.com/authbridge/authbridge/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -68,29 +69,10 @@ func TestLinkSecretStaysInMemory(t *testing.T) {
 	}
 }
 
-// ctxProbe hands out a context of the test engine (OnPreRender runs on
-// the host), for actions that set the state.
-type ctxProbe struct {
-	app.Compo
-	ctx    app.Context
-	hasCtx bool
-}
-
-func (p *ctxProbe) OnPreRender(ctx app.Context) { p.ctx, p.hasCtx = ctx, true }
-func (p *ctxProbe) Render() app.UI              { return app.Div() }
-
 func testContext(t *testing.T) app.Context {
 	t.Helper()
-	p := &ctxProbe{}
-	e := app.NewTestEngine()
-	if err := e.Load(p); err != nil {
-		t.Fatal(err)
-	}
-	e.ConsumeAll()
-	if !p.hasCtx {
-		t.Fatal("no context")
-	}
-	return p.ctx
+	ctx, _ := apptest.Context(t)
+	return ctx
 }
 
 // oneAnswer answers every call with err (nil: no content) and keeps
