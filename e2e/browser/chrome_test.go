@@ -319,16 +319,23 @@ func (tb *tab) scriptClick(t *testing.T, sel string) {
 // stays put until the user answers.
 func (tb *tab) clickForPopup(t *testing.T, sel, label string) *tab {
 	t.Helper()
+	return tb.popupAfter(t, "clicking "+sel, func() { tb.click(t, sel) }, label)
+}
+
+// popupAfter does act (what, for the failure) and attaches to the popup it
+// opens, once that is at the provider (see clickForPopup).
+func (tb *tab) popupAfter(t *testing.T, what string, act func(), label string) *tab {
+	t.Helper()
 	atIDP := tb.h.idpURL + "/"
 	ch := chromedp.WaitNewTarget(tb.ctx, func(info *target.Info) bool {
 		return info.Type == "page" && strings.HasPrefix(info.URL, atIDP)
 	})
-	tb.click(t, sel)
+	act()
 	var id target.ID
 	select {
 	case id = <-ch:
 	case <-time.After(waitShort):
-		tb.fail(t, "clicking %s opened no popup at %s within %s", sel, atIDP, waitShort)
+		tb.fail(t, "%s opened no popup at %s within %s", what, atIDP, waitShort)
 	}
 	ctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id))
 	return tb.h.attach(t, &tab{h: tb.h, ctx: ctx, cancel: cancel, label: label, bc: tb.bc, rec: tb.rec})

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -352,19 +350,7 @@ const focusedJS = `(function (sel) {
 // itself.
 func (tb *tab) keyPopup(t *testing.T, key, user string) {
 	t.Helper()
-	atIDP := tb.h.idpURL + "/"
-	ch := chromedp.WaitNewTarget(tb.ctx, func(info *target.Info) bool {
-		return info.Type == "page" && strings.HasPrefix(info.URL, atIDP)
-	})
-	tb.key(t, key)
-	var id target.ID
-	select {
-	case id = <-ch:
-	case <-time.After(waitShort):
-		tb.fail(t, "pressing %q opened no popup at %s within %s", key, atIDP, waitShort)
-	}
-	ctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id))
-	p := tb.h.attach(t, &tab{h: tb.h, ctx: ctx, cancel: cancel, label: tb.label + "-popup", bc: tb.bc, rec: tb.rec})
+	p := tb.popupAfter(t, fmt.Sprintf("pressing %q", key), func() { tb.key(t, key) }, tb.label+"-popup")
 	p.run(t, waitLong, "wait for the devidp's consent page", chromedp.WaitVisible("#deny", chromedp.ByQuery))
 	p.focusEmulation(t)
 	p.postAs(t, user)

@@ -105,25 +105,7 @@ func TestNginxInFrontOfReplicas(t *testing.T) {
 	}
 	a, b := replica("a"), replica("b")
 	conf, listen := setup(t, []string{strings.TrimPrefix(a.URL, "http://"), strings.TrimPrefix(b.URL, "http://")})
-	cmd := exec.Command(bin, "-c", conf, "-g", "daemon off;")
-	cmd.Stderr = os.Stderr
-	// Its own process group: killing only the master left its workers
-	// running after every test.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-	base := "http://" + listen
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(base + "/index.html"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("nginx did not come up")
-		}
-	}
+	base := runNginx(t, bin, conf, listen)
 	get := func(path string, hdr map[string]string) *http.Response {
 		req, _ := http.NewRequest("GET", base+path, nil)
 		for k, v := range hdr {
@@ -301,5 +283,30 @@ func TestHeadersRender(t *testing.T) {
 				t.Errorf("CSP\n got %s\nwant %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// runNginx starts nginx (bin) on conf, stops it when t ends, waits until it
+// answers on listen and answers its base URL.
+func runNginx(t *testing.T, bin, conf, listen string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "-c", conf, "-g", "daemon off;")
+	cmd.Stderr = os.Stderr
+	// Its own process group: killing only the master left its workers
+	// running after every test.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	base := "http://" + listen
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/index.html"); err == nil {
+			resp.Body.Close()
+			return base
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nginx did not come up")
+		}
 	}
 }

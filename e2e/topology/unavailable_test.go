@@ -4,12 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 )
 
 // unavailablePage stands in for the site's web/unavailable.html.
@@ -29,23 +25,7 @@ func TestPopupUnavailablePage(t *testing.T) {
 	}))
 	defer replica.Close()
 	conf, listen := setup(t, []string{strings.TrimPrefix(replica.URL, "http://")})
-	cmd := exec.Command(bin, "-c", conf, "-g", "daemon off;")
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-	base := "http://" + listen
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(base + "/index.html"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("nginx did not come up")
-		}
-	}
+	base := runNginx(t, bin, conf, listen)
 	get := func(path string) (*http.Response, string) {
 		resp, err := http.Get(base + path)
 		if err != nil {

@@ -35,11 +35,7 @@ func TestAdministrators(t *testing.T) {
 			t.Run(engine+"/"+c.name, func(t *testing.T) {
 				ctx := context.Background()
 				f := newFixture(t, engine, "")
-				svc, err := auth.New(f.st, f.tm, nil, nil, auth.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour,
-					AdminEmails: []string{"boss@example.com"}, AdminReauth: 15 * time.Minute, Now: f.clk.now})
-				if err != nil {
-					t.Fatal(err)
-				}
+				svc := bossService(t, f)
 				u := store.User{ID: store.NewID(), Name: "u", Email: c.email, EmailVerified: c.verified, CreatedAt: f.clk.t, UpdatedAt: f.clk.t}
 				if c.verified {
 					canon := "boss@example.com"
@@ -144,11 +140,7 @@ func TestLastAdministrator(t *testing.T) {
 			t.Run(engine+"/"+c.name, func(t *testing.T) {
 				ctx := context.Background()
 				f := newFixture(t, engine, "")
-				svc, err := auth.New(f.st, f.tm, nil, nil, auth.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour,
-					AdminEmails: []string{"boss@example.com"}, AdminReauth: 15 * time.Minute, Now: f.clk.now})
-				if err != nil {
-					t.Fatal(err)
-				}
+				svc := bossService(t, f)
 				boss := store.User{ID: store.NewID(), Name: "boss", Email: "Boss@Example.com", EmailVerified: c.bossListed, CreatedAt: f.clk.t, UpdatedAt: f.clk.t}
 				if c.bossListed {
 					canon := "boss@example.com"
@@ -165,6 +157,7 @@ func TestLastAdministrator(t *testing.T) {
 					}
 				}
 				id := ids[c.target]
+				var err error
 				switch c.op {
 				case "disable":
 					_, err = adm.Disable(ctx, cli, id, "")
@@ -186,4 +179,16 @@ func TestLastAdministrator(t *testing.T) {
 			})
 		}
 	}
+}
+
+// bossService is the service of f with boss@example.com listed in
+// AUTHBRIDGE_ADMIN_EMAILS.
+func bossService(t *testing.T, f *fixture) *auth.Service {
+	t.Helper()
+	svc, err := auth.New(f.st, f.tm, nil, nil, auth.Options{RefreshTTL: time.Hour, IdleTTL: time.Hour,
+		AdminEmails: []string{"boss@example.com"}, AdminReauth: 15 * time.Minute, Now: f.clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
